@@ -1,0 +1,52 @@
+# Thin front door over CMake. The real build lives in CMakeLists.txt.
+#   make demo           install missing packages, build, run the demo journey
+#   make test           install missing packages, build, run every test (CTest)
+#   make test-sanitize  the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench          print the performance table
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+.PHONY: all deps configure build demo test test-sanitize fuzz bench format format-check clean
+
+all: build
+
+deps:
+	@tools/setup-deps
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_WERROR=ON $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@tools/demo/run-demo $(BUILD)
+
+test: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-sanitize: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_WERROR=ON -DKIOSK_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+bench: build
+	@$(BUILD)/tools/bench/kiosk-bench --kiosk $(BUILD)/ui/kiosk
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	@rm -rf $(BUILD) $(ASAN_BUILD)
+
+# libFuzzer targets (clang), each run briefly over its corpus through CTest.
+FUZZ_BUILD ?= build-fuzz
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_FUZZ=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@ctest --test-dir $(FUZZ_BUILD) -R '^fuzz\.' --output-on-failure

@@ -1,0 +1,157 @@
+/* app.c: the rules of the app core (see app.h). Each handler changes the state and asks
+ * for effects; nothing here blocks, allocates or touches a device. */
+#include "app.h"
+
+#include <string.h>
+
+#include "log.h"
+
+static const char *const SCREEN_NAMES[SCREEN_COUNT] = {
+    [SCREEN_ATTRACT] = "attract",
+    [SCREEN_IDENTIFY] = "identify",
+};
+
+const char *app_screen_name(ScreenId screen)
+{
+    return (unsigned)screen < SCREEN_COUNT ? SCREEN_NAMES[screen] : "unknown";
+}
+
+const char *app_language(const AppState *s)
+{
+    return s->languages[s->language];
+}
+
+void app_init(AppState *s, const KioskConfig *cfg)
+{
+    memset(s, 0, sizeof *s);
+    s->screen = SCREEN_ATTRACT;
+    s->mode = cfg->mode;
+    s->language_count = cfg->language_count;
+    memcpy(s->languages, cfg->languages, sizeof s->languages);
+    for (int i = 0; i < cfg->language_count; i++)
+        if (strcmp(cfg->languages[i], cfg->language) == 0)
+            s->default_language = i;
+    s->language = s->default_language;
+    s->idle_ms = (uint32_t)cfg->idle_seconds * 1000u;
+    s->warning_ms = (uint32_t)cfg->warning_seconds * 1000u;
+}
+
+static void want(Effects *fx, EffectType type, TimerId timer, uint32_t delay_ms)
+{
+    /* APP_MAX_EFFECTS bounds one event's effects; more is a bug in this file. */
+    if (fx->count < APP_MAX_EFFECTS)
+        fx->items[fx->count++] = (Effect){type, timer, delay_ms};
+}
+
+static void restart_idle(AppState *s, Effects *fx)
+{
+    s->idle_warning = false;
+    s->wipe_at_ms = 0;
+    want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
+    want(fx, FX_TIMER_ARM, TIMER_IDLE, s->idle_ms);
+}
+
+/* Ends the session: member data is overwritten, not just forgotten. */
+static void wipe_session(AppState *s, Effects *fx)
+{
+    volatile unsigned char *p = (volatile unsigned char *)&s->session;
+    for (size_t i = 0; i < sizeof s->session; i++)
+        p[i] = 0;
+    s->idle_warning = false;
+    s->wipe_at_ms = 0;
+    s->screen = SCREEN_ATTRACT;
+    s->language = s->default_language;
+    want(fx, FX_TIMER_CANCEL, TIMER_IDLE, 0);
+    want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
+}
+
+static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
+{
+    switch (intent) {
+    case INTENT_START:
+        if (s->screen != SCREEN_ATTRACT)
+            return false;
+        s->screen = SCREEN_IDENTIFY;
+        s->session.active = true;
+        restart_idle(s, fx);
+        return true;
+    case INTENT_BACK:
+    case INTENT_END_SESSION:
+        if (s->screen == SCREEN_ATTRACT)
+            return false;
+        wipe_session(s, fx);
+        return true;
+    case INTENT_SET_LANGUAGE:
+        if (arg < 0 || arg >= s->language_count || arg == s->language)
+            return false;
+        s->language = arg;
+        return true;
+    case INTENT_STILL_HERE:
+        if (!s->idle_warning)
+            return false;
+        restart_idle(s, fx);
+        return true;
+    case INTENT_NONE:
+        return false;
+    }
+    return false;
+}
+
+static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
+{
+    if (s->screen == SCREEN_ATTRACT)
+        return false; /* a stale timer from a session that already ended */
+    switch (id) {
+    case TIMER_IDLE:
+        s->idle_warning = true;
+        s->wipe_at_ms = now_ms + s->warning_ms;
+        want(fx, FX_TIMER_ARM, TIMER_WIPE, s->warning_ms);
+        return true;
+    case TIMER_WIPE:
+        log_info("app", "session ended after %u s without a touch",
+                 (s->idle_ms + s->warning_ms) / 1000u);
+        wipe_session(s, fx);
+        return true;
+    case TIMER_COUNT:
+        break;
+    }
+    return false;
+}
+
+static bool on_scanner_line(AppState *s, const char *line)
+{
+    /* No code the scanner can type is understood yet: say how much came, never what. */
+    log_info("app", "ignored a scanner line of %zu bytes: not a member code", strlen(line));
+    (void)s;
+    return false;
+}
+
+bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
+{
+    bool changed = false;
+    switch (ev->type) {
+    case EV_INTENT:
+        changed = on_intent(s, ev->u.intent.intent, ev->u.intent.arg, fx);
+        break;
+    case EV_TOUCH:
+        /* A touch anywhere keeps a session alive, and answers "Still there?". */
+        if (s->screen != SCREEN_ATTRACT) {
+            changed = s->idle_warning;
+            restart_idle(s, fx);
+        }
+        break;
+    case EV_TIMER:
+        changed = on_timer(s, ev->u.timer.id, now_ms, fx);
+        break;
+    case EV_SCANNER_LINE:
+        changed = on_scanner_line(s, ev->u.line.text);
+        break;
+    case EV_NONE:
+    case EV_CONTROL:
+    case EV_QUIT:
+        break;
+    }
+    if (changed)
+        s->version++;
+    return changed;
+}

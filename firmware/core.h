@@ -1,0 +1,39 @@
+/* core.h: the loop body of the app: drains the event queue and the due timers through
+ * app_dispatch and carries out the effects it asks for. The UI thread owns the Core and
+ * calls core_step once per wake-up; events the core does not handle (control calls, quit)
+ * are handed back through a callback, on the same thread. */
+#ifndef KIOSK_CORE_H
+#define KIOSK_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "clock.h"
+#include "config.h"
+#include "evq.h"
+#include "timers.h"
+
+typedef struct Core Core;
+
+/* Receives EV_CONTROL and EV_QUIT events. It owns ev->u.control.call from then on. */
+typedef void (*CoreForeignFn)(void *ctx, const Event *ev);
+
+/* Borrows cfg (read at creation only) and q (must outlive the Core). NULL on no memory. */
+Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock);
+void core_destroy(Core *c);
+
+/* Handles every queued event and every due timer. Returns true if the state changed. */
+bool core_step(Core *c, CoreForeignFn foreign, void *ctx);
+
+/* Milliseconds until a timer is due (0: now), -1 if none is armed. */
+int64_t core_next_timeout(const Core *c);
+
+const AppState *core_state(const Core *c);
+EventQueue *core_queue(const Core *c);
+uint64_t core_now(const Core *c);
+
+/* Posts an intent, as a button would. */
+KioskErr core_post_intent(Core *c, Intent intent, int32_t arg);
+
+#endif

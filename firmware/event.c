@@ -1,0 +1,42 @@
+/* event.c: names of event types and intents, for logs and the control socket. */
+#include "event.h"
+
+#include <string.h>
+
+const char *event_type_name(EventType type)
+{
+    switch (type) {
+    case EV_NONE: return "none";
+    case EV_INTENT: return "intent";
+    case EV_TOUCH: return "touch";
+    case EV_TIMER: return "timer";
+    case EV_SCANNER_LINE: return "scanner_line";
+    case EV_CONTROL: return "control";
+    case EV_QUIT: return "quit";
+    }
+    return "unknown";
+}
+
+static const char *const INTENT_NAMES[] = {
+    [INTENT_NONE] = "none",
+    [INTENT_START] = "start",
+    [INTENT_BACK] = "back",
+    [INTENT_SET_LANGUAGE] = "set_language",
+    [INTENT_STILL_HERE] = "still_here",
+    [INTENT_END_SESSION] = "end_session",
+};
+
+const char *intent_name(Intent intent)
+{
+    if ((unsigned)intent < sizeof INTENT_NAMES / sizeof INTENT_NAMES[0] && INTENT_NAMES[intent])
+        return INTENT_NAMES[intent];
+    return "unknown";
+}
+
+Intent intent_from_name(const char *name)
+{
+    for (size_t i = 1; i < sizeof INTENT_NAMES / sizeof INTENT_NAMES[0]; i++)
+        if (INTENT_NAMES[i] && strcmp(INTENT_NAMES[i], name) == 0)
+            return (Intent)i;
+    return INTENT_NONE;
+}

@@ -1,0 +1,65 @@
+/* event.h: the one kind of message that travels to the app core.
+ * Every input (a touch intent, a timer, a scanner line, a control-socket request, and in
+ * later modules NFC taps and network replies) becomes a fixed-size Event posted on the
+ * event queue (evq.h). Events are plain values copied in and out of the queue; the only
+ * pointer they carry (a control call) is owned by whoever holds the event. */
+#ifndef KIOSK_EVENT_H
+#define KIOSK_EVENT_H
+
+#include <stdint.h>
+
+#define EVENT_TEXT_MAX 256 /* a scanner line longer than this is refused by scanner.c */
+
+typedef enum EventType {
+    EV_NONE = 0,
+    EV_INTENT,       /* the shopper (or a test) asked for something: u.intent */
+    EV_TOUCH,        /* any touch anywhere: keeps the session alive */
+    EV_TIMER,        /* a timer armed through an effect expired: u.timer */
+    EV_SCANNER_LINE, /* a complete line from the keyboard-wedge scanner: u.line */
+    EV_CONTROL,      /* a control-socket request for the UI thread: u.control */
+    EV_QUIT,         /* stop the main loop (SIGTERM, window closed) */
+} EventType;
+
+typedef enum Intent {
+    INTENT_NONE = 0,
+    INTENT_START,        /* attract -> identify */
+    INTENT_BACK,         /* one step back */
+    INTENT_SET_LANGUAGE, /* arg: index into the configured languages */
+    INTENT_STILL_HERE,   /* dismiss the "Still there?" overlay */
+    INTENT_END_SESSION,  /* "Done": wipe the session now */
+} Intent;
+
+typedef enum TimerId {
+    TIMER_IDLE = 0, /* no touch for idle_seconds: show "Still there?" */
+    TIMER_WIPE,     /* the countdown ran out: wipe the session */
+    TIMER_COUNT
+} TimerId;
+
+struct ControlCall;
+
+typedef struct Event {
+    EventType type;
+    union {
+        struct {
+            Intent intent;
+            int32_t arg;
+        } intent;
+        struct {
+            TimerId id;
+        } timer;
+        struct {
+            char text[EVENT_TEXT_MAX];
+        } line;
+        struct {
+            struct ControlCall *call; /* owned by the event's holder; see control.h */
+        } control;
+    } u;
+} Event;
+
+const char *event_type_name(EventType type);
+const char *intent_name(Intent intent);
+
+/* Looks an intent up by name ("start"); INTENT_NONE if unknown. */
+Intent intent_from_name(const char *name);
+
+#endif

@@ -1,0 +1,139 @@
+/* kiosk_proc.c: see kiosk_proc.h. */
+#include "kiosk_proc.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define START_WAIT_MS 10000
+#define CALL_WAIT_MS  15000
+
+static const char *kiosk_bin(void)
+{
+    const char *bin = getenv("KIOSK_BIN");
+    return bin && bin[0] ? bin : "kiosk";
+}
+
+const char *kiosk_proc_path(const KioskProc *k, const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", k->dir, name);
+    return buf;
+}
+
+bool kiosk_proc_start(KioskProc *k, const char *config_text, const char *const *extra)
+{
+    memset(k, 0, sizeof *k);
+    strcpy(k->dir, "/tmp/kiosk-test-XXXXXX");
+    if (!mkdtemp(k->dir))
+        return false;
+    snprintf(k->socket, sizeof k->socket, "%s/control.sock", k->dir);
+    snprintf(k->log, sizeof k->log, "%s/kiosk.log", k->dir);
+    char conf[192];
+    snprintf(conf, sizeof conf, "%s/kiosk.conf", k->dir);
+    if (config_text) {
+        FILE *f = fopen(conf, "w");
+        if (!f)
+            return false;
+        fputs(config_text, f);
+        fclose(f);
+    }
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = kiosk_bin();
+    argv[n++] = "--headless";
+    argv[n++] = "--control";
+    argv[n++] = k->socket;
+    if (config_text) {
+        argv[n++] = "--config";
+        argv[n++] = conf;
+    }
+    for (int i = 0; extra && extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    k->pid = fork();
+    if (k->pid == 0) {
+        int fd = open(k->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0) {
+            dup2(fd, STDERR_FILENO);
+            dup2(fd, STDOUT_FILENO);
+        }
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    if (k->pid < 0)
+        return false;
+    k->ctl = ctlclient_connect(k->socket, START_WAIT_MS);
+    return k->ctl != NULL;
+}
+
+json_t *kiosk_proc_cmd(KioskProc *k, const char *cmd, json_t *extra)
+{
+    return ctlclient_cmd(k->ctl, cmd, extra, CALL_WAIT_MS);
+}
+
+int kiosk_proc_stop(KioskProc *k)
+{
+    ctlclient_close(k->ctl);
+    k->ctl = NULL;
+    int status = -1;
+    if (k->pid > 0) {
+        kill(k->pid, SIGTERM);
+        for (int i = 0; i < 500; i++) { /* up to 5 s for a clean stop */
+            if (waitpid(k->pid, &status, WNOHANG) == k->pid)
+                break;
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+            if (i == 499) {
+                kill(k->pid, SIGKILL);
+                waitpid(k->pid, &status, 0);
+                status = -1;
+            }
+        }
+        k->pid = 0;
+    }
+    if (getenv("KIOSK_TEST_KEEP") == NULL) {
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", k->dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", k->dir);
+    }
+    if (status >= 0 && WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return -1;
+}
+
+int kiosk_run_once(const char *const *args, char *out, size_t size)
+{
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return -1;
+    const char *argv[32];
+    int n = 0;
+    argv[n++] = kiosk_bin();
+    for (int i = 0; args[i] && n < 31; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        close(pipefd[0]);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    size_t got = 0;
+    ssize_t r;
+    while (got < size - 1 && (r = read(pipefd[0], out + got, size - 1 - got)) > 0)
+        got += (size_t)r;
+    out[got] = '\0';
+    close(pipefd[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -1,0 +1,246 @@
+/* test_app.c: the app core's rules, driven event by event on a hand-set clock: sessions
+ * start and end, languages switch and reset, "Still there?" counts down and wipes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "app.h"
+#include "core.h"
+
+typedef struct Fixture {
+    KioskConfig cfg;
+    EventQueue *q;
+    Core *core;
+    uint64_t now;
+    int foreign;
+} Fixture;
+
+static uint64_t hand_clock(void *ctx)
+{
+    return ((Fixture *)ctx)->now;
+}
+
+static int setup(void **state)
+{
+    Fixture *f = calloc(1, sizeof *f);
+    config_defaults(&f->cfg);
+    f->cfg.idle_seconds = 60;
+    f->cfg.warning_seconds = 20;
+    f->now = 1000;
+    f->q = evq_create(32, NULL, NULL);
+    f->core = core_create(&f->cfg, f->q, (Clock){hand_clock, f});
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    core_destroy(f->core);
+    evq_destroy(f->q);
+    free(f);
+    return 0;
+}
+
+static void on_foreign(void *ctx, const Event *ev)
+{
+    Fixture *f = ctx;
+    f->foreign++;
+    assert_true(ev->type == EV_QUIT || ev->type == EV_CONTROL);
+}
+
+static const AppState *step(Fixture *f)
+{
+    core_step(f->core, on_foreign, f);
+    return core_state(f->core);
+}
+
+static void intent(Fixture *f, Intent i, int arg)
+{
+    assert_int_equal(core_post_intent(f->core, i, arg), KIOSK_OK);
+}
+
+static void starts_on_attract(void **state)
+{
+    Fixture *f = *state;
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->session.active);
+    assert_string_equal(app_language(s), "en");
+    assert_int_equal(core_next_timeout(f->core), -1); /* no timers while nobody is there */
+}
+
+static void start_opens_identify_and_arms_idle(void **state)
+{
+    Fixture *f = *state;
+    uint64_t v0 = step(f)->version;
+    intent(f, INTENT_START, 0);
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_IDENTIFY);
+    assert_true(s->session.active);
+    assert_true(s->version > v0);
+    assert_int_equal(core_next_timeout(f->core), 60000);
+}
+
+static void language_choice_and_reset(void **state)
+{
+    Fixture *f = *state;
+    intent(f, INTENT_SET_LANGUAGE, 2);
+    assert_string_equal(app_language(step(f)), "fr");
+    uint64_t v = core_state(f->core)->version;
+    intent(f, INTENT_SET_LANGUAGE, 7); /* no such language: ignored */
+    intent(f, INTENT_SET_LANGUAGE, -1);
+    assert_string_equal(app_language(step(f)), "fr");
+    assert_int_equal(core_state(f->core)->version, v);
+    intent(f, INTENT_START, 0);
+    intent(f, INTENT_BACK, 0);
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_string_equal(app_language(s), "en"); /* the next shopper starts fresh */
+}
+
+static void idle_warning_then_wipe(void **state)
+{
+    Fixture *f = *state;
+    intent(f, INTENT_START, 0);
+    step(f);
+    f->now += 59999;
+    assert_false(step(f)->idle_warning);
+    f->now += 1;
+    const AppState *s = step(f);
+    assert_true(s->idle_warning);
+    assert_int_equal(s->wipe_at_ms, f->now + 20000);
+    assert_int_equal(s->screen, SCREEN_IDENTIFY);
+    f->now += 19999;
+    assert_int_equal(step(f)->screen, SCREEN_IDENTIFY);
+    f->now += 1;
+    s = step(f);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->idle_warning);
+    assert_false(s->session.active);
+    assert_int_equal(core_next_timeout(f->core), -1);
+}
+
+static void one_touch_keeps_the_session(void **state)
+{
+    Fixture *f = *state;
+    intent(f, INTENT_START, 0);
+    step(f);
+    f->now += 60000;
+    assert_true(step(f)->idle_warning);
+    f->now += 10000;
+    Event touch = {.type = EV_TOUCH};
+    evq_post(f->q, &touch);
+    const AppState *s = step(f);
+    assert_false(s->idle_warning);
+    assert_int_equal(s->screen, SCREEN_IDENTIFY);
+    f->now += 15000; /* past the old wipe time: nothing happens */
+    s = step(f);
+    assert_int_equal(s->screen, SCREEN_IDENTIFY);
+    assert_false(s->idle_warning);
+    assert_int_equal(core_next_timeout(f->core), 60000 - 15000);
+}
+
+static void still_here_and_done_buttons(void **state)
+{
+    Fixture *f = *state;
+    intent(f, INTENT_STILL_HERE, 0); /* nothing to answer: no change */
+    assert_int_equal(step(f)->version, 0);
+    intent(f, INTENT_START, 0);
+    step(f);
+    f->now += 60000;
+    step(f);
+    intent(f, INTENT_STILL_HERE, 0);
+    assert_false(step(f)->idle_warning);
+    f->now += 60000;
+    step(f);
+    intent(f, INTENT_END_SESSION, 0);
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->session.active);
+}
+
+static void session_data_is_overwritten(void **state)
+{
+    Fixture *f = *state;
+    AppState s;
+    app_init(&s, &f->cfg);
+    Effects fx = {0};
+    Event start = {.type = EV_INTENT, .u.intent = {INTENT_START, 0}};
+    app_dispatch(&s, &start, 0, &fx);
+    strcpy(s.session.member_id, "M-0042");
+    s.session.cart_items = 3;
+    Event done = {.type = EV_INTENT, .u.intent = {INTENT_END_SESSION, 0}};
+    fx.count = 0;
+    assert_true(app_dispatch(&s, &done, 0, &fx));
+    Session zero;
+    memset(&zero, 0, sizeof zero);
+    assert_memory_equal(&s.session, &zero, sizeof zero);
+    /* and it asked for both session timers to stop */
+    int cancels = 0;
+    for (int i = 0; i < fx.count; i++)
+        cancels += fx.items[i].type == FX_TIMER_CANCEL;
+    assert_int_equal(cancels, 2);
+}
+
+static void stale_timer_on_attract_is_ignored(void **state)
+{
+    Fixture *f = *state;
+    AppState s;
+    app_init(&s, &f->cfg);
+    Effects fx = {0};
+    Event wipe = {.type = EV_TIMER, .u.timer.id = TIMER_WIPE};
+    assert_false(app_dispatch(&s, &wipe, 5, &fx));
+    assert_int_equal(fx.count, 0);
+}
+
+static void scanner_garbage_changes_nothing(void **state)
+{
+    Fixture *f = *state;
+    Event ev = {.type = EV_SCANNER_LINE};
+    strcpy(ev.u.line.text, "\x01\x02 DROP TABLE members; --");
+    evq_post(f->q, &ev);
+    const AppState *s = step(f);
+    assert_int_equal(s->version, 0);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+}
+
+static void control_and_quit_go_to_the_shell(void **state)
+{
+    Fixture *f = *state;
+    evq_post(f->q, &(Event){.type = EV_QUIT});
+    evq_post(f->q, &(Event){.type = EV_CONTROL});
+    step(f);
+    assert_int_equal(f->foreign, 2);
+}
+
+static void names_round_trip(void **state)
+{
+    for (int i = INTENT_START; i <= INTENT_END_SESSION; i++)
+        assert_int_equal(intent_from_name(intent_name((Intent)i)), i);
+    assert_int_equal(intent_from_name("launch_missiles"), INTENT_NONE);
+    assert_string_equal(app_screen_name(SCREEN_IDENTIFY), "identify");
+    assert_string_equal(app_screen_name((ScreenId)99), "unknown");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(starts_on_attract, setup, teardown),
+        cmocka_unit_test_setup_teardown(start_opens_identify_and_arms_idle, setup, teardown),
+        cmocka_unit_test_setup_teardown(language_choice_and_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(idle_warning_then_wipe, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_touch_keeps_the_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(still_here_and_done_buttons, setup, teardown),
+        cmocka_unit_test_setup_teardown(session_data_is_overwritten, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_timer_on_attract_is_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(scanner_garbage_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(control_and_quit_go_to_the_shell, setup, teardown),
+        cmocka_unit_test(names_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,236 @@
+/* kioskctl: the technician's command line for a running kiosk. It talks to the kiosk's
+ * control socket (JSON lines; docs/control.md) and prints what it learns for a person, or
+ * the raw reply with --json for scripts. `card` commands work offline on tag files. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctlclient.h"
+#include "version.h"
+#ifdef KIOSKCTL_HAVE_CARD
+#include "card.h"
+#endif
+
+#define DEFAULT_SOCKET  "/run/kiosk/control.sock"
+#define DEFAULT_TIMEOUT 10000
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: kioskctl [--socket PATH] [--json] [--timeout MS] COMMAND [ARGS]\n"
+            "\n"
+            "Commands for a running kiosk:\n"
+            "  status                 screen, member signed in (yes/no), cart, network, outbox\n"
+            "  ui                     the widgets on screen (id, role, text, position)\n"
+            "  press ID               press a button as a finger would\n"
+            "  tap X Y                touch the screen at X,Y\n"
+            "  type TEXT              type TEXT as the scanner would (add \\n to end a line)\n"
+            "  screenshot FILE.png    save what the screen shows\n"
+            "  wait SCREEN [MS]       wait until SCREEN shows (default 10000 ms)\n"
+            "  raw JSON               send one request line as it is\n"
+#ifdef KIOSKCTL_HAVE_CARD
+            "Commands for tag files (no kiosk needed):\n"
+            "  card ...               mint, mint-garment, show: see kioskctl card --help\n"
+#endif
+            "\n"
+            "The socket defaults to $KIOSK_CONTROL, else " DEFAULT_SOCKET ".\n");
+}
+
+static int fail(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "kioskctl: ");
+    fprintf(stderr, fmt, arg);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static int to_int(const char *s, long lo, long hi, long *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (!s[0] || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Turns the two-character escape "\n" into a newline, for `type`. */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] == 'n') {
+            *o++ = '\n';
+            s++;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+}
+
+static void print_human(const char *cmd, json_t *reply)
+{
+    if (strcmp(cmd, "ui") == 0) {
+        printf("screen %s (%s, %s)\n", json_string_value(json_object_get(reply, "screen")),
+               json_string_value(json_object_get(reply, "mode")),
+               json_string_value(json_object_get(reply, "language")));
+        size_t i;
+        json_t *w;
+        json_array_foreach(json_object_get(reply, "widgets"), i, w) {
+            json_t *r = json_object_get(w, "rect");
+            printf("  %-8s %-22s %5lld,%-5lld %5lldx%-5lld %s%s%s\n",
+                   json_string_value(json_object_get(w, "role")),
+                   json_string_value(json_object_get(w, "id")),
+                   json_integer_value(json_array_get(r, 0)), json_integer_value(json_array_get(r, 1)),
+                   json_integer_value(json_array_get(r, 2)), json_integer_value(json_array_get(r, 3)),
+                   json_is_true(json_object_get(w, "enabled")) ? "" : "[disabled] ",
+                   json_is_true(json_object_get(w, "clipped")) ? "[clipped] " : "",
+                   json_string_value(json_object_get(w, "text")));
+        }
+        return;
+    }
+    if (json_object_get(reply, "screen") && json_object_get(reply, "outbox")) {
+        json_t *member = json_object_get(reply, "member");
+        printf("screen:    %s\nmode:      %s\nlanguage:  %s\nmember:    %s\ncart:      %lld "
+               "item(s)\nnetwork:   %s\noutbox:    %lld order(s) waiting\n",
+               json_string_value(json_object_get(reply, "screen")),
+               json_string_value(json_object_get(reply, "mode")),
+               json_string_value(json_object_get(reply, "language")),
+               json_is_string(member) ? "signed in" : "none",
+               json_integer_value(json_object_get(reply, "cart")),
+               json_is_true(json_object_get(reply, "online")) ? "online" : "offline",
+               json_integer_value(json_object_get(reply, "outbox")));
+        return;
+    }
+    if (json_is_string(json_object_get(reply, "path"))) {
+        printf("saved %s\n", json_string_value(json_object_get(reply, "path")));
+        return;
+    }
+    if (json_object_get(reply, "pressed")) {
+        json_t *p = json_object_get(reply, "pressed");
+        printf("%s\n", json_is_string(p) ? json_string_value(p) : "(nothing there)");
+        return;
+    }
+    printf("ok\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+        {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    };
+    const char *socket_path = getenv("KIOSK_CONTROL");
+    if (!socket_path || !socket_path[0])
+        socket_path = DEFAULT_SOCKET;
+    bool json_out = false;
+    long timeout = DEFAULT_TIMEOUT;
+    int c;
+    while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+        switch (c) {
+        case 's': socket_path = optarg; break;
+        case 'j': json_out = true; break;
+        case 't':
+            if (to_int(optarg, 1, 600000, &timeout) != 0)
+                return fail("--timeout needs milliseconds, not '%s'", optarg);
+            break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("kioskctl %s\n", KIOSK_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[optind];
+    char **args = argv + optind + 1;
+    int nargs = argc - optind - 1;
+#ifdef KIOSKCTL_HAVE_CARD
+    if (strcmp(cmd, "card") == 0)
+        return card_main(argc - optind, argv + optind);
+#endif
+
+    json_t *req = json_object();
+    const char *wire = cmd;
+    if (strcmp(cmd, "status") == 0 && nargs == 0) {
+        wire = "state";
+    } else if (strcmp(cmd, "ui") == 0 && nargs == 0) {
+    } else if (strcmp(cmd, "press") == 0 && nargs == 1) {
+        json_object_set_new(req, "id", json_string(args[0]));
+    } else if (strcmp(cmd, "tap") == 0 && nargs == 2) {
+        long x, y;
+        if (to_int(args[0], 0, 100000, &x) || to_int(args[1], 0, 100000, &y))
+            return fail("tap needs two pixel numbers, as in: tap 960 540%s", "");
+        json_object_set_new(req, "x", json_integer(x));
+        json_object_set_new(req, "y", json_integer(y));
+    } else if (strcmp(cmd, "type") == 0 && nargs == 1) {
+        unescape(args[0]);
+        json_object_set_new(req, "text", json_string(args[0]));
+    } else if (strcmp(cmd, "screenshot") == 0 && nargs == 1) {
+        char *abs = realpath(".", NULL);
+        char path[4096];
+        if (args[0][0] == '/' || !abs)
+            snprintf(path, sizeof path, "%s", args[0]);
+        else /* the kiosk has its own working directory: send an absolute path */
+            snprintf(path, sizeof path, "%s/%s", abs, args[0]);
+        free(abs);
+        json_object_set_new(req, "path", json_string(path));
+    } else if (strcmp(cmd, "wait") == 0 && (nargs == 1 || nargs == 2)) {
+        long ms = DEFAULT_TIMEOUT;
+        if (nargs == 2 && to_int(args[1], 0, 120000, &ms))
+            return fail("wait: timeout must be 0 to 120000 ms, not '%s'", args[1]);
+        json_object_set_new(req, "screen", json_string(args[0]));
+        json_object_set_new(req, "timeout_ms", json_integer(ms));
+        if (timeout < ms + 1000)
+            timeout = ms + 1000;
+    } else if (strcmp(cmd, "raw") == 0 && nargs == 1) {
+        json_decref(req);
+        req = json_loads(args[0], 0, NULL);
+        if (!json_is_object(req))
+            return fail("raw needs one JSON object, as in: raw '{\"cmd\":\"ui\"}'%s", "");
+        wire = NULL;
+    } else {
+        json_decref(req);
+        fprintf(stderr, "kioskctl: unknown command or wrong arguments: %s\n", cmd);
+        usage(stderr);
+        return 2;
+    }
+    if (wire)
+        json_object_set_new(req, "cmd", json_string(wire));
+
+    CtlClient *cl = ctlclient_connect(socket_path, 0);
+    if (!cl) {
+        json_decref(req);
+        return fail("no kiosk answers at %s (is it running? try --socket)", socket_path);
+    }
+    json_t *reply = ctlclient_call(cl, req, (int)timeout);
+    json_decref(req);
+    ctlclient_close(cl);
+    if (!reply)
+        return fail("the kiosk did not answer in time%s", "");
+    int status = 0;
+    if (json_out) {
+        char *text = json_dumps(reply, JSON_COMPACT);
+        printf("%s\n", text ? text : "{}");
+        free(text);
+    }
+    if (!json_is_true(json_object_get(reply, "ok"))) {
+        json_t *e = json_object_get(reply, "error");
+        if (!json_out)
+            fprintf(stderr, "kioskctl: %s: %s\n",
+                    json_string_value(json_object_get(e, "code")),
+                    json_string_value(json_object_get(e, "message")));
+        status = 1;
+    } else if (!json_out) {
+        print_human(cmd, reply);
+    }
+    json_decref(reply);
+    return status;
+}

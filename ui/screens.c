@@ -1,0 +1,99 @@
+/* screens.c: the screen registry, the pieces screens share, and the overlays drawn above
+ * any screen ("Still there?"). */
+#include <stdio.h>
+
+#include "i18n.h"
+#include "screen.h"
+
+static const ScreenClass *const SCREENS[SCREEN_COUNT] = {
+    [SCREEN_ATTRACT] = &SCREEN_ATTRACT_CLASS,
+    [SCREEN_IDENTIFY] = &SCREEN_IDENTIFY_CLASS,
+};
+
+Event screen_intent(Intent intent, int32_t arg)
+{
+    return (Event){.type = EV_INTENT, .u.intent = {intent, arg}};
+}
+
+/* Languages are named in their own language, so each reader finds theirs. */
+static const char *autonym(const char *code)
+{
+    if (code[0] == 'e' && code[1] == 's')
+        return "Español";
+    if (code[0] == 'f' && code[1] == 'r')
+        return "Français";
+    return "English";
+}
+
+void screen_language_chips(Ui *ui, const AppState *s, SDL_Rect area, SDL_Color on, HAlign align)
+{
+    const Theme *t = &ui->theme;
+    int n = s->language_count;
+    int chip_w = theme_px(t, 212), chip_h = t->touch_min, gap = theme_px(t, 16);
+    int total = n * chip_w + (n - 1) * gap;
+    int x = area.x;
+    if (align == H_RIGHT)
+        x = area.x + area.w - total;
+    else if (align == H_CENTER)
+        x = area.x + (area.w - total) / 2;
+    for (int i = 0; i < n; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "lang-%s", s->languages[i]);
+        Widget w = {.id = id, .rect = {x + i * (chip_w + gap), area.y, chip_w, chip_h},
+                    .text = autonym(s->languages[i]), .role = TEXT_CAPTION,
+                    .kind = i == s->language ? BUTTON_CHIP_ON : BUTTON_CHIP, .color = on,
+                    .enabled = true, .action = screen_intent(INTENT_SET_LANGUAGE, i),
+                    .layout = {.align = H_CENTER, .valign = V_MIDDLE}};
+        ui_add(ui, &WIDGET_BUTTON, &w);
+    }
+}
+
+/* "Still there?": at least 20 s to answer (WCAG 2.2.1), one touch keeps the session. */
+static int draw_idle_overlay(Ui *ui, const AppState *s, const ScreenEnv *env)
+{
+    const Theme *t = &ui->theme;
+    uint64_t left_ms = s->wipe_at_ms > env->now_ms ? s->wipe_at_ms - env->now_ms : 0;
+    int secs = (int)((left_ms + 999) / 1000);
+    int w = theme_px(t, 980), h = theme_px(t, 560);
+    if (w > ui->w - 2 * t->margin)
+        w = ui->w - 2 * t->margin;
+    SDL_Rect card = {(ui->w - w) / 2, (ui->h - h) / 2, w, h};
+    if (t->mirror)
+        card.y = ui->h - h - t->margin * 2; /* the lower third: the shopper sees themselves */
+    Widget c = {.id = "overlay-idle", .rect = card, .enabled = true, .modal = true};
+    ui_add(ui, &WIDGET_CARD, &c);
+    int pad = theme_px(t, 56);
+    SDL_Rect inner = {card.x + pad, card.y + pad, card.w - 2 * pad, card.h - 2 * pad};
+    ui_text(ui, "idle-title", (SDL_Rect){inner.x, inner.y, inner.w, theme_px(t, 84)},
+            _("Still there?"), TEXT_TITLE, t->text, (TextLayout){H_CENTER, V_TOP, false});
+    char body[256];
+    snprintf(body, sizeof body,
+             ngettext("To keep your details private, this screen will reset in %d second.",
+                      "To keep your details private, this screen will reset in %d seconds.",
+                      (unsigned long)secs),
+             secs);
+    ui_text(ui, "idle-countdown",
+            (SDL_Rect){inner.x, inner.y + theme_px(t, 110), inner.w, theme_px(t, 140)}, body,
+            TEXT_BODY, t->text_muted, (TextLayout){H_CENTER, V_TOP, true});
+    int bh = theme_px(t, 104), gap = theme_px(t, 24);
+    int bw = (inner.w - gap) / 2;
+    int by = inner.y + inner.h - bh;
+    ui_button(ui, "idle-done", (SDL_Rect){inner.x, by, bw, bh}, _("I'm done"), BUTTON_SECONDARY,
+              screen_intent(INTENT_END_SESSION, 0));
+    ui_button(ui, "idle-stay", (SDL_Rect){inner.x + bw + gap, by, bw, bh}, _("I'm still here"),
+              BUTTON_PRIMARY, screen_intent(INTENT_STILL_HERE, 0));
+    int until_next = (int)(left_ms % 1000);
+    return until_next > 0 ? until_next : 1000;
+}
+
+int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
+{
+    const ScreenClass *cls = SCREENS[s->screen];
+    if (s->mode == KIOSK_MODE_MIRROR)
+        cls->draw_mirror(ui, s, env);
+    else
+        cls->draw_kiosk(ui, s, env);
+    if (s->idle_warning)
+        return draw_idle_overlay(ui, s, env);
+    return -1;
+}

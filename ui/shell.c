@@ -1,0 +1,590 @@
+/* shell.c: see shell.h.
+ * One thread (the caller of shell_run) owns SDL, the Ui and the Core. Other threads only
+ * post events: the control server, the signal watcher, and later the NFC and network
+ * workers. In a window the loop sleeps in SDL_WaitEventTimeout and posts wake it with an
+ * SDL user event; headless it sleeps on the event queue itself. A frame is drawn only when
+ * the state changed, a control request needs it, or a countdown is running. */
+#include "shell.h"
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_image.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "control.h"
+#include "core.h"
+#include "evq.h"
+#include "i18n.h"
+#include "log.h"
+#include "scanner.h"
+#include "screen.h"
+#include "ui.h"
+#include "version.h"
+
+#define SHELL_MAX_WAITS        16
+#define SHELL_WAIT_DEFAULT_MS  5000
+#define SHELL_WAIT_MAX_MS      120000
+
+typedef struct PendingWait {
+    ControlCall *call;
+    ScreenId screen;
+    uint64_t deadline_ms;
+} PendingWait;
+
+struct Shell {
+    const KioskConfig *cfg;
+    ShellOptions opt;
+    SDL_Window *window;
+    SDL_Surface *target; /* headless: the frame lives here */
+    SDL_Renderer *renderer;
+    Ui *ui;
+    EventQueue *queue;
+    Core *core;
+    ControlServer *control;
+    Scanner scanner;
+    Uint32 wake_event;
+    pthread_t signal_thread;
+    bool signal_thread_started;
+    bool quit;
+    uint64_t drawn_version; /* AppState.version of the frame on screen */
+    bool drawn_once;
+    int drawn_language;
+    uint64_t redraw_at_ms;  /* 0: no timed redraw wanted */
+    char assets_dir[CONFIG_PATH_MAX];
+    PendingWait waits[SHELL_MAX_WAITS];
+    int wait_count;
+};
+
+/* --- waking the loop ---------------------------------------------------------------- */
+
+static void wake_sdl(void *ctx)
+{
+    Shell *sh = ctx;
+    SDL_Event e = {.type = sh->wake_event};
+    SDL_PushEvent(&e); /* thread-safe by SDL's contract */
+}
+
+/* SIGTERM and SIGINT are blocked in every thread and taken here, so that quitting goes
+ * through the queue like any other input. */
+static void *watch_signals(void *arg)
+{
+    Shell *sh = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR2); /* shell_destroy's private "stop watching" */
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGUSR2)
+            return NULL;
+        log_info("shell", "signal %d: quitting", sig);
+        Event ev = {.type = EV_QUIT};
+        while (evq_post(sh->queue, &ev) == KIOSK_E_FULL)
+            usleep(1000);
+    }
+}
+
+/* --- drawing ------------------------------------------------------------------------ */
+
+static void render(Shell *sh)
+{
+    const AppState *s = core_state(sh->core);
+    if (s->language != sh->drawn_language) {
+        i18n_set_language(app_language(s));
+        sh->drawn_language = s->language;
+    }
+    ScreenEnv env = {.cfg = sh->cfg, .now_ms = core_now(sh->core)};
+    int again = screen_draw(sh->ui, s, &env);
+    SDL_RenderPresent(sh->renderer);
+    sh->drawn_version = s->version;
+    sh->redraw_at_ms = again >= 0 ? env.now_ms + (uint64_t)again : 0;
+    if (!sh->drawn_once) {
+        sh->drawn_once = true;
+        log_info("shell", "first frame: %s, %dx%d", app_screen_name(s->screen), sh->ui->w,
+                 sh->ui->h);
+        if (sh->opt.ready_fd >= 0) {
+            ssize_t n = write(sh->opt.ready_fd, "ready\n", 6);
+            (void)n;
+            close(sh->opt.ready_fd);
+            sh->opt.ready_fd = -1;
+        }
+    }
+}
+
+/* Makes sure the frame on screen shows the current state (control requests read it). */
+static void ensure_frame(Shell *sh)
+{
+    const AppState *s = core_state(sh->core);
+    if (!sh->drawn_once || s->version != sh->drawn_version || s->language != sh->drawn_language ||
+        (sh->redraw_at_ms && core_now(sh->core) >= sh->redraw_at_ms))
+        render(sh);
+}
+
+/* --- input -------------------------------------------------------------------------- */
+
+static void post(Shell *sh, const Event *ev)
+{
+    if (evq_post(sh->queue, ev) != KIOSK_OK)
+        log_warn("shell", "event queue full: dropped a %s event", event_type_name(ev->type));
+}
+
+/* A finger at (x, y) in layout coordinates: keeps the session alive, presses what is
+ * there. Returns the pressed widget or NULL. */
+static const SemNode *tap(Shell *sh, int x, int y)
+{
+    ensure_frame(sh);
+    post(sh, &(Event){.type = EV_TOUCH});
+    const SemNode *n = ui_hit(sh->ui, x, y);
+    if (n && n->action.type != EV_NONE)
+        post(sh, &n->action);
+    return n;
+}
+
+static void on_scanner_line(void *ctx, const char *line)
+{
+    Shell *sh = ctx;
+    Event ev = {.type = EV_SCANNER_LINE};
+    snprintf(ev.u.line.text, sizeof ev.u.line.text, "%s", line);
+    post(sh, &ev);
+}
+
+static void on_sdl_event(Shell *sh, const SDL_Event *e)
+{
+    switch (e->type) {
+    case SDL_QUIT:
+        sh->quit = true;
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (e->button.which != SDL_TOUCH_MOUSEID)
+            tap(sh, e->button.x, e->button.y);
+        break;
+    case SDL_FINGERUP:
+        tap(sh, (int)(e->tfinger.x * (float)sh->ui->w), (int)(e->tfinger.y * (float)sh->ui->h));
+        break;
+    case SDL_TEXTINPUT:
+        scanner_feed(&sh->scanner, e->text.text, strlen(e->text.text), on_scanner_line, sh);
+        break;
+    case SDL_KEYDOWN:
+        if (e->key.keysym.sym == SDLK_RETURN || e->key.keysym.sym == SDLK_KP_ENTER)
+            scanner_feed(&sh->scanner, "\n", 1, on_scanner_line, sh);
+        break;
+    case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_EXPOSED)
+            sh->drawn_once = false; /* redraw: the window system lost our pixels */
+        break;
+    default:
+        break;
+    }
+}
+
+/* --- control commands --------------------------------------------------------------- */
+
+static json_t *rect_json(SDL_Rect r)
+{
+    return json_pack("[iiii]", r.x, r.y, r.w, r.h);
+}
+
+static void cmd_ui(Shell *sh, ControlCall *call)
+{
+    ensure_frame(sh);
+    json_t *widgets = json_array();
+    for (int i = 0; i < sh->ui->node_count; i++) {
+        const SemNode *n = &sh->ui->nodes[i];
+        json_t *w = json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", n->id, "role", n->role, "text",
+                              n->text, "rect", rect_json(n->rect), "enabled", n->enabled);
+        if (n->clipped)
+            json_object_set_new(w, "clipped", json_true());
+        json_array_append_new(widgets, w);
+    }
+    const AppState *s = core_state(sh->core);
+    control_reply(call,
+                  json_pack("{s:s,s:s,s:s,s:[ii],s:o}", "screen", app_screen_name(s->screen),
+                            "mode", config_mode_name(s->mode), "language", app_language(s),
+                            "size", sh->ui->w, sh->ui->h, "widgets", widgets),
+                  NULL, NULL);
+}
+
+static void cmd_press(Shell *sh, ControlCall *call)
+{
+    const char *id = json_string_value(json_object_get(control_call_request(call), "id"));
+    if (!id) {
+        control_reply_error(call, "bad_request", "press needs a string \"id\"");
+        return;
+    }
+    ensure_frame(sh);
+    const SemNode *n = ui_find(sh->ui, id);
+    if (!n) {
+        control_reply_error(call, "not_found", "no widget with that id on this screen");
+        return;
+    }
+    if (!n->pressable || !n->enabled) {
+        control_reply_error(call, "not_pressable", "that widget cannot be pressed now");
+        return;
+    }
+    /* Pressed as a finger would: at its centre, so whatever is on top there gets it. */
+    const SemNode *hit = tap(sh, n->rect.x + n->rect.w / 2, n->rect.y + n->rect.h / 2);
+    control_reply(call, json_pack("{s:s?}", "pressed", hit ? hit->id : NULL), NULL, NULL);
+}
+
+static void cmd_tap(Shell *sh, ControlCall *call)
+{
+    json_t *req = control_call_request(call);
+    json_t *x = json_object_get(req, "x"), *y = json_object_get(req, "y");
+    if (!json_is_integer(x) || !json_is_integer(y)) {
+        control_reply_error(call, "bad_request", "tap needs integer \"x\" and \"y\"");
+        return;
+    }
+    const SemNode *hit = tap(sh, (int)json_integer_value(x), (int)json_integer_value(y));
+    control_reply(call, json_pack("{s:s?}", "pressed", hit ? hit->id : NULL), NULL, NULL);
+}
+
+static void cmd_type(Shell *sh, ControlCall *call)
+{
+    json_t *text = json_object_get(control_call_request(call), "text");
+    if (!json_is_string(text)) {
+        control_reply_error(call, "bad_request", "type needs a string \"text\"");
+        return;
+    }
+    post(sh, &(Event){.type = EV_TOUCH});
+    scanner_feed(&sh->scanner, json_string_value(text), json_string_length(text), on_scanner_line,
+                 sh);
+    control_reply(call, NULL, NULL, NULL);
+}
+
+static json_t *state_json(Shell *sh)
+{
+    const AppState *s = core_state(sh->core);
+    return json_pack("{s:s,s:s,s:s,s:s?,s:i,s:b,s:i,s:b}", "screen", app_screen_name(s->screen),
+                     "mode", config_mode_name(s->mode), "language", app_language(s), "member",
+                     s->session.member_id[0] ? s->session.member_id : NULL, "cart",
+                     (int)s->session.cart_items, "online", s->online, "outbox",
+                     (int)s->outbox_depth, "idle_warning", s->idle_warning);
+}
+
+typedef struct Shot {
+    SDL_Surface *surface;
+    char path[CONFIG_PATH_MAX];
+} Shot;
+
+/* On the control thread: PNG encoding is slow and must not stall the UI. */
+static void save_shot(json_t *reply, void *data)
+{
+    Shot *shot = data;
+    if (IMG_SavePNG(shot->surface, shot->path) != 0) {
+        json_object_set_new(reply, "ok", json_false());
+        json_object_set_new(reply, "error",
+                            json_pack("{s:s,s:s}", "code", "io", "message",
+                                      "cannot write the screenshot there"));
+    } else {
+        json_object_set_new(reply, "path", json_string(shot->path));
+    }
+    SDL_FreeSurface(shot->surface);
+    free(shot);
+}
+
+static void cmd_screenshot(Shell *sh, ControlCall *call)
+{
+    const char *path = json_string_value(json_object_get(control_call_request(call), "path"));
+    if (!path || !path[0] || strlen(path) >= CONFIG_PATH_MAX) {
+        control_reply_error(call, "bad_request", "screenshot needs a string \"path\"");
+        return;
+    }
+    ensure_frame(sh);
+    Shot *shot = calloc(1, sizeof *shot);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, sh->ui->w, sh->ui->h, 32,
+                                                    SDL_PIXELFORMAT_ARGB8888);
+    if (!shot || !s ||
+        SDL_RenderReadPixels(sh->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch)) {
+        free(shot);
+        SDL_FreeSurface(s);
+        control_reply_error(call, "io", "cannot read the frame");
+        return;
+    }
+    shot->surface = s;
+    snprintf(shot->path, sizeof shot->path, "%s", path);
+    control_reply(call, json_pack("{s:s,s:[ii]}", "screen",
+                                  app_screen_name(core_state(sh->core)->screen), "size",
+                                  sh->ui->w, sh->ui->h),
+                  save_shot, shot);
+}
+
+static bool screen_from_name(const char *name, ScreenId *out)
+{
+    for (int i = 0; i < SCREEN_COUNT; i++) {
+        if (strcmp(app_screen_name((ScreenId)i), name) == 0) {
+            *out = (ScreenId)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void cmd_wait(Shell *sh, ControlCall *call)
+{
+    json_t *req = control_call_request(call);
+    const char *name = json_string_value(json_object_get(req, "screen"));
+    json_t *t = json_object_get(req, "timeout_ms");
+    ScreenId want;
+    if (!name || !screen_from_name(name, &want)) {
+        control_reply_error(call, "bad_request", "wait needs \"screen\": a known screen id");
+        return;
+    }
+    json_int_t ms = json_is_integer(t) ? json_integer_value(t) : SHELL_WAIT_DEFAULT_MS;
+    if (ms < 0 || ms > SHELL_WAIT_MAX_MS) {
+        control_reply_error(call, "bad_request", "timeout_ms must be 0 to 120000");
+        return;
+    }
+    if (core_state(sh->core)->screen == want) {
+        ensure_frame(sh);
+        control_reply(call, state_json(sh), NULL, NULL);
+        return;
+    }
+    if (sh->wait_count == SHELL_MAX_WAITS) {
+        control_reply_error(call, "busy", "too many waits at once");
+        return;
+    }
+    sh->waits[sh->wait_count++] =
+        (PendingWait){call, want, core_now(sh->core) + (uint64_t)ms};
+}
+
+/* Answers the waits whose screen is showing, or whose time ran out. */
+static void service_waits(Shell *sh)
+{
+    uint64_t now = core_now(sh->core);
+    for (int i = 0; i < sh->wait_count;) {
+        PendingWait *w = &sh->waits[i];
+        if (core_state(sh->core)->screen == w->screen) {
+            ensure_frame(sh);
+            control_reply(w->call, state_json(sh), NULL, NULL);
+        } else if (now >= w->deadline_ms) {
+            control_reply_error(w->call, "timeout", "that screen did not show in time");
+        } else {
+            i++;
+            continue;
+        }
+        sh->waits[i] = sh->waits[--sh->wait_count];
+    }
+}
+
+static void on_control(Shell *sh, ControlCall *call)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(Shell *, ControlCall *);
+    } cmds[] = {{"ui", cmd_ui},     {"press", cmd_press},           {"tap", cmd_tap},
+                {"type", cmd_type}, {"screenshot", cmd_screenshot}, {"wait", cmd_wait}};
+    const char *cmd = control_call_cmd(call);
+    if (strcmp(cmd, "state") == 0) {
+        control_reply(call, state_json(sh), NULL, NULL);
+        return;
+    }
+    if (strcmp(cmd, "version") == 0) {
+        control_reply(call, json_pack("{s:s}", "version", KIOSK_VERSION), NULL, NULL);
+        return;
+    }
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        if (strcmp(cmd, cmds[i].name) == 0) {
+            cmds[i].fn(sh, call);
+            return;
+        }
+    }
+    control_reply_error(call, "unknown_command",
+                        "commands: ui, press, tap, type, screenshot, state, wait, version");
+}
+
+static void on_foreign(void *ctx, const Event *ev)
+{
+    Shell *sh = ctx;
+    if (ev->type == EV_QUIT)
+        sh->quit = true;
+    else if (ev->type == EV_CONTROL)
+        on_control(sh, ev->u.control.call);
+}
+
+/* --- life cycle --------------------------------------------------------------------- */
+
+static KioskErr open_display(Shell *sh)
+{
+    const KioskConfig *cfg = sh->cfg;
+    if (sh->opt.headless) {
+        sh->target = SDL_CreateRGBSurfaceWithFormat(0, cfg->width, cfg->height, 32,
+                                                    SDL_PIXELFORMAT_ARGB8888);
+        sh->renderer = sh->target ? SDL_CreateSoftwareRenderer(sh->target) : NULL;
+        if (!sh->renderer) {
+            log_error("shell", "cannot create the offscreen renderer: %s", SDL_GetError());
+            return KIOSK_E_IO;
+        }
+        return KIOSK_OK;
+    }
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        log_error("shell", "no display (%s); run with --headless", SDL_GetError());
+        return KIOSK_E_IO;
+    }
+    Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
+    if (cfg->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    sh->window = SDL_CreateWindow(cfg->brand_name, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                                  cfg->width, cfg->height, flags);
+    if (!sh->window) {
+        log_error("shell", "cannot open a window: %s", SDL_GetError());
+        return KIOSK_E_IO;
+    }
+    sh->renderer = SDL_CreateRenderer(sh->window, -1, SDL_RENDERER_PRESENTVSYNC);
+    if (!sh->renderer)
+        sh->renderer = SDL_CreateRenderer(sh->window, -1, SDL_RENDERER_SOFTWARE);
+    if (!sh->renderer) {
+        log_error("shell", "cannot create a renderer: %s", SDL_GetError());
+        return KIOSK_E_IO;
+    }
+    /* Layout is always at the configured size; a larger panel scales it. */
+    SDL_RenderSetLogicalSize(sh->renderer, cfg->width, cfg->height);
+    if (cfg->fullscreen)
+        SDL_ShowCursor(SDL_DISABLE);
+    SDL_StartTextInput();
+    return KIOSK_OK;
+}
+
+Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *err)
+{
+    Shell *sh = calloc(1, sizeof *sh);
+    *err = KIOSK_E_NOMEM;
+    if (!sh)
+        return NULL;
+    sh->cfg = cfg;
+    sh->opt = *opt;
+    sh->drawn_language = -1;
+    scanner_init(&sh->scanner);
+    snprintf(sh->assets_dir, sizeof sh->assets_dir, "%s",
+             cfg->assets_dir[0] ? cfg->assets_dir : KIOSK_ASSETS_DIR);
+    i18n_init(KIOSK_LOCALE_DIR);
+
+    if (SDL_Init(SDL_INIT_EVENTS) != 0 || IMG_Init(IMG_INIT_PNG) == 0) {
+        log_error("shell", "SDL: %s", SDL_GetError());
+        *err = KIOSK_E_IO;
+        goto fail;
+    }
+    sh->wake_event = SDL_RegisterEvents(1);
+    sh->queue = opt->headless ? evq_create(EVQ_DEFAULT_CAPACITY, NULL, NULL)
+                              : evq_create(EVQ_DEFAULT_CAPACITY, wake_sdl, sh);
+    if (!sh->queue)
+        goto fail;
+    sh->core = core_create(cfg, sh->queue, clock_system());
+    if (!sh->core)
+        goto fail;
+    if ((*err = open_display(sh)) != KIOSK_OK)
+        goto fail;
+    sh->ui = ui_create(sh->renderer, cfg->width, cfg->height, cfg, sh->assets_dir, err);
+    if (!sh->ui)
+        goto fail;
+
+    /* From here on, threads exist: signals go to the watcher only. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    if (pthread_create(&sh->signal_thread, NULL, watch_signals, sh) != 0) {
+        *err = KIOSK_E_NOMEM;
+        goto fail;
+    }
+    sh->signal_thread_started = true;
+    if (opt->control_path) {
+        sh->control = control_create(opt->control_path, sh->queue, err);
+        if (!sh->control)
+            goto fail;
+    }
+    *err = KIOSK_OK;
+    return sh;
+fail:
+    shell_destroy(sh);
+    return NULL;
+}
+
+static int next_timeout(Shell *sh)
+{
+    uint64_t now = core_now(sh->core);
+    int64_t t = core_next_timeout(sh->core);
+    if (sh->redraw_at_ms) {
+        int64_t r = sh->redraw_at_ms > now ? (int64_t)(sh->redraw_at_ms - now) : 0;
+        if (t < 0 || r < t)
+            t = r;
+    }
+    for (int i = 0; i < sh->wait_count; i++) {
+        int64_t w = sh->waits[i].deadline_ms > now ? (int64_t)(sh->waits[i].deadline_ms - now) : 0;
+        if (t < 0 || w < t)
+            t = w;
+    }
+    return t > INT32_MAX ? INT32_MAX : (int)t;
+}
+
+int shell_run(Shell *sh)
+{
+    render(sh);
+    while (!sh->quit) {
+        int timeout = next_timeout(sh);
+        if (sh->opt.headless) {
+            evq_wait_ready(sh->queue, timeout);
+        } else {
+            SDL_Event e;
+            if (SDL_WaitEventTimeout(&e, timeout < 0 ? -1 : timeout)) {
+                on_sdl_event(sh, &e);
+                while (SDL_PollEvent(&e))
+                    on_sdl_event(sh, &e);
+            }
+        }
+        core_step(sh->core, on_foreign, sh);
+        ensure_frame(sh);
+        service_waits(sh);
+    }
+    log_info("shell", "stopping");
+    return 0;
+}
+
+/* Every control call handed to this thread gets an answer before the server goes. */
+static void answer_leftovers(Shell *sh)
+{
+    for (int i = 0; i < sh->wait_count; i++)
+        control_reply_error(sh->waits[i].call, "shutting_down", "the kiosk is stopping");
+    sh->wait_count = 0;
+    Event ev;
+    while (evq_take(sh->queue, &ev) == KIOSK_OK)
+        if (ev.type == EV_CONTROL)
+            control_reply_error(ev.u.control.call, "shutting_down", "the kiosk is stopping");
+}
+
+void shell_destroy(Shell *sh)
+{
+    if (!sh)
+        return;
+    if (sh->control) {
+        /* Stop new requests first, then answer what is queued, then close the socket. */
+        if (sh->queue)
+            answer_leftovers(sh);
+        control_destroy(sh->control);
+    }
+    if (sh->signal_thread_started) {
+        pthread_kill(sh->signal_thread, SIGUSR2);
+        pthread_join(sh->signal_thread, NULL);
+    }
+    ui_destroy(sh->ui);
+    if (sh->renderer)
+        SDL_DestroyRenderer(sh->renderer);
+    if (sh->window)
+        SDL_DestroyWindow(sh->window);
+    if (sh->target)
+        SDL_FreeSurface(sh->target);
+    core_destroy(sh->core);
+    evq_destroy(sh->queue);
+    IMG_Quit();
+    SDL_Quit();
+    free(sh);
+}

@@ -1,0 +1,258 @@
+/* text.c: see text.h. Fonts are opened lazily per (weight, pixel size); the string cache
+ * is a small open-addressing table keyed by everything that changes the pixels. */
+#include "text.h"
+
+#include <SDL2/SDL_ttf.h>
+#include <fontconfig/fontconfig.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "texcache.h"
+
+#define MIN_SHRINK_PERCENT 70
+#define SHRINK_STEP_PERCENT 6
+
+typedef struct FontSlot {
+    FontWeight weight;
+    int px;
+    TTF_Font *font;
+} FontSlot;
+
+struct Text {
+    SDL_Renderer *renderer;
+    char *path[WEIGHT_COUNT];
+    FontSlot fonts[TEXT_FONTS_MAX];
+    int font_count;
+    TexCache *cache;
+};
+
+static char *find_font(const char *pattern)
+{
+    FcPattern *pat = FcNameParse((const FcChar8 *)pattern);
+    if (!pat)
+        return NULL;
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    FcResult res;
+    FcPattern *match = FcFontMatch(NULL, pat, &res);
+    char *path = NULL;
+    FcChar8 *file = NULL;
+    if (match && FcPatternGetString(match, FC_FILE, 0, &file) == FcResultMatch)
+        path = strdup((const char *)file);
+    if (match)
+        FcPatternDestroy(match);
+    FcPatternDestroy(pat);
+    return path;
+}
+
+Text *text_create(SDL_Renderer *r, KioskErr *err)
+{
+    static const char *const patterns[WEIGHT_COUNT] = {
+        [WEIGHT_REGULAR] = "Inter:weight=regular",
+        [WEIGHT_SEMIBOLD] = "Inter:weight=semibold",
+        [WEIGHT_BOLD] = "Inter:weight=bold",
+    };
+    *err = KIOSK_E_NOMEM;
+    Text *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->renderer = r;
+    t->cache = texcache_create(TEXT_CACHE_MAX);
+    if (!t->cache) {
+        free(t);
+        return NULL;
+    }
+    if (!TTF_WasInit() && TTF_Init() != 0) {
+        log_error("text", "SDL_ttf: %s", TTF_GetError());
+        *err = KIOSK_E_IO;
+        text_destroy(t);
+        return NULL;
+    }
+    FcInit();
+    for (int i = 0; i < WEIGHT_COUNT; i++) {
+        t->path[i] = find_font(patterns[i]);
+        if (!t->path[i]) {
+            log_error("text", "no font found for %s (install fonts-inter)", patterns[i]);
+            *err = KIOSK_E_NOTFOUND;
+            text_destroy(t);
+            return NULL;
+        }
+        log_debug("text", "font %s -> %s", patterns[i], t->path[i]);
+    }
+    *err = KIOSK_OK;
+    return t;
+}
+
+void text_destroy(Text *t)
+{
+    if (!t)
+        return;
+    texcache_destroy(t->cache);
+    for (int i = 0; i < t->font_count; i++)
+        TTF_CloseFont(t->fonts[i].font);
+    for (int i = 0; i < WEIGHT_COUNT; i++)
+        free(t->path[i]);
+    free(t);
+}
+
+static TTF_Font *font_at(Text *t, FontWeight weight, int px)
+{
+    if (px < 6)
+        px = 6;
+    for (int i = 0; i < t->font_count; i++)
+        if (t->fonts[i].weight == weight && t->fonts[i].px == px)
+            return t->fonts[i].font;
+    TTF_Font *f = TTF_OpenFont(t->path[weight], px);
+    if (!f) {
+        log_error("text", "cannot open font at %d px: %s", px, TTF_GetError());
+        return NULL;
+    }
+    if (t->font_count == TEXT_FONTS_MAX) { /* drop the oldest size; rarely reached */
+        TTF_CloseFont(t->fonts[0].font);
+        memmove(&t->fonts[0], &t->fonts[1], sizeof t->fonts[0] * (TEXT_FONTS_MAX - 1));
+        t->font_count--;
+    }
+    TTF_SetFontHinting(f, TTF_HINTING_LIGHT);
+    t->fonts[t->font_count++] = (FontSlot){weight, px, f};
+    return f;
+}
+
+void text_measure(Text *t, const char *s, FontWeight weight, int px, int *w, int *h)
+{
+    *w = *h = 0;
+    TTF_Font *f = font_at(t, weight, px);
+    if (f && s[0])
+        TTF_SizeUTF8(f, s, w, h);
+    else if (f)
+        *h = TTF_FontHeight(f);
+}
+
+/* Widest single word of s: a word wider than the box forces a smaller size. */
+static int widest_word(TTF_Font *f, const char *s)
+{
+    int widest = 0;
+    char word[256];
+    while (*s) {
+        while (*s == ' ' || *s == '\n')
+            s++;
+        size_t n = strcspn(s, " \n");
+        if (n == 0)
+            break;
+        size_t m = n < sizeof word - 1 ? n : sizeof word - 1;
+        memcpy(word, s, m);
+        word[m] = '\0';
+        int w = 0, h = 0;
+        TTF_SizeUTF8(f, word, &w, &h);
+        if (w > widest)
+            widest = w;
+        s += n;
+    }
+    return widest;
+}
+
+static SDL_Surface *render_at(TTF_Font *f, const char *s, SDL_Color c, SDL_Rect box,
+                              TextLayout lay)
+{
+    if (!lay.wrap)
+        return TTF_RenderUTF8_Blended(f, s, c);
+    static const int wrap_align[] = {TTF_WRAPPED_ALIGN_LEFT, TTF_WRAPPED_ALIGN_CENTER,
+                                     TTF_WRAPPED_ALIGN_RIGHT};
+    TTF_SetFontWrappedAlign(f, wrap_align[lay.align]);
+    return TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)box.w);
+}
+
+/* Renders s at the largest size that fits; sets *fits. */
+static SDL_Surface *fit(Text *t, const char *s, FontWeight weight, int px, SDL_Color c,
+                        SDL_Rect box, TextLayout lay, bool *fits)
+{
+    int min_px = px * MIN_SHRINK_PERCENT / 100;
+    SDL_Surface *surf = NULL;
+    for (int size = px;; size = size * (100 - SHRINK_STEP_PERCENT) / 100) {
+        if (size < min_px)
+            size = min_px;
+        TTF_Font *f = font_at(t, weight, size);
+        if (!f)
+            return NULL;
+        bool last = size == min_px;
+        int w = 0, h = 0;
+        if (!lay.wrap) {
+            TTF_SizeUTF8(f, s, &w, &h);
+            h = TTF_FontHeight(f);
+            if ((w <= box.w && h <= box.h) || last) {
+                *fits = w <= box.w && h <= box.h;
+                return TTF_RenderUTF8_Blended(f, s, c);
+            }
+            continue;
+        }
+        if (widest_word(f, s) > box.w && !last)
+            continue;
+        surf = render_at(f, s, c, box, lay);
+        if (!surf)
+            return NULL;
+        if ((surf->h <= box.h && surf->w <= box.w && widest_word(f, s) <= box.w) || last) {
+            *fits = surf->h <= box.h && surf->w <= box.w && widest_word(f, s) <= box.w;
+            return surf;
+        }
+        SDL_FreeSurface(surf);
+        surf = NULL;
+    }
+}
+
+bool text_draw(Text *t, const char *s, FontWeight weight, int px, SDL_Color c, SDL_Rect box,
+               TextLayout lay, SDL_Rect *drawn)
+{
+    if (drawn)
+        *drawn = (SDL_Rect){box.x, box.y, 0, 0};
+    if (!s || !s[0] || box.w <= 0 || box.h <= 0)
+        return true;
+    char *key = NULL;
+    if (asprintf(&key, "%d|%d|%02x%02x%02x%02x|%d|%d|%d|%d|%s", weight, px, c.r, c.g, c.b, c.a,
+                 box.w, box.h, lay.align, lay.wrap, s) < 0)
+        return false;
+    TexEntry *e = texcache_get(t->cache, key);
+    if (!e) {
+        bool fits = false;
+        SDL_Surface *surf = fit(t, s, weight, px, c, box, lay, &fits);
+        if (!surf) {
+            free(key);
+            return false;
+        }
+        SDL_Texture *tex = SDL_CreateTextureFromSurface(t->renderer, surf);
+        int w = surf->w, h = surf->h;
+        SDL_FreeSurface(surf);
+        if (!tex) {
+            free(key);
+            return false;
+        }
+        e = texcache_put(t->cache, key, tex, w, h, fits);
+    }
+    free(key);
+    if (!e)
+        return false;
+
+    SDL_Rect dst = {box.x, box.y, e->w, e->h};
+    if (lay.align == H_CENTER)
+        dst.x = box.x + (box.w - e->w) / 2;
+    else if (lay.align == H_RIGHT)
+        dst.x = box.x + box.w - e->w;
+    if (lay.valign == V_MIDDLE)
+        dst.y = box.y + (box.h - e->h) / 2;
+    else if (lay.valign == V_BOTTOM)
+        dst.y = box.y + box.h - e->h;
+    if (!e->flag) {
+        SDL_RenderSetClipRect(t->renderer, &box);
+        SDL_RenderCopy(t->renderer, e->tex, NULL, &dst);
+        SDL_RenderSetClipRect(t->renderer, NULL);
+    } else {
+        SDL_RenderCopy(t->renderer, e->tex, NULL, &dst);
+    }
+    if (drawn)
+        SDL_IntersectRect(&dst, &box, drawn);
+    return e->flag;
+}
+
+void text_stats(const Text *t, unsigned *entries, unsigned long *hits, unsigned long *misses)
+{
+    texcache_stats(t->cache, entries, hits, misses);
+}
