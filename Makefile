@@ -19,7 +19,7 @@ configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_WERROR=ON $(CMAKE_ARGS) >/dev/null
 
 build: configure
-	@cmake --build $(BUILD) -j $(JOBS)
+	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
 demo: build
 	@tools/demo/run-demo $(BUILD)
@@ -29,7 +29,7 @@ test: build
 
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_WERROR=ON -DKIOSK_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) -- --no-print-directory
 	@ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
@@ -46,7 +46,8 @@ clean:
 
 # libFuzzer targets (clang), each run briefly over its corpus through CTest.
 FUZZ_BUILD ?= build-fuzz
-fuzz: deps
+fuzz:
+	@tools/setup-deps clang libclang-rt-14-dev
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_FUZZ=ON $(CMAKE_ARGS) >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) -- --no-print-directory
 	@ctest --test-dir $(FUZZ_BUILD) -R '^fuzz\.' --output-on-failure

@@ -106,10 +106,10 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
                    .enabled = true};
     ui_add(ui, &WIDGET_IMAGE, &card);
     y += icon + theme_px(t, 40);
-    int head_h = t->px[TEXT_TITLE] * 26 / 10;
+    int head_h = t->px[TEXT_TITLE] * 25 / 10; /* two lines; one sits low, by the words below */
     ui_text(ui, "headline", (SDL_Rect){M, y, W - 2 * M, head_h},
             _("Tap a tag or your loyalty card"), TEXT_TITLE, t->text,
-            (TextLayout){H_CENTER, V_TOP, true});
+            (TextLayout){H_CENTER, V_BOTTOM, true});
     y += head_h + theme_px(t, 12);
     int body_h = t->px[TEXT_BODY] * 28 / 10;
     ui_text(ui, "subline", (SDL_Rect){M, y, W - 2 * M, body_h},

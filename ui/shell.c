@@ -288,6 +288,7 @@ static void save_shot(json_t *reply, void *data)
     }
     SDL_FreeSurface(shot->surface);
     free(shot);
+    SDL_TLSCleanup(); /* SDL's per-thread error text on a thread SDL did not create */
 }
 
 static void cmd_screenshot(Shell *sh, ControlCall *call)

@@ -93,6 +93,7 @@ void text_destroy(Text *t)
         TTF_CloseFont(t->fonts[i].font);
     for (int i = 0; i < WEIGHT_COUNT; i++)
         free(t->path[i]);
+    FcFini(); /* fontconfig was only needed to find the files: release its cache */
     free(t);
 }
 
