@@ -23,26 +23,26 @@ typedef enum ScreenId {
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
-    bool active;                        /* someone is using the screen (guest or member) */
-    char member_id[APP_MEMBER_ID_MAX];  /* empty until identified */
+    bool active;                       /* someone is using the screen (guest or member) */
+    char member_id[APP_MEMBER_ID_MAX]; /* empty until identified */
     unsigned cart_items;
 } Session;
 
 typedef struct AppState {
     ScreenId screen;
     KioskMode mode;
-    int language;               /* index into languages[] */
-    int default_language;       /* what the attract screen returns to */
+    int language;         /* index into languages[] */
+    int default_language; /* what the attract screen returns to */
     char languages[CONFIG_LANGS_MAX][8];
     int language_count;
-    bool online;                /* central service reachable */
-    bool pairing_available;     /* an app pairing QR can be shown */
+    bool online;            /* central service reachable */
+    bool pairing_available; /* an app pairing QR can be shown */
     unsigned outbox_depth;
     Session session;
-    bool idle_warning;          /* "Still there?" is showing */
-    uint64_t wipe_at_ms;        /* when the session is wiped, while idle_warning */
+    bool idle_warning;   /* "Still there?" is showing */
+    uint64_t wipe_at_ms; /* when the session is wiped, while idle_warning */
     uint32_t idle_ms, warning_ms;
-    uint64_t version;           /* bumped by every change; the UI redraws when it moves */
+    uint64_t version; /* bumped by every change; the UI redraws when it moves */
 } AppState;
 
 typedef enum EffectType {

@@ -9,7 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum KeyType { T_STRING, T_INT, T_BOOL, T_MODE, T_SIZE, T_LEVEL, T_LANG, T_LANGS, T_KEYS } KeyType;
+typedef enum KeyType {
+    T_STRING,
+    T_INT,
+    T_BOOL,
+    T_MODE,
+    T_SIZE,
+    T_LEVEL,
+    T_LANG,
+    T_LANGS,
+    T_KEYS
+} KeyType;
 
 typedef struct KeyDef {
     const char *section;
@@ -21,9 +31,9 @@ typedef struct KeyDef {
     const char *default_value;
 } KeyDef;
 
-#define STR(field) T_STRING, offsetof(KioskConfig, field), sizeof(((KioskConfig *)0)->field), 0, 0
+#define STR(field)         T_STRING, offsetof(KioskConfig, field), sizeof(((KioskConfig *)0)->field), 0, 0
 #define INT(field, lo, hi) T_INT, offsetof(KioskConfig, field), 0, lo, hi
-#define TYPED(t, field) t, offsetof(KioskConfig, field), 0, 0, 0
+#define TYPED(t, field)    t, offsetof(KioskConfig, field), 0, 0, 0
 
 static const KeyDef KEYS[] = {
     {"device", "data_dir", STR(data_dir), "/var/lib/kiosk"},
@@ -165,8 +175,7 @@ static int apply(KioskConfig *cfg, const KeyDef *k, const char *v, char *why, si
     case T_SIZE: {
         int w = 0, h = 0;
         char tail = 0;
-        if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 320 || w > 7680 ||
-            h > 7680)
+        if (sscanf(v, "%dx%d%c", &w, &h, &tail) != 2 || w < 320 || h < 320 || w > 7680 || h > 7680)
             return fail(why, wsize, "must be WIDTHxHEIGHT, each 320 to 7680 (got \"%s\")", v);
         cfg->width = w;
         cfg->height = h;
@@ -295,8 +304,7 @@ static bool line_too_long(const char *text, int *line_no)
     return false;
 }
 
-KioskErr config_load_string(KioskConfig *cfg, const char *text, const char *name,
-                            ConfigError *err)
+KioskErr config_load_string(KioskConfig *cfg, const char *text, const char *name, ConfigError *err)
 {
     memset(err, 0, sizeof *err);
     int long_line = 0;
@@ -354,8 +362,7 @@ void config_error_format(const ConfigError *err, char *buf, size_t size)
         snprintf(buf, size, "%s: %s", err->file, err->message);
 }
 
-bool config_key_at(size_t index, const char **section, const char **key,
-                   const char **default_value)
+bool config_key_at(size_t index, const char **section, const char **key, const char **default_value)
 {
     if (index >= KEY_COUNT)
         return false;

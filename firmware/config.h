@@ -15,7 +15,7 @@
 #define CONFIG_TEXT_MAX  128
 #define CONFIG_KEYS_MAX  8 /* loyalty public keys accepted at once (rotation) */
 #define CONFIG_LANGS_MAX 8
-#define CONFIG_LINE_MAX  199       /* longest line of a config file */
+#define CONFIG_LINE_MAX  199         /* longest line of a config file */
 #define CONFIG_FILE_MAX  (64 * 1024) /* largest config file */
 
 typedef enum KioskMode { KIOSK_MODE_KIOSK = 0, KIOSK_MODE_MIRROR } KioskMode;
@@ -60,7 +60,7 @@ typedef struct KioskConfig {
 /* Where parsing stopped and why, for a message that names file, line and key. */
 typedef struct ConfigError {
     char file[CONFIG_PATH_MAX];
-    int line; /* 0 when the error is not tied to a line (file missing) */
+    int line;     /* 0 when the error is not tied to a line (file missing) */
     char key[96]; /* "section.key", empty when not tied to a key */
     char message[256];
 } ConfigError;
@@ -73,8 +73,7 @@ void config_defaults(KioskConfig *cfg);
 KioskErr config_load_file(KioskConfig *cfg, const char *path, ConfigError *err);
 
 /* The same, from text in memory; `name` stands for the file name in errors. */
-KioskErr config_load_string(KioskConfig *cfg, const char *text, const char *name,
-                            ConfigError *err);
+KioskErr config_load_string(KioskConfig *cfg, const char *text, const char *name, ConfigError *err);
 
 /* Sets one key from its text form, as the file would ("display", "size", "1080x1920").
  * Used for command-line overrides. */

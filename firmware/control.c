@@ -122,8 +122,8 @@ static void next_request(ControlServer *s, int slot)
             reply_now(c->fd, "no_memory", "out of memory");
             continue;
         }
-        *call = (ControlCall){.server = s, .slot = slot, .generation = c->generation,
-                              .request = req};
+        *call =
+            (ControlCall){.server = s, .slot = slot, .generation = c->generation, .request = req};
         Event ev = {.type = EV_CONTROL, .u.control.call = call};
         if (evq_post(s->queue, &ev) != KIOSK_OK) {
             json_decref(req);

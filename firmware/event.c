@@ -6,13 +6,20 @@
 const char *event_type_name(EventType type)
 {
     switch (type) {
-    case EV_NONE: return "none";
-    case EV_INTENT: return "intent";
-    case EV_TOUCH: return "touch";
-    case EV_TIMER: return "timer";
-    case EV_SCANNER_LINE: return "scanner_line";
-    case EV_CONTROL: return "control";
-    case EV_QUIT: return "quit";
+    case EV_NONE:
+        return "none";
+    case EV_INTENT:
+        return "intent";
+    case EV_TOUCH:
+        return "touch";
+    case EV_TIMER:
+        return "timer";
+    case EV_SCANNER_LINE:
+        return "scanner_line";
+    case EV_CONTROL:
+        return "control";
+    case EV_QUIT:
+        return "quit";
     }
     return "unknown";
 }

@@ -24,7 +24,8 @@ int log_level_parse(const char *name, LogLevel *out)
     static const struct {
         const char *name;
         LogLevel level;
-    } names[] = {{"error", LOG_ERROR}, {"warn", LOG_WARN}, {"info", LOG_INFO}, {"debug", LOG_DEBUG}};
+    } names[] = {
+        {"error", LOG_ERROR}, {"warn", LOG_WARN}, {"info", LOG_INFO}, {"debug", LOG_DEBUG}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(name, names[i].name) == 0) {
             *out = names[i].level;
@@ -37,10 +38,14 @@ int log_level_parse(const char *name, LogLevel *out)
 static const char *tag(LogLevel level)
 {
     switch (level) {
-    case LOG_ERROR: return "error";
-    case LOG_WARN: return "warn ";
-    case LOG_INFO: return "info ";
-    case LOG_DEBUG: return "debug";
+    case LOG_ERROR:
+        return "error";
+    case LOG_WARN:
+        return "warn ";
+    case LOG_INFO:
+        return "info ";
+    case LOG_DEBUG:
+        return "debug";
     }
     return "?";
 }

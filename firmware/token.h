@@ -59,7 +59,7 @@ typedef struct Token {
     size_t sig_len;
     uint8_t raw[TOKEN_BIN_MAX]; /* the whole binary token */
     size_t raw_len;
-    size_t signed_len;          /* bytes of raw covered by the signature */
+    size_t signed_len; /* bytes of raw covered by the signature */
 } Token;
 
 typedef enum TokenResult {
@@ -70,12 +70,15 @@ typedef enum TokenResult {
     TOKEN_E_BAD_SIGNATURE, /* forged or altered */
     TOKEN_E_EXPIRED,
     TOKEN_E_NOT_YET_VALID,
-    TOKEN_E_WRONG_UID,     /* bound to another tag, or a tag token shown to the scanner */
+    TOKEN_E_WRONG_UID, /* bound to another tag, or a tag token shown to the scanner */
 } TokenResult;
 
-/* Parses the binary form. Safe on any bytes. Checks structure only, not the signature. */
+/* Parses the binary form. Safe on any bytes. Checks structure only, not the signature: every
+ * field against its rules and the bytes present; bytes after the signature are refused.
+ * On failure *out is zeroed. */
 TokenResult token_parse(const uint8_t *buf, size_t len, Token *out);
-/* Parses the text form ("NT1.<base64url>"). Safe on any string. */
+/* Parses the text form ("NT1.<base64url>"). Safe on any string. Blanks around it (a scanner's
+ * line ending) are ignored; "NT<n>." of another version gives TOKEN_E_VERSION. */
 TokenResult token_parse_text(const char *text, Token *out);
 /* Writes the text form of a binary token; KIOSK_E_TOOBIG if size is too small. */
 KioskErr token_to_text(const uint8_t *bin, size_t len, char *out, size_t size);
@@ -96,8 +99,8 @@ size_t token_keyring_count(const TokenKeyring *kr);
  * structure (t->raw is parsed again and must match the fields of t, else BAD_SIGNATURE),
  * UNKNOWN_KEY, BAD_SIGNATURE, WRONG_UID, NOT_YET_VALID (issued_at > now + TOKEN_CLOCK_SKEW_S),
  * EXPIRED (now >= expires_at). */
-TokenResult token_verify(const TokenKeyring *kr, const Token *t, const uint8_t *uid,
-                         size_t uid_len, uint32_t now);
+TokenResult token_verify(const TokenKeyring *kr, const Token *t, const uint8_t *uid, size_t uid_len,
+                         uint32_t now);
 
 /* Mints a token with the private key in priv_pem_path. out must hold TOKEN_BIN_MAX.
  * uid_len is 0 (unbound, for a scanner line) or 4, 7, 10; expires_at > issued_at.

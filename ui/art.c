@@ -101,10 +101,8 @@ void art_round_rect(Art *a, SDL_Rect r, int radius, SDL_Color f, SDL_Color strok
     if (e) {
         int q = radius;
         SDL_RenderCopy(ren, e->tex, &(SDL_Rect){0, 0, q, q}, &(SDL_Rect){r.x, r.y, q, q});
-        SDL_RenderCopy(ren, e->tex, &(SDL_Rect){q, 0, q, q},
-                       &(SDL_Rect){r.x + r.w - q, r.y, q, q});
-        SDL_RenderCopy(ren, e->tex, &(SDL_Rect){0, q, q, q},
-                       &(SDL_Rect){r.x, r.y + r.h - q, q, q});
+        SDL_RenderCopy(ren, e->tex, &(SDL_Rect){q, 0, q, q}, &(SDL_Rect){r.x + r.w - q, r.y, q, q});
+        SDL_RenderCopy(ren, e->tex, &(SDL_Rect){0, q, q, q}, &(SDL_Rect){r.x, r.y + r.h - q, q, q});
         SDL_RenderCopy(ren, e->tex, &(SDL_Rect){q, q, q, q},
                        &(SDL_Rect){r.x + r.w - q, r.y + r.h - q, q, q});
     }

@@ -17,8 +17,7 @@ Art *art_create(SDL_Renderer *r, const char *icons_dir);
 void art_destroy(Art *a);
 
 /* A filled rounded rectangle; with stroke_w > 0 also an outline of that width. */
-void art_round_rect(Art *a, SDL_Rect r, int radius, SDL_Color fill, SDL_Color stroke,
-                    int stroke_w);
+void art_round_rect(Art *a, SDL_Rect r, int radius, SDL_Color fill, SDL_Color stroke, int stroke_w);
 void art_circle(Art *a, int cx, int cy, int radius, SDL_Color fill);
 /* Draws icon `name` scaled to fit r, centred. False if the icon is missing or broken. */
 bool art_icon(Art *a, const char *name, SDL_Rect r, SDL_Color color);

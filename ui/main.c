@@ -53,8 +53,18 @@ static int override(KioskConfig *cfg, const char *flag, const char *section, con
 
 int main(int argc, char **argv)
 {
-    enum { OPT_CONFIG = 256, OPT_MODE, OPT_SIZE, OPT_FULLSCREEN, OPT_HEADLESS, OPT_CONTROL,
-           OPT_READY_FD, OPT_LOG_LEVEL, OPT_VERSION, OPT_HELP };
+    enum {
+        OPT_CONFIG = 256,
+        OPT_MODE,
+        OPT_SIZE,
+        OPT_FULLSCREEN,
+        OPT_HEADLESS,
+        OPT_CONTROL,
+        OPT_READY_FD,
+        OPT_LOG_LEVEL,
+        OPT_VERSION,
+        OPT_HELP
+    };
     static const struct option options[] = {
         {"config", required_argument, NULL, OPT_CONFIG},
         {"mode", required_argument, NULL, OPT_MODE},
@@ -77,13 +87,27 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
-        case OPT_CONFIG: config_path = optarg; break;
-        case OPT_MODE: mode = optarg; break;
-        case OPT_SIZE: size = optarg; break;
-        case OPT_FULLSCREEN: fullscreen = true; break;
-        case OPT_HEADLESS: headless = true; break;
-        case OPT_CONTROL: control = optarg; break;
-        case OPT_LOG_LEVEL: level = optarg; break;
+        case OPT_CONFIG:
+            config_path = optarg;
+            break;
+        case OPT_MODE:
+            mode = optarg;
+            break;
+        case OPT_SIZE:
+            size = optarg;
+            break;
+        case OPT_FULLSCREEN:
+            fullscreen = true;
+            break;
+        case OPT_HEADLESS:
+            headless = true;
+            break;
+        case OPT_CONTROL:
+            control = optarg;
+            break;
+        case OPT_LOG_LEVEL:
+            level = optarg;
+            break;
         case OPT_READY_FD: {
             char *end = NULL;
             errno = 0;

@@ -32,8 +32,7 @@ extern const ScreenClass SCREEN_IDENTIFY_CLASS;
 int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env);
 
 /* Shared pieces of several screens. */
-void screen_language_chips(Ui *ui, const AppState *s, SDL_Rect area, SDL_Color on,
-                           HAlign align);
+void screen_language_chips(Ui *ui, const AppState *s, SDL_Rect area, SDL_Color on, HAlign align);
 Event screen_intent(Intent intent, int32_t arg);
 
 #endif

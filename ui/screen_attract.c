@@ -38,14 +38,18 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
     int cx = W * 78 / 100, cy = H * 50 / 100;
     art_circle(ui->art, cx, cy, r, mix(t->hero, t->on_hero, 9));
     art_circle(ui->art, cx, cy, r * 72 / 100, mix(t->hero, t->on_hero, 14));
-    Widget card = {.id = "art-card", .rect = {cx - r * 80 / 100, cy - r * 70 / 100, r * 130 / 100,
-                                              r * 130 / 100},
-                   .icon = "nfc-card", .color = t->on_hero, .text = _("A loyalty card"),
+    Widget card = {.id = "art-card",
+                   .rect = {cx - r * 80 / 100, cy - r * 70 / 100, r * 130 / 100, r * 130 / 100},
+                   .icon = "nfc-card",
+                   .color = t->on_hero,
+                   .text = _("A loyalty card"),
                    .enabled = true};
     ui_add(ui, &WIDGET_IMAGE, &card);
     Widget phone = {.id = "art-phone",
                     .rect = {cx + r * 18 / 100, cy - r * 5 / 100, r * 80 / 100, r * 80 / 100},
-                    .icon = "phone-qr", .color = t->accent, .text = _("A phone with the app"),
+                    .icon = "phone-qr",
+                    .color = t->accent,
+                    .text = _("A phone with the app"),
                     .enabled = true};
     ui_add(ui, &WIDGET_IMAGE, &phone);
 
@@ -78,8 +82,12 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
     int item_w = (W * 3 / 4 - M) / 3;
     for (int i = 0; i < 3; i++) {
         int fx = M + i * item_w;
-        Widget ic = {.id = features[i].icon, .rect = {fx, fy, icon, icon}, .icon = features[i].icon,
-                     .color = t->accent, .text = "", .enabled = true};
+        Widget ic = {.id = features[i].icon,
+                     .rect = {fx, fy, icon, icon},
+                     .icon = features[i].icon,
+                     .color = t->accent,
+                     .text = "",
+                     .enabled = true};
         ui_add(ui, &WIDGET_IMAGE, &ic);
         ui_text(ui, features[i].id,
                 (SDL_Rect){fx + icon + theme_px(t, 16), fy, item_w - icon - theme_px(t, 32), icon},
@@ -98,11 +106,18 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
     /* Everything else lives in the lower third: the shopper sees themselves above it. */
     int icon = theme_px(t, 120);
     int y = H * 60 / 100;
-    Widget tag = {.id = "art-tag", .rect = {W / 2 - icon - theme_px(t, 16), y, icon, icon},
-                  .icon = "tag", .color = t->accent, .text = _("A garment tag"), .enabled = true};
+    Widget tag = {.id = "art-tag",
+                  .rect = {W / 2 - icon - theme_px(t, 16), y, icon, icon},
+                  .icon = "tag",
+                  .color = t->accent,
+                  .text = _("A garment tag"),
+                  .enabled = true};
     ui_add(ui, &WIDGET_IMAGE, &tag);
-    Widget card = {.id = "art-card", .rect = {W / 2 + theme_px(t, 16), y, icon, icon},
-                   .icon = "nfc-card", .color = t->text, .text = _("A loyalty card"),
+    Widget card = {.id = "art-card",
+                   .rect = {W / 2 + theme_px(t, 16), y, icon, icon},
+                   .icon = "nfc-card",
+                   .color = t->text,
+                   .text = _("A loyalty card"),
                    .enabled = true};
     ui_add(ui, &WIDGET_IMAGE, &card);
     y += icon + theme_px(t, 40);

@@ -33,9 +33,14 @@ static int ways(const AppState *s, const ScreenEnv *env, Way out[3])
 static void back_button(Ui *ui, int x, int y)
 {
     const Theme *t = &ui->theme;
-    Widget back = {.id = "back", .rect = {x, y, theme_px(t, 220), t->touch_min},
-                   .text = _("Back"), .role = TEXT_BUTTON, .kind = BUTTON_GHOST,
-                   .icon = "arrow-left", .color = t->text, .enabled = true,
+    Widget back = {.id = "back",
+                   .rect = {x, y, theme_px(t, 220), t->touch_min},
+                   .text = _("Back"),
+                   .role = TEXT_BUTTON,
+                   .kind = BUTTON_GHOST,
+                   .icon = "arrow-left",
+                   .color = t->text,
+                   .enabled = true,
                    .action = screen_intent(INTENT_BACK, 0),
                    .layout = {H_LEFT, V_MIDDLE, false}};
     ui_add(ui, &WIDGET_BUTTON, &back);
@@ -54,8 +59,7 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
     ui_text(ui, "title", (SDL_Rect){M, y, W - 2 * M, title_h}, _("Sign in to see your offers"),
             TEXT_TITLE, t->text, (TextLayout){H_CENTER, V_TOP, false});
     y += title_h + theme_px(t, 8);
-    ui_text(ui, "subtitle",
-            (SDL_Rect){M, y, W - 2 * M, t->px[TEXT_BODY] * 14 / 10},
+    ui_text(ui, "subtitle", (SDL_Rect){M, y, W - 2 * M, t->px[TEXT_BODY] * 14 / 10},
             _("Choose whichever is easiest. It only takes a moment."), TEXT_BODY, t->text_muted,
             (TextLayout){H_CENTER, V_TOP, false});
 
@@ -77,17 +81,19 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
         int ix = c.x + (c.w - visual) / 2, iy = c.y + pad;
         if (way[i].icon[0] == 'p' && s->pairing_available) {
             /* The pairing code itself (issued by the central service). */
-            Widget qr = {.id = "pairing-qr", .rect = {ix, iy, visual, visual}, .text = "",
-                         .enabled = true};
+            Widget qr = {
+                .id = "pairing-qr", .rect = {ix, iy, visual, visual}, .text = "", .enabled = true};
             ui_add(ui, &WIDGET_QR, &qr);
         } else {
             art_circle(ui->art, ix + visual / 2, iy + visual / 2, visual / 2,
                        (SDL_Color){t->accent.r, t->accent.g, t->accent.b, 34});
-            Widget icon = {.id = way[i].icon,
-                           .rect = {ix + visual / 5, iy + visual / 5, visual * 3 / 5,
-                                    visual * 3 / 5},
-                           .icon = way[i].icon, .color = t->primary, .text = way[i].heading,
-                           .enabled = true};
+            Widget icon = {
+                .id = way[i].icon,
+                .rect = {ix + visual / 5, iy + visual / 5, visual * 3 / 5, visual * 3 / 5},
+                .icon = way[i].icon,
+                .color = t->primary,
+                .text = way[i].heading,
+                .enabled = true};
             ui_add(ui, &WIDGET_IMAGE, &icon);
         }
         int ty = iy + visual + theme_px(t, 32);
@@ -132,12 +138,17 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
         ui_add(ui, &WIDGET_CARD, &card);
         int visual = row_h - 2 * pad;
         if (way[i].icon[0] == 'p' && s->pairing_available) {
-            Widget qr = {.id = "pairing-qr", .rect = {c.x + pad, c.y + pad, visual, visual},
-                         .text = "", .enabled = true};
+            Widget qr = {.id = "pairing-qr",
+                         .rect = {c.x + pad, c.y + pad, visual, visual},
+                         .text = "",
+                         .enabled = true};
             ui_add(ui, &WIDGET_QR, &qr);
         } else {
-            Widget icon = {.id = way[i].icon, .rect = {c.x + pad, c.y + pad, visual, visual},
-                           .icon = way[i].icon, .color = t->accent, .text = way[i].heading,
+            Widget icon = {.id = way[i].icon,
+                           .rect = {c.x + pad, c.y + pad, visual, visual},
+                           .icon = way[i].icon,
+                           .color = t->accent,
+                           .text = way[i].heading,
                            .enabled = true};
             ui_add(ui, &WIDGET_IMAGE, &icon);
         }

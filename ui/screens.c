@@ -39,10 +39,14 @@ void screen_language_chips(Ui *ui, const AppState *s, SDL_Rect area, SDL_Color o
     for (int i = 0; i < n; i++) {
         char id[24];
         snprintf(id, sizeof id, "lang-%s", s->languages[i]);
-        Widget w = {.id = id, .rect = {x + i * (chip_w + gap), area.y, chip_w, chip_h},
-                    .text = autonym(s->languages[i]), .role = TEXT_CAPTION,
-                    .kind = i == s->language ? BUTTON_CHIP_ON : BUTTON_CHIP, .color = on,
-                    .enabled = true, .action = screen_intent(INTENT_SET_LANGUAGE, i),
+        Widget w = {.id = id,
+                    .rect = {x + i * (chip_w + gap), area.y, chip_w, chip_h},
+                    .text = autonym(s->languages[i]),
+                    .role = TEXT_CAPTION,
+                    .kind = i == s->language ? BUTTON_CHIP_ON : BUTTON_CHIP,
+                    .color = on,
+                    .enabled = true,
+                    .action = screen_intent(INTENT_SET_LANGUAGE, i),
                     .layout = {.align = H_CENTER, .valign = V_MIDDLE}};
         ui_add(ui, &WIDGET_BUTTON, &w);
     }

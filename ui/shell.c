@@ -26,9 +26,9 @@
 #include "ui.h"
 #include "version.h"
 
-#define SHELL_MAX_WAITS        16
-#define SHELL_WAIT_DEFAULT_MS  5000
-#define SHELL_WAIT_MAX_MS      120000
+#define SHELL_MAX_WAITS       16
+#define SHELL_WAIT_DEFAULT_MS 5000
+#define SHELL_WAIT_MAX_MS     120000
 
 typedef struct PendingWait {
     ControlCall *call;
@@ -54,7 +54,7 @@ struct Shell {
     uint64_t drawn_version; /* AppState.version of the frame on screen */
     bool drawn_once;
     int drawn_language;
-    uint64_t redraw_at_ms;  /* 0: no timed redraw wanted */
+    uint64_t redraw_at_ms; /* 0: no timed redraw wanted */
     char assets_dir[CONFIG_PATH_MAX];
     PendingWait waits[SHELL_MAX_WAITS];
     int wait_count;
@@ -207,8 +207,8 @@ static void cmd_ui(Shell *sh, ControlCall *call)
     const AppState *s = core_state(sh->core);
     control_reply(call,
                   json_pack("{s:s,s:s,s:s,s:[ii],s:o}", "screen", app_screen_name(s->screen),
-                            "mode", config_mode_name(s->mode), "language", app_language(s),
-                            "size", sh->ui->w, sh->ui->h, "widgets", widgets),
+                            "mode", config_mode_name(s->mode), "language", app_language(s), "size",
+                            sh->ui->w, sh->ui->h, "widgets", widgets),
                   NULL, NULL);
 }
 
@@ -280,9 +280,9 @@ static void save_shot(json_t *reply, void *data)
     Shot *shot = data;
     if (IMG_SavePNG(shot->surface, shot->path) != 0) {
         json_object_set_new(reply, "ok", json_false());
-        json_object_set_new(reply, "error",
-                            json_pack("{s:s,s:s}", "code", "io", "message",
-                                      "cannot write the screenshot there"));
+        json_object_set_new(
+            reply, "error",
+            json_pack("{s:s,s:s}", "code", "io", "message", "cannot write the screenshot there"));
     } else {
         json_object_set_new(reply, "path", json_string(shot->path));
     }
@@ -300,8 +300,8 @@ static void cmd_screenshot(Shell *sh, ControlCall *call)
     }
     ensure_frame(sh);
     Shot *shot = calloc(1, sizeof *shot);
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, sh->ui->w, sh->ui->h, 32,
-                                                    SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *s =
+        SDL_CreateRGBSurfaceWithFormat(0, sh->ui->w, sh->ui->h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!shot || !s ||
         SDL_RenderReadPixels(sh->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch)) {
         free(shot);
@@ -311,9 +311,9 @@ static void cmd_screenshot(Shell *sh, ControlCall *call)
     }
     shot->surface = s;
     snprintf(shot->path, sizeof shot->path, "%s", path);
-    control_reply(call, json_pack("{s:s,s:[ii]}", "screen",
-                                  app_screen_name(core_state(sh->core)->screen), "size",
-                                  sh->ui->w, sh->ui->h),
+    control_reply(call,
+                  json_pack("{s:s,s:[ii]}", "screen", app_screen_name(core_state(sh->core)->screen),
+                            "size", sh->ui->w, sh->ui->h),
                   save_shot, shot);
 }
 
@@ -352,8 +352,7 @@ static void cmd_wait(Shell *sh, ControlCall *call)
         control_reply_error(call, "busy", "too many waits at once");
         return;
     }
-    sh->waits[sh->wait_count++] =
-        (PendingWait){call, want, core_now(sh->core) + (uint64_t)ms};
+    sh->waits[sh->wait_count++] = (PendingWait){call, want, core_now(sh->core) + (uint64_t)ms};
 }
 
 /* Answers the waits whose screen is showing, or whose time ran out. */

@@ -112,8 +112,7 @@ TexEntry *texcache_put(TexCache *c, const char *key, SDL_Texture *tex, int w, in
     unsigned i = (unsigned)(hash % c->capacity);
     while (c->slots[i].key)
         i = (i + 1) % c->capacity;
-    c->slots[i] = (Slot){.key = copy, .hash = hash, .used = ++c->clock,
-                         .e = {tex, w, h, flag}};
+    c->slots[i] = (Slot){.key = copy, .hash = hash, .used = ++c->clock, .e = {tex, w, h, flag}};
     c->count++;
     return &c->slots[i].e;
 }

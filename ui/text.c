@@ -10,7 +10,7 @@
 #include "log.h"
 #include "texcache.h"
 
-#define MIN_SHRINK_PERCENT 70
+#define MIN_SHRINK_PERCENT  70
 #define SHRINK_STEP_PERCENT 6
 
 typedef struct FontSlot {
@@ -152,8 +152,7 @@ static int widest_word(TTF_Font *f, const char *s)
     return widest;
 }
 
-static SDL_Surface *render_at(TTF_Font *f, const char *s, SDL_Color c, SDL_Rect box,
-                              TextLayout lay)
+static SDL_Surface *render_at(TTF_Font *f, const char *s, SDL_Color c, SDL_Rect box, TextLayout lay)
 {
     if (!lay.wrap)
         return TTF_RenderUTF8_Blended(f, s, c);

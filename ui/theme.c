@@ -61,13 +61,13 @@ void theme_init(Theme *t, const KioskConfig *cfg, int w, int h)
     }
 
     static const int base_px[TEXT_ROLE_COUNT] = {
-        [TEXT_DISPLAY] = 100, [TEXT_TITLE] = 64,   [TEXT_HEADING] = 44, [TEXT_BODY] = 34,
-        [TEXT_CAPTION] = 27,  [TEXT_BUTTON] = 36,  [TEXT_BRAND] = 46,
+        [TEXT_DISPLAY] = 100, [TEXT_TITLE] = 64,  [TEXT_HEADING] = 44, [TEXT_BODY] = 34,
+        [TEXT_CAPTION] = 27,  [TEXT_BUTTON] = 36, [TEXT_BRAND] = 46,
     };
     static const FontWeight weights[TEXT_ROLE_COUNT] = {
-        [TEXT_DISPLAY] = WEIGHT_BOLD,      [TEXT_TITLE] = WEIGHT_BOLD,
-        [TEXT_HEADING] = WEIGHT_SEMIBOLD,  [TEXT_BODY] = WEIGHT_REGULAR,
-        [TEXT_CAPTION] = WEIGHT_REGULAR,   [TEXT_BUTTON] = WEIGHT_SEMIBOLD,
+        [TEXT_DISPLAY] = WEIGHT_BOLD,     [TEXT_TITLE] = WEIGHT_BOLD,
+        [TEXT_HEADING] = WEIGHT_SEMIBOLD, [TEXT_BODY] = WEIGHT_REGULAR,
+        [TEXT_CAPTION] = WEIGHT_REGULAR,  [TEXT_BUTTON] = WEIGHT_SEMIBOLD,
         [TEXT_BRAND] = WEIGHT_BOLD,
     };
     float text_scale = cfg->high_contrast ? 1.2f : 1.0f; /* large-text mode */

@@ -16,32 +16,37 @@ typedef enum TextRole {
     TEXT_BODY,
     TEXT_CAPTION,
     TEXT_BUTTON,
-    TEXT_BRAND,       /* the wordmark */
+    TEXT_BRAND, /* the wordmark */
     TEXT_ROLE_COUNT
 } TextRole;
 
-typedef enum FontWeight { WEIGHT_REGULAR = 0, WEIGHT_SEMIBOLD, WEIGHT_BOLD, WEIGHT_COUNT } FontWeight;
+typedef enum FontWeight {
+    WEIGHT_REGULAR = 0,
+    WEIGHT_SEMIBOLD,
+    WEIGHT_BOLD,
+    WEIGHT_COUNT
+} FontWeight;
 
 typedef struct Theme {
-    SDL_Color background;   /* screens */
-    SDL_Color hero;         /* the attract screen's field */
-    SDL_Color on_hero;      /* text on hero */
+    SDL_Color background; /* screens */
+    SDL_Color hero;       /* the attract screen's field */
+    SDL_Color on_hero;    /* text on hero */
     SDL_Color on_hero_muted;
-    SDL_Color surface;      /* cards */
+    SDL_Color surface; /* cards */
     SDL_Color text;
     SDL_Color text_muted;
-    SDL_Color primary;      /* primary buttons */
+    SDL_Color primary; /* primary buttons */
     SDL_Color on_primary;
-    SDL_Color accent;       /* highlights, the selected language */
+    SDL_Color accent; /* highlights, the selected language */
     SDL_Color outline;
-    SDL_Color scrim;        /* behind overlays (alpha used) */
+    SDL_Color scrim; /* behind overlays (alpha used) */
     int px[TEXT_ROLE_COUNT];
     FontWeight weight[TEXT_ROLE_COUNT];
-    float scale;            /* 1.0 at 1080 pixels on the short side */
-    int margin;             /* outer margin */
-    int gap;                /* between cards */
-    int radius;             /* corner radius of cards and buttons */
-    int touch_min;          /* smallest touch target, >= 56 px at 1080p */
+    float scale;   /* 1.0 at 1080 pixels on the short side */
+    int margin;    /* outer margin */
+    int gap;       /* between cards */
+    int radius;    /* corner radius of cards and buttons */
+    int touch_min; /* smallest touch target, >= 56 px at 1080p */
     bool mirror;
 } Theme;
 

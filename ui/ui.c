@@ -77,16 +77,25 @@ void ui_add(Ui *ui, const WidgetClass *cls, const Widget *w)
 void ui_text(Ui *ui, const char *id, SDL_Rect r, const char *text, TextRole role, SDL_Color c,
              TextLayout layout)
 {
-    Widget w = {.id = id, .rect = r, .text = text, .role = role, .color = c, .layout = layout,
+    Widget w = {.id = id,
+                .rect = r,
+                .text = text,
+                .role = role,
+                .color = c,
+                .layout = layout,
                 .enabled = true};
     ui_add(ui, &WIDGET_TEXT, &w);
 }
 
-void ui_button(Ui *ui, const char *id, SDL_Rect r, const char *label, ButtonKind kind,
-               Event action)
+void ui_button(Ui *ui, const char *id, SDL_Rect r, const char *label, ButtonKind kind, Event action)
 {
-    Widget w = {.id = id, .rect = r, .text = label, .role = TEXT_BUTTON, .kind = kind,
-                .enabled = true, .action = action,
+    Widget w = {.id = id,
+                .rect = r,
+                .text = label,
+                .role = TEXT_BUTTON,
+                .kind = kind,
+                .enabled = true,
+                .action = action,
                 .layout = {.align = H_CENTER, .valign = V_MIDDLE, .wrap = false}};
     ui_add(ui, &WIDGET_BUTTON, &w);
 }

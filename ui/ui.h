@@ -34,16 +34,16 @@ typedef enum ButtonKind {
 typedef struct Widget {
     const char *id;
     SDL_Rect rect;
-    const char *text;    /* label, text, or the QR payload */
-    TextRole role;       /* text size and weight */
-    SDL_Color color;     /* text or icon colour */
+    const char *text; /* label, text, or the QR payload */
+    TextRole role;    /* text size and weight */
+    SDL_Color color;  /* text or icon colour */
     TextLayout layout;
     ButtonKind kind;
-    const char *icon;    /* icon name (assets/icons), for images and buttons */
+    const char *icon; /* icon name (assets/icons), for images and buttons */
     bool enabled;
-    bool hidden_text;    /* record the text as "" in the tree (secrets) */
-    bool modal;          /* a card over the screen: touches outside its buttons stop here */
-    Event action;        /* posted when a button is pressed */
+    bool hidden_text; /* record the text as "" in the tree (secrets) */
+    bool modal;       /* a card over the screen: touches outside its buttons stop here */
+    Event action;     /* posted when a button is pressed */
 } Widget;
 
 /* A recorded widget in the current frame. */

@@ -40,8 +40,8 @@ static bool draw(Ui *ui, const Widget *w)
             if (dark && run < 0)
                 run = x;
             if (!dark && run >= 0) {
-                SDL_RenderFillRect(r, &(SDL_Rect){x0 + q + run * px, y0 + q + y * px,
-                                                  (x - run) * px, px});
+                SDL_RenderFillRect(
+                    r, &(SDL_Rect){x0 + q + run * px, y0 + q + y * px, (x - run) * px, px});
                 run = -1;
             }
         }

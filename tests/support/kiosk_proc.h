@@ -12,9 +12,9 @@
 
 typedef struct KioskProc {
     pid_t pid;
-    char dir[128];    /* temporary directory, removed by kiosk_proc_stop */
+    char dir[128]; /* temporary directory, removed by kiosk_proc_stop */
     char socket[192];
-    char log[192];    /* the kiosk's stderr */
+    char log[192]; /* the kiosk's stderr */
     CtlClient *ctl;
 } KioskProc;
 

@@ -31,9 +31,9 @@ static json_t *find(json_t *ui, const char *id)
 {
     size_t i;
     json_t *w;
-    json_array_foreach(json_object_get(ui, "widgets"), i, w)
-        if (strcmp(json_string_value(json_object_get(w, "id")), id) == 0)
-            return w;
+    json_array_foreach(json_object_get(ui, "widgets"), i,
+                       w) if (strcmp(json_string_value(json_object_get(w, "id")), id) ==
+                              0) return w;
     return NULL;
 }
 
@@ -54,7 +54,8 @@ static void check_layout(json_t *ui)
     int short_side = W < H ? W : H;
     size_t i;
     json_t *w;
-    json_array_foreach(json_object_get(ui, "widgets"), i, w) {
+    json_array_foreach(json_object_get(ui, "widgets"), i, w)
+    {
         const char *id = json_string_value(json_object_get(w, "id"));
         json_t *r = json_object_get(w, "rect");
         int x = (int)json_integer_value(json_array_get(r, 0));
@@ -75,9 +76,8 @@ static void check_layout(json_t *ui)
 static void check_screenshot(KioskProc *k, const char *name, int w, int h, Uint32 *corner)
 {
     char path[256];
-    json_t *r = ok(kiosk_proc_cmd(k, "screenshot",
-                                  json_pack("{s:s}", "path", kiosk_proc_path(k, name, path,
-                                                                             sizeof path))));
+    json_t *r = ok(kiosk_proc_cmd(
+        k, "screenshot", json_pack("{s:s}", "path", kiosk_proc_path(k, name, path, sizeof path))));
     json_decref(r);
     SDL_Surface *s = IMG_Load(path);
     if (!s)
@@ -131,8 +131,8 @@ static void attract_then_identify(void **state)
     json_decref(st);
 
     json_decref(ok(kiosk_proc_cmd(&k, "press", json_pack("{s:s}", "id", "start"))));
-    json_decref(ok(kiosk_proc_cmd(&k, "wait",
-                                  json_pack("{s:s,s:i}", "screen", "identify", "timeout_ms", 3000))));
+    json_decref(ok(kiosk_proc_cmd(
+        &k, "wait", json_pack("{s:s,s:i}", "screen", "identify", "timeout_ms", 3000))));
     ui = ok(kiosk_proc_cmd(&k, "ui", NULL));
     assert_string_equal(json_string_value(json_object_get(ui, "screen")), "identify");
     assert_string_equal(text_of(ui, "title"), "Sign in to see your offers");
@@ -146,8 +146,10 @@ static void attract_then_identify(void **state)
     /* Back by touch, at the Back button's place, as a finger would. */
     ui = ok(kiosk_proc_cmd(&k, "ui", NULL));
     json_t *r = json_object_get(find(ui, "back"), "rect");
-    int x = (int)(json_integer_value(json_array_get(r, 0)) + json_integer_value(json_array_get(r, 2)) / 2);
-    int y = (int)(json_integer_value(json_array_get(r, 1)) + json_integer_value(json_array_get(r, 3)) / 2);
+    int x = (int)(json_integer_value(json_array_get(r, 0)) +
+                  json_integer_value(json_array_get(r, 2)) / 2);
+    int y = (int)(json_integer_value(json_array_get(r, 1)) +
+                  json_integer_value(json_array_get(r, 3)) / 2);
     json_decref(ui);
     json_t *tap = ok(kiosk_proc_cmd(&k, "tap", json_pack("{s:i,s:i}", "x", x, "y", y)));
     assert_string_equal(json_string_value(json_object_get(tap, "pressed")), "back");
@@ -292,8 +294,8 @@ static void bad_input_is_answered_not_crashed_on(void **state)
                         "unknown_command");
     json_decref(r);
     /* garbage from the scanner: ignored, nothing shown, kiosk still serving */
-    json_decref(ok(kiosk_proc_cmd(&k, "type",
-                                  json_pack("{s:s}", "text", "\x1b[2J%%<script>alert(1)</script>\n\n"))));
+    json_decref(ok(kiosk_proc_cmd(
+        &k, "type", json_pack("{s:s}", "text", "\x1b[2J%%<script>alert(1)</script>\n\n"))));
     char big[4000];
     memset(big, 'Z', sizeof big - 2);
     big[sizeof big - 2] = '\n';

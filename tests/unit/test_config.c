@@ -138,8 +138,7 @@ static void flags_use_the_same_rules(void **state)
     char why[256];
     assert_int_equal(config_set(&c, "display", "size", "1080x1920", why, sizeof why), KIOSK_OK);
     assert_int_equal(c.height, 1920);
-    assert_int_equal(config_set(&c, "display", "size", "99999x1", why, sizeof why),
-                     KIOSK_E_CONFIG);
+    assert_int_equal(config_set(&c, "display", "size", "99999x1", why, sizeof why), KIOSK_E_CONFIG);
     assert_int_equal(c.height, 1920); /* a refused value changes nothing */
     assert_int_equal(config_set(&c, "device", "mode", "mirror", why, sizeof why), KIOSK_OK);
     assert_int_equal(c.mode, KIOSK_MODE_MIRROR);

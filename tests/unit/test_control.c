@@ -110,17 +110,20 @@ static void round_trip(void **state)
 static void bad_requests_answered_without_the_ui(void **state)
 {
     Fixture *f = *state;
-    const char *bad[] = {"not json\n", "[1,2,3]\n", "{\"cmd\":42}\n", "{\"nocmd\":1}\n",
-                         "{\"cmd\":\"a\",\"cmd\":\"b\"}\n", "{\"cmd\":\"trunc\n"};
+    const char *bad[] = {"not json\n",
+                         "[1,2,3]\n",
+                         "{\"cmd\":42}\n",
+                         "{\"nocmd\":1}\n",
+                         "{\"cmd\":\"a\",\"cmd\":\"b\"}\n",
+                         "{\"cmd\":\"trunc\n"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Caller c = {.path = f->path, .line = bad[i]};
         call_raw(&c);
         json_t *r = json_loads(c.reply, 0, NULL);
         assert_non_null(r);
         assert_true(json_is_false(json_object_get(r, "ok")));
-        assert_string_equal(
-            json_string_value(json_object_get(json_object_get(r, "error"), "code")),
-            "bad_request");
+        assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"), "code")),
+                            "bad_request");
         json_decref(r);
     }
     assert_int_equal(evq_depth(f->q), 0); /* nothing reached the UI thread */

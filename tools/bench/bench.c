@@ -26,8 +26,8 @@
 #include "ui.h"
 #include "version.h"
 
-#define START_RUNS   20
-#define RENDER_RUNS  120
+#define START_RUNS  20
+#define RENDER_RUNS 120
 
 static double now_ms(void)
 {
@@ -219,7 +219,8 @@ int main(int argc, char **argv)
     i18n_init(KIOSK_LOCALE_DIR);
     if (SDL_Init(0) != 0)
         return 1;
-    printf("kiosk %s on %ld CPUs, software renderer\n\n", KIOSK_VERSION, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("kiosk %s on %ld CPUs, software renderer\n\n", KIOSK_VERSION,
+           sysconf(_SC_NPROCESSORS_ONLN));
     printf("| measure | median | tail | |\n|---|---|---|---|\n");
     bench_start(bin);
     bench_render(KIOSK_MODE_KIOSK, 1920, 1080, KIOSK_ASSETS_DIR);

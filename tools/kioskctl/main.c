@@ -81,16 +81,18 @@ static void print_human(const char *cmd, json_t *reply)
                json_string_value(json_object_get(reply, "language")));
         size_t i;
         json_t *w;
-        json_array_foreach(json_object_get(reply, "widgets"), i, w) {
+        json_array_foreach(json_object_get(reply, "widgets"), i, w)
+        {
             json_t *r = json_object_get(w, "rect");
-            printf("  %-8s %-22s %5lld,%-5lld %5lldx%-5lld %s%s%s\n",
-                   json_string_value(json_object_get(w, "role")),
-                   json_string_value(json_object_get(w, "id")),
-                   json_integer_value(json_array_get(r, 0)), json_integer_value(json_array_get(r, 1)),
-                   json_integer_value(json_array_get(r, 2)), json_integer_value(json_array_get(r, 3)),
-                   json_is_true(json_object_get(w, "enabled")) ? "" : "[disabled] ",
-                   json_is_true(json_object_get(w, "clipped")) ? "[clipped] " : "",
-                   json_string_value(json_object_get(w, "text")));
+            printf(
+                "  %-8s %-22s %5lld,%-5lld %5lldx%-5lld %s%s%s\n",
+                json_string_value(json_object_get(w, "role")),
+                json_string_value(json_object_get(w, "id")),
+                json_integer_value(json_array_get(r, 0)), json_integer_value(json_array_get(r, 1)),
+                json_integer_value(json_array_get(r, 2)), json_integer_value(json_array_get(r, 3)),
+                json_is_true(json_object_get(w, "enabled")) ? "" : "[disabled] ",
+                json_is_true(json_object_get(w, "clipped")) ? "[clipped] " : "",
+                json_string_value(json_object_get(w, "text")));
         }
         return;
     }
@@ -122,7 +124,7 @@ static void print_human(const char *cmd, json_t *reply)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
+        {"socket", required_argument, NULL, 's'},  {"json", no_argument, NULL, 'j'},
         {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
     };
@@ -134,15 +136,25 @@ int main(int argc, char **argv)
     int c;
     while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
         switch (c) {
-        case 's': socket_path = optarg; break;
-        case 'j': json_out = true; break;
+        case 's':
+            socket_path = optarg;
+            break;
+        case 'j':
+            json_out = true;
+            break;
         case 't':
             if (to_int(optarg, 1, 600000, &timeout) != 0)
                 return fail("--timeout needs milliseconds, not '%s'", optarg);
             break;
-        case 'h': usage(stdout); return 0;
-        case 'V': printf("kioskctl %s\n", KIOSK_VERSION); return 0;
-        default: usage(stderr); return 2;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("kioskctl %s\n", KIOSK_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind >= argc) {
@@ -224,8 +236,7 @@ int main(int argc, char **argv)
     if (!json_is_true(json_object_get(reply, "ok"))) {
         json_t *e = json_object_get(reply, "error");
         if (!json_out)
-            fprintf(stderr, "kioskctl: %s: %s\n",
-                    json_string_value(json_object_get(e, "code")),
+            fprintf(stderr, "kioskctl: %s: %s\n", json_string_value(json_object_get(e, "code")),
                     json_string_value(json_object_get(e, "message")));
         status = 1;
     } else if (!json_out) {
