@@ -2,6 +2,7 @@
  * for effects; nothing here blocks, allocates or touches a device. */
 #include "app.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "log.h"
@@ -9,7 +10,23 @@
 static const char *const SCREEN_NAMES[SCREEN_COUNT] = {
     [SCREEN_ATTRACT] = "attract",
     [SCREEN_IDENTIFY] = "identify",
+    [SCREEN_WELCOME] = "welcome",
 };
+
+static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
+    [NOTICE_NONE] = "none",
+    [NOTICE_CARD_UNREADABLE] = "card_unreadable",
+    [NOTICE_CARD_EXPIRED] = "card_expired",
+    [NOTICE_CARD_INVALID] = "card_invalid",
+    [NOTICE_STAFF_BADGE] = "staff_badge",
+    [NOTICE_PRODUCT_TAG] = "product_tag",
+    [NOTICE_TAG_UNKNOWN] = "tag_unknown",
+};
+
+const char *app_notice_name(Notice notice)
+{
+    return (unsigned)notice < NOTICE_COUNT ? NOTICE_NAMES[notice] : "unknown";
+}
 
 const char *app_screen_name(ScreenId screen)
 {
@@ -32,6 +49,8 @@ void app_init(AppState *s, const KioskConfig *cfg)
         if (strcmp(cfg->languages[i], cfg->language) == 0)
             s->default_language = i;
     s->language = s->default_language;
+    s->reader_present = cfg->nfc_connstring[0] != '\0';
+    s->session.points = -1;
     s->idle_ms = (uint32_t)cfg->idle_seconds * 1000u;
     s->warning_ms = (uint32_t)cfg->warning_seconds * 1000u;
 }
@@ -57,6 +76,7 @@ static void wipe_session(AppState *s, Effects *fx)
     volatile unsigned char *p = (volatile unsigned char *)&s->session;
     for (size_t i = 0; i < sizeof s->session; i++)
         p[i] = 0;
+    s->session.points = -1;
     s->idle_warning = false;
     s->wipe_at_ms = 0;
     s->screen = SCREEN_ATTRACT;
@@ -99,6 +119,11 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
 
 static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
 {
+    if (id == TIMER_NOTICE) {
+        bool had = s->notice != NOTICE_NONE;
+        s->notice = NOTICE_NONE;
+        return had;
+    }
     if (s->screen == SCREEN_ATTRACT)
         return false; /* a stale timer from a session that already ended */
     switch (id) {
@@ -112,17 +137,73 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
                  (s->idle_ms + s->warning_ms) / 1000u);
         wipe_session(s, fx);
         return true;
+    case TIMER_NOTICE:
     case TIMER_COUNT:
         break;
     }
     return false;
 }
 
-static bool on_scanner_line(AppState *s, const char *line)
+static void show_notice(AppState *s, Notice n, Effects *fx)
 {
-    /* No code the scanner can type is understood yet: say how much came, never what. */
-    log_info("app", "ignored a scanner line of %zu bytes: not a member code", strlen(line));
-    (void)s;
+    s->notice = n;
+    want(fx, FX_TIMER_ARM, TIMER_NOTICE, APP_NOTICE_MS);
+}
+
+static Notice notice_for(IdentityRefusal r)
+{
+    switch (r) {
+    case REFUSED_EXPIRED:
+        return NOTICE_CARD_EXPIRED;
+    case REFUSED_INVALID:
+        return NOTICE_CARD_INVALID;
+    case REFUSED_UNKNOWN_TAG:
+        return NOTICE_TAG_UNKNOWN;
+    case REFUSED_UNREADABLE:
+    case REFUSED_NONE:
+        break;
+    }
+    return NOTICE_CARD_UNREADABLE;
+}
+
+/* A verified member signs in: the session starts (or passes to them) and they are greeted.
+ * Roles other than member are not for shopper screens. Only kinds and codes are logged. */
+static bool on_identity(AppState *s, const Identity *id, Effects *fx)
+{
+    switch (id->kind) {
+    case IDENTITY_MEMBER:
+        if (s->session.active && s->session.member_id[0] &&
+            strcmp(s->session.member_id, id->member_id) != 0)
+            wipe_session(s, fx); /* a second shopper: nothing of the first one stays */
+        s->session.active = true;
+        s->session.source = id->source;
+        snprintf(s->session.member_id, sizeof s->session.member_id, "%s", id->member_id);
+        snprintf(s->session.token, sizeof s->session.token, "%s", id->token);
+        s->screen = SCREEN_WELCOME;
+        if (s->notice != NOTICE_NONE) {
+            s->notice = NOTICE_NONE;
+            want(fx, FX_TIMER_CANCEL, TIMER_NOTICE, 0);
+        }
+        restart_idle(s, fx);
+        log_info("app", "member signed in by %s", id->source == SOURCE_CARD ? "card" : "scanner");
+        return true;
+    case IDENTITY_STAFF:
+    case IDENTITY_TECHNICIAN:
+        log_info("app", "%s badge on a shopper screen: not signed in",
+                 identity_kind_name(id->kind));
+        show_notice(s, NOTICE_STAFF_BADGE, fx);
+        return true;
+    case IDENTITY_GARMENT:
+        show_notice(s, NOTICE_PRODUCT_TAG, fx);
+        return true;
+    case IDENTITY_REFUSED:
+        log_info("app", "refused a %s: %s", id->source == SOURCE_CARD ? "card" : "scanned code",
+                 token_result_name(id->token_result));
+        show_notice(s, notice_for(id->refusal), fx);
+        return true;
+    case IDENTITY_NONE:
+        break;
+    }
     return false;
 }
 
@@ -143,8 +224,14 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
     case EV_TIMER:
         changed = on_timer(s, ev->u.timer.id, now_ms, fx);
         break;
-    case EV_SCANNER_LINE:
-        changed = on_scanner_line(s, ev->u.line.text);
+    case EV_IDENTITY:
+        changed = on_identity(s, &ev->u.identity, fx);
+        break;
+    case EV_READER:
+        changed = s->reader_connected != ev->u.reader.connected;
+        s->reader_connected = ev->u.reader.connected;
+        break;
+    case EV_CARD_REMOVED:
         break;
     case EV_NONE:
     case EV_CONTROL:

@@ -11,20 +11,43 @@
 
 #include "config.h"
 #include "event.h"
+#include "identity.h"
 
 typedef enum ScreenId {
     SCREEN_ATTRACT = 0, /* brand, call to action, language choice */
     SCREEN_IDENTIFY,    /* tap a card, scan the app's QR, or use the scanner */
+    SCREEN_WELCOME,     /* the shopper is identified: greeted by name */
     SCREEN_COUNT
 } ScreenId;
 
-#define APP_MEMBER_ID_MAX 64
+#define APP_MEMBER_ID_MAX 65
+#define APP_NAME_MAX      64
 #define APP_MAX_EFFECTS   8
+#define APP_NOTICE_MS     7000 /* a friendly message stays this long */
+
+/* A friendly message over the current screen, never a raw error. */
+typedef enum Notice {
+    NOTICE_NONE = 0,
+    NOTICE_CARD_UNREADABLE, /* not one of our cards, or unreadable */
+    NOTICE_CARD_EXPIRED,
+    NOTICE_CARD_INVALID, /* forged, copied or from another retailer */
+    NOTICE_STAFF_BADGE,  /* a staff or technician badge on a shopper screen */
+    NOTICE_PRODUCT_TAG,  /* a garment tag on the shop-floor kiosk */
+    NOTICE_TAG_UNKNOWN,  /* a tag we cannot read a product from */
+    NOTICE_COUNT
+} Notice;
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
     bool active;                       /* someone is using the screen (guest or member) */
     char member_id[APP_MEMBER_ID_MAX]; /* empty until identified */
+    IdentitySource source;             /* how they signed in */
+    char token[TOKEN_TEXT_MAX];        /* their verified token, for the central service */
+    char display_name[APP_NAME_MAX];   /* empty until the central service says */
+    char tier[32];
+    int points;                       /* -1: not known */
+    char last_purchase[APP_NAME_MAX]; /* product name, empty if none known */
+    char last_channel[16];            /* "web", "app", "store" */
     unsigned cart_items;
 } Session;
 
@@ -35,7 +58,10 @@ typedef struct AppState {
     int default_language; /* what the attract screen returns to */
     char languages[CONFIG_LANGS_MAX][8];
     int language_count;
-    bool online;            /* central service reachable */
+    bool online;           /* central service reachable */
+    bool reader_present;   /* a card reader is configured */
+    bool reader_connected; /* ... and answering */
+    Notice notice;
     bool pairing_available; /* an app pairing QR can be shown */
     unsigned outbox_depth;
     Session session;
@@ -69,6 +95,7 @@ void app_init(AppState *s, const KioskConfig *cfg);
 bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx);
 
 const char *app_screen_name(ScreenId screen);
+const char *app_notice_name(Notice notice);
 /* The language code in use ("es"). */
 const char *app_language(const AppState *s);
 

@@ -14,8 +14,12 @@ const char *event_type_name(EventType type)
         return "touch";
     case EV_TIMER:
         return "timer";
-    case EV_SCANNER_LINE:
-        return "scanner_line";
+    case EV_IDENTITY:
+        return "identity";
+    case EV_CARD_REMOVED:
+        return "card_removed";
+    case EV_READER:
+        return "reader";
     case EV_CONTROL:
         return "control";
     case EV_QUIT:

@@ -6,7 +6,10 @@
 #ifndef KIOSK_EVENT_H
 #define KIOSK_EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "identity.h"
 
 #define EVENT_TEXT_MAX 256 /* a scanner line longer than this is refused by scanner.c */
 
@@ -15,7 +18,9 @@ typedef enum EventType {
     EV_INTENT,       /* the shopper (or a test) asked for something: u.intent */
     EV_TOUCH,        /* any touch anywhere: keeps the session alive */
     EV_TIMER,        /* a timer armed through an effect expired: u.timer */
-    EV_SCANNER_LINE, /* a complete line from the keyboard-wedge scanner: u.line */
+    EV_IDENTITY,     /* a card tapped or a code scanned, already verified: u.identity */
+    EV_CARD_REMOVED, /* the card of the last tap left the reader */
+    EV_READER,       /* the NFC reader came or went: u.reader */
     EV_CONTROL,      /* a control-socket request for the UI thread: u.control */
     EV_QUIT,         /* stop the main loop (SIGTERM, window closed) */
 } EventType;
@@ -32,6 +37,7 @@ typedef enum Intent {
 typedef enum TimerId {
     TIMER_IDLE = 0, /* no touch for idle_seconds: show "Still there?" */
     TIMER_WIPE,     /* the countdown ran out: wipe the session */
+    TIMER_NOTICE,   /* a friendly message has been shown long enough */
     TIMER_COUNT
 } TimerId;
 
@@ -47,9 +53,10 @@ typedef struct Event {
         struct {
             TimerId id;
         } timer;
+        Identity identity;
         struct {
-            char text[EVENT_TEXT_MAX];
-        } line;
+            bool connected;
+        } reader;
         struct {
             struct ControlCall *call; /* owned by the event's holder; see control.h */
         } control;

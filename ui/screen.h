@@ -26,6 +26,7 @@ typedef struct ScreenClass {
 
 extern const ScreenClass SCREEN_ATTRACT_CLASS;
 extern const ScreenClass SCREEN_IDENTIFY_CLASS;
+extern const ScreenClass SCREEN_WELCOME_CLASS;
 
 /* Draws the whole frame for s: the screen, then any overlay. Returns in how many ms the
  * frame needs drawing again with no state change (a countdown), or -1. */

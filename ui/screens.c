@@ -8,7 +8,65 @@
 static const ScreenClass *const SCREENS[SCREEN_COUNT] = {
     [SCREEN_ATTRACT] = &SCREEN_ATTRACT_CLASS,
     [SCREEN_IDENTIFY] = &SCREEN_IDENTIFY_CLASS,
+    [SCREEN_WELCOME] = &SCREEN_WELCOME_CLASS,
 };
+
+/* Friendly words for each notice: what happened and what to do, never an error code. */
+static const char *notice_text(Notice n)
+{
+    switch (n) {
+    case NOTICE_CARD_UNREADABLE:
+        return _("We couldn't read that card. Hold your loyalty card flat on the reader and "
+                 "try again.");
+    case NOTICE_CARD_EXPIRED:
+        return _("This card has expired. A member of our team can give you a new one.");
+    case NOTICE_CARD_INVALID:
+        return _("This card can't be used here. A member of our team will be glad to help.");
+    case NOTICE_STAFF_BADGE:
+        return _("That's a staff badge. Staff sign-in isn't available on this screen.");
+    case NOTICE_PRODUCT_TAG:
+        return _("That's a product tag. Tap your loyalty card to sign in.");
+    case NOTICE_TAG_UNKNOWN:
+        return _("We don't recognise that tag. A member of our team can help.");
+    case NOTICE_NONE:
+    case NOTICE_COUNT:
+        break;
+    }
+    return "";
+}
+
+/* A calm banner along the bottom edge, above everything but the idle overlay. */
+static void draw_notice(Ui *ui, const AppState *s)
+{
+    const Theme *t = &ui->theme;
+    int w = ui->w - 2 * t->margin;
+    if (w > theme_px(t, 1240))
+        w = theme_px(t, 1240);
+    int h = theme_px(t, 150);
+    int y = ui->h - t->margin * 2 - h; /* above any footer line */
+    if (t->mirror)
+        y -= t->touch_min + theme_px(t, 24); /* above the language chips */
+    SDL_Rect card = {(ui->w - w) / 2, y, w, h};
+    Widget c = {.id = "notice",
+                .rect = card,
+                .color = t->mirror ? t->surface : t->text,
+                .enabled = true,
+                .text = app_notice_name(s->notice)};
+    ui_add(ui, &WIDGET_CARD, &c);
+    int pad = theme_px(t, 36), icon = h - 2 * pad;
+    Widget ic = {.id = "notice-icon",
+                 .rect = {card.x + pad, card.y + pad, icon, icon},
+                 .icon = "nfc-card",
+                 .color = t->mirror ? t->accent : t->background,
+                 .text = "",
+                 .enabled = true};
+    ui_add(ui, &WIDGET_IMAGE, &ic);
+    int tx = card.x + pad * 2 + icon;
+    ui_text(ui, "notice-text",
+            (SDL_Rect){tx, card.y + pad / 2, card.x + card.w - pad - tx, h - pad},
+            notice_text(s->notice), TEXT_BODY, t->mirror ? t->text : t->background,
+            (TextLayout){H_LEFT, V_MIDDLE, true});
+}
 
 Event screen_intent(Intent intent, int32_t arg)
 {
@@ -97,6 +155,8 @@ int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         cls->draw_mirror(ui, s, env);
     else
         cls->draw_kiosk(ui, s, env);
+    if (s->notice != NOTICE_NONE)
+        draw_notice(ui, s);
     if (s->idle_warning)
         return draw_idle_overlay(ui, s, env);
     return -1;

@@ -137,3 +137,47 @@ int kiosk_run_once(const char *const *args, char *out, size_t size)
     waitpid(pid, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+json_t *kiosk_widget(json_t *ui, const char *id)
+{
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(ui, "widgets"), i,
+                       w) if (strcmp(json_string_value(json_object_get(w, "id")), id) ==
+                              0) return w;
+    return NULL;
+}
+
+bool kiosk_layout_ok(json_t *ui, char *why, size_t size)
+{
+    json_t *dims = json_object_get(ui, "size");
+    int W = (int)json_integer_value(json_array_get(dims, 0));
+    int H = (int)json_integer_value(json_array_get(dims, 1));
+    int short_side = W < H ? W : H;
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(ui, "widgets"), i, w)
+    {
+        const char *id = json_string_value(json_object_get(w, "id"));
+        json_t *r = json_object_get(w, "rect");
+        int x = (int)json_integer_value(json_array_get(r, 0));
+        int y = (int)json_integer_value(json_array_get(r, 1));
+        int rw = (int)json_integer_value(json_array_get(r, 2));
+        int rh = (int)json_integer_value(json_array_get(r, 3));
+        if (x < 0 || y < 0 || x + rw > W || y + rh > H) {
+            snprintf(why, size, "%s lies outside the screen", id);
+            return false;
+        }
+        if (json_is_true(json_object_get(w, "clipped"))) {
+            snprintf(why, size, "%s: text does not fit its box: %s", id,
+                     json_string_value(json_object_get(w, "text")));
+            return false;
+        }
+        if (strcmp(json_string_value(json_object_get(w, "role")), "button") == 0 &&
+            rh < 56 * short_side / 1080) {
+            snprintf(why, size, "%s is %d px tall: too small to touch", id, rh);
+            return false;
+        }
+    }
+    return true;
+}

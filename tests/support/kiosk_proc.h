@@ -33,6 +33,13 @@ int kiosk_proc_stop(KioskProc *k);
  * of what it printed (stdout and stderr together) in out. */
 int kiosk_run_once(const char *const *args, char *out, size_t size);
 
+/* Checks a "ui" reply as a shopper would: every widget inside the screen, no text clipped,
+ * every button at least 56 px tall at 1080p. False with the first problem in why. */
+bool kiosk_layout_ok(json_t *ui, char *why, size_t size);
+
+/* The widget with that id in a "ui" reply, or NULL (borrowed). */
+json_t *kiosk_widget(json_t *ui, const char *id);
+
 /* A path inside the kiosk's directory. */
 const char *kiosk_proc_path(const KioskProc *k, const char *name, char *buf, size_t size);
 

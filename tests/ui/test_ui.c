@@ -29,12 +29,7 @@ static json_t *ok(json_t *reply)
 
 static json_t *find(json_t *ui, const char *id)
 {
-    size_t i;
-    json_t *w;
-    json_array_foreach(json_object_get(ui, "widgets"), i,
-                       w) if (strcmp(json_string_value(json_object_get(w, "id")), id) ==
-                              0) return w;
-    return NULL;
+    return kiosk_widget(ui, id);
 }
 
 static const char *text_of(json_t *ui, const char *id)
@@ -48,29 +43,9 @@ static const char *text_of(json_t *ui, const char *id)
 /* Every widget inside the screen, no text clipped, every button a finger can hit. */
 static void check_layout(json_t *ui)
 {
-    json_t *size = json_object_get(ui, "size");
-    int W = (int)json_integer_value(json_array_get(size, 0));
-    int H = (int)json_integer_value(json_array_get(size, 1));
-    int short_side = W < H ? W : H;
-    size_t i;
-    json_t *w;
-    json_array_foreach(json_object_get(ui, "widgets"), i, w)
-    {
-        const char *id = json_string_value(json_object_get(w, "id"));
-        json_t *r = json_object_get(w, "rect");
-        int x = (int)json_integer_value(json_array_get(r, 0));
-        int y = (int)json_integer_value(json_array_get(r, 1));
-        int rw = (int)json_integer_value(json_array_get(r, 2));
-        int rh = (int)json_integer_value(json_array_get(r, 3));
-        if (x < 0 || y < 0 || x + rw > W || y + rh > H)
-            fail_msg("%s lies outside the screen", id);
-        if (json_is_true(json_object_get(w, "clipped")))
-            fail_msg("%s: text does not fit its box: %s", id,
-                     json_string_value(json_object_get(w, "text")));
-        if (strcmp(json_string_value(json_object_get(w, "role")), "button") == 0 &&
-            rh < 56 * short_side / 1080)
-            fail_msg("%s is %d px tall: too small to touch", id, rh);
-    }
+    char why[512];
+    if (!kiosk_layout_ok(ui, why, sizeof why))
+        fail_msg("%s", why);
 }
 
 static void check_screenshot(KioskProc *k, const char *name, int w, int h, Uint32 *corner)

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -179,6 +180,7 @@ static void session_data_is_overwritten(void **state)
     assert_true(app_dispatch(&s, &done, 0, &fx));
     Session zero;
     memset(&zero, 0, sizeof zero);
+    zero.points = -1; /* "not known" */
     assert_memory_equal(&s.session, &zero, sizeof zero);
     /* and it asked for both session timers to stop */
     int cancels = 0;
@@ -198,15 +200,97 @@ static void stale_timer_on_attract_is_ignored(void **state)
     assert_int_equal(fx.count, 0);
 }
 
-static void scanner_garbage_changes_nothing(void **state)
+static void post_identity(Fixture *f, IdentityKind kind, const char *member, IdentityRefusal why)
+{
+    Event ev = {.type = EV_IDENTITY};
+    ev.u.identity.kind = kind;
+    ev.u.identity.refusal = why;
+    ev.u.identity.source = SOURCE_CARD;
+    snprintf(ev.u.identity.member_id, sizeof ev.u.identity.member_id, "%s", member);
+    snprintf(ev.u.identity.token, sizeof ev.u.identity.token, "NT1.token-of-%s", member);
+    assert_int_equal(evq_post(f->q, &ev), KIOSK_OK);
+}
+
+static void member_tap_greets_from_any_screen(void **state)
 {
     Fixture *f = *state;
-    Event ev = {.type = EV_SCANNER_LINE};
-    strcpy(ev.u.line.text, "\x01\x02 DROP TABLE members; --");
-    evq_post(f->q, &ev);
+    post_identity(f, IDENTITY_MEMBER, "M-0007", REFUSED_NONE);
     const AppState *s = step(f);
-    assert_int_equal(s->version, 0);
-    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_int_equal(s->screen, SCREEN_WELCOME);
+    assert_string_equal(s->session.member_id, "M-0007");
+    assert_string_equal(s->session.token, "NT1.token-of-M-0007");
+    assert_true(s->session.active);
+    assert_int_equal(s->session.points, -1); /* not known until the central service says */
+    assert_int_equal(core_next_timeout(f->core), 60000);
+}
+
+static void second_shopper_replaces_the_first(void **state)
+{
+    Fixture *f = *state;
+    post_identity(f, IDENTITY_MEMBER, "M-0001", REFUSED_NONE);
+    step(f);
+    AppState *mut = (AppState *)core_state(f->core);
+    strcpy(mut->session.display_name, "Ana"); /* as the profile will fill it */
+    mut->session.cart_items = 2;
+    post_identity(f, IDENTITY_MEMBER, "M-0002", REFUSED_NONE);
+    const AppState *s = step(f);
+    assert_string_equal(s->session.member_id, "M-0002");
+    assert_string_equal(s->session.display_name, "");
+    assert_int_equal(s->session.cart_items, 0);
+    assert_int_equal(s->screen, SCREEN_WELCOME);
+}
+
+static void badges_and_refusals_get_a_notice_not_a_session(void **state)
+{
+    static const struct {
+        IdentityKind kind;
+        IdentityRefusal why;
+        Notice notice;
+    } cases[] = {
+        {IDENTITY_STAFF, REFUSED_NONE, NOTICE_STAFF_BADGE},
+        {IDENTITY_TECHNICIAN, REFUSED_NONE, NOTICE_STAFF_BADGE},
+        {IDENTITY_GARMENT, REFUSED_NONE, NOTICE_PRODUCT_TAG},
+        {IDENTITY_REFUSED, REFUSED_EXPIRED, NOTICE_CARD_EXPIRED},
+        {IDENTITY_REFUSED, REFUSED_INVALID, NOTICE_CARD_INVALID},
+        {IDENTITY_REFUSED, REFUSED_UNREADABLE, NOTICE_CARD_UNREADABLE},
+        {IDENTITY_REFUSED, REFUSED_UNKNOWN_TAG, NOTICE_TAG_UNKNOWN},
+    };
+    Fixture *f = *state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        post_identity(f, cases[i].kind, "S-0001", cases[i].why);
+        const AppState *s = step(f);
+        assert_int_equal(s->notice, cases[i].notice);
+        assert_int_equal(s->screen, SCREEN_ATTRACT);
+        assert_false(s->session.active);
+        assert_string_equal(s->session.member_id, "");
+    }
+    /* the message goes by itself */
+    f->now += APP_NOTICE_MS - 1;
+    assert_int_not_equal(step(f)->notice, NOTICE_NONE);
+    f->now += 1;
+    assert_int_equal(step(f)->notice, NOTICE_NONE);
+}
+
+static void a_member_tap_clears_a_notice(void **state)
+{
+    Fixture *f = *state;
+    post_identity(f, IDENTITY_REFUSED, "", REFUSED_UNREADABLE);
+    step(f);
+    post_identity(f, IDENTITY_MEMBER, "M-0003", REFUSED_NONE);
+    const AppState *s = step(f);
+    assert_int_equal(s->notice, NOTICE_NONE);
+    assert_int_equal(s->screen, SCREEN_WELCOME);
+}
+
+static void reader_state_follows_the_worker(void **state)
+{
+    Fixture *f = *state;
+    Event ev = {.type = EV_READER, .u.reader.connected = true};
+    evq_post(f->q, &ev);
+    assert_true(step(f)->reader_connected);
+    ev.u.reader.connected = false;
+    evq_post(f->q, &ev);
+    assert_false(step(f)->reader_connected);
 }
 
 static void control_and_quit_go_to_the_shell(void **state)
@@ -238,7 +322,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(still_here_and_done_buttons, setup, teardown),
         cmocka_unit_test_setup_teardown(session_data_is_overwritten, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_timer_on_attract_is_ignored, setup, teardown),
-        cmocka_unit_test_setup_teardown(scanner_garbage_changes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(member_tap_greets_from_any_screen, setup, teardown),
+        cmocka_unit_test_setup_teardown(second_shopper_replaces_the_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(badges_and_refusals_get_a_notice_not_a_session, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_member_tap_clears_a_notice, setup, teardown),
+        cmocka_unit_test_setup_teardown(reader_state_follows_the_worker, setup, teardown),
         cmocka_unit_test_setup_teardown(control_and_quit_go_to_the_shell, setup, teardown),
         cmocka_unit_test(names_round_trip),
     };

@@ -14,13 +14,11 @@
 
 #include <jansson.h>
 
+#include "gs1.h"
 #include "ndef.h"
 #include "token.h"
 
 #define SECONDS_PER_DAY 86400u
-#define GTIN_LEN        14
-#define GTIN_SERIAL_MAX 20 /* GS1 AI 21: up to 20 characters */
-#define GS1_DL_PREFIX   "https://id.gs1.org/01/"
 #define CT_BYTE         0x88 /* ISO 14443-3 cascade tag, part of BCC0 */
 #define NTAG_INTERNAL   0x48
 #define TIME_TEXT_MAX   32
@@ -366,47 +364,10 @@ mint_failed:
 
 /* ---- mint-garment ------------------------------------------------------------------------ */
 
-/* GTIN-8/12/13/14 to 14 digits with a valid GS1 check digit. */
-static bool parse_gtin(const char *s, char out[GTIN_LEN + 1])
-{
-    size_t n = strlen(s);
-    unsigned sum = 0;
-    if (n != 8 && n != 12 && n != 13 && n != 14)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    memset(out, '0', GTIN_LEN - n);
-    memcpy(out + GTIN_LEN - n, s, n);
-    out[GTIN_LEN] = '\0';
-    /* Weights 3,1,3,... from the digit left of the check digit. */
-    for (size_t i = 0; i < GTIN_LEN - 1; i++) {
-        unsigned d = (unsigned)(out[GTIN_LEN - 2 - i] - '0');
-        sum += (i % 2 == 0) ? 3 * d : d;
-    }
-    return (unsigned)(out[GTIN_LEN - 1] - '0') == (10 - sum % 10) % 10;
-}
-
-static bool serial_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > GTIN_SERIAL_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        /* Characters that need no percent-encoding in a Digital Link path. */
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
 static int cmd_mint_garment(int argc, char **argv)
 {
     const char *gtin_s = NULL, *uid_s = NULL, *out = NULL, *serial = NULL;
-    char gtin[GTIN_LEN + 1];
+    char gtin[GS1_GTIN_LEN + 1];
     char uri[NDEF_URI_MAX + 1];
     uint8_t uid[CARD_UID_LEN];
     uint8_t tlv[CARD_IMAGE_SIZE];
@@ -443,14 +404,14 @@ static int cmd_mint_garment(int argc, char **argv)
         fprintf(stderr, "kioskctl card mint-garment: --gtin, --uid and --out are required\n");
         return 2;
     }
-    if (!parse_gtin(gtin_s, gtin)) {
+    if (!gs1_gtin_normalise(gtin_s, gtin)) {
         fprintf(stderr, "kioskctl card mint-garment: --gtin must be 8, 12, 13 or 14 digits with a "
                         "valid check digit\n");
         return 2;
     }
-    if (serial && !serial_ok(serial)) {
+    if (serial && !gs1_serial_ok(serial)) {
         fprintf(stderr, "kioskctl card mint-garment: --serial must be 1..%d of A-Z a-z 0-9 - . _\n",
-                GTIN_SERIAL_MAX);
+                GS1_SERIAL_MAX);
         return 2;
     }
     if (!parse_uid(uid_s, uid, CARD_UID_LEN)) {

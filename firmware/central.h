@@ -1,0 +1,155 @@
+/* central.h: the device's client of the central service (docs/api.md, docs/client.md).
+ * One worker thread per client runs libcurl's multi interface: several transfers at once (a
+ * pairing long-poll never holds up a stock lookup), retries with backoff for idempotent
+ * requests, bounded bodies, TLS verification always on. Any thread submits typed requests and
+ * gets an id back at once; the reply comes to on_reply on the worker thread as plain decoded
+ * structs (central_decode.h), never raw JSON. The client owns its copies of the config and of
+ * every request; a reply is borrowed for the duration of the callback only.
+ * The process calls curl_global_init(CURL_GLOBAL_DEFAULT) once before the first
+ * central_create (main, or a test's main) and curl_global_cleanup after the last destroy. */
+#ifndef KIOSK_CENTRAL_H
+#define KIOSK_CENTRAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "central_decode.h"
+#include "kerr.h"
+
+#define CENTRAL_QUEUE_MAX       32   /* requests outstanding (queued, running or backing off) */
+#define CENTRAL_INFLIGHT_MAX    8    /* transfers running at once */
+#define CENTRAL_ATTEMPTS_MAX    3    /* default tries of an idempotent request */
+#define CENTRAL_BACKOFF_BASE_MS 250  /* first retry after 125..250 ms, doubling each time */
+#define CENTRAL_BACKOFF_CAP_MS  8000 /* never wait longer than this between tries */
+#define CENTRAL_POLL_WAIT_MAX   60   /* seconds a pairing poll may be held (the API's bound) */
+#define CENTRAL_TOKEN_MAX       300  /* member token text form (TOKEN_TEXT_MAX) */
+#define CENTRAL_UID_HEX_MAX     20   /* a 10-byte tag UID in hex */
+#define CENTRAL_CURSOR_MAX      64
+#define CENTRAL_IDEM_KEY_MAX    128  /* Idempotency-Key, printable ASCII without spaces */
+#define CENTRAL_NOTE_MAX        200
+#define CENTRAL_ROOM_MAX        32
+
+typedef struct CentralConfig {
+    const char *base_url;    /* "https://host:port", no trailing path; http:// is refused */
+    const char *ca_file;     /* PEM bundle the service's certificate must chain to; required */
+    const char *client_cert; /* PEM client certificate for mutual TLS, or NULL */
+    const char *client_key;  /* its key, given exactly when client_cert is */
+    long connect_timeout_ms; /* TCP + TLS handshake; 0: 5000 */
+    long total_timeout_ms;   /* a whole try (a pairing poll adds its wait); 0: 15000 */
+    int max_attempts;        /* tries of an idempotent request; 0: CENTRAL_ATTEMPTS_MAX */
+    const char *store_id;    /* this device's store: default for store parameters; or NULL */
+    const char *device_id;   /* this device's id once enrolled; or NULL */
+} CentralConfig;
+
+typedef struct CentralOrderLine {
+    char variant[CENTRAL_ID_MAX + 1];
+    int qty; /* 1..10 */
+} CentralOrderLine;
+
+/* A request. Fill the member of `u` that matches `kind` (see CentralKind); empty strings mean
+ * "not given". Store ids left empty take CentralConfig.store_id, device ids device_id. */
+typedef struct CentralRequest {
+    CentralKind kind;
+    union {
+        struct {
+            char token[CENTRAL_TOKEN_MAX + 1];
+            char uid_hex[CENTRAL_UID_HEX_MAX + 1]; /* "" for a scanned (unbound) token */
+        } identify;
+        struct {
+            char member[CENTRAL_ID_MAX + 1];
+            char store[CENTRAL_ID_MAX + 1]; /* recommendations only */
+        } member; /* CENTRAL_MEMBER, CENTRAL_RECOMMENDATIONS, CENTRAL_OFFERS */
+        struct {
+            char product[CENTRAL_ID_MAX + 1];
+            char store[CENTRAL_ID_MAX + 1];
+        } stock;
+        struct {
+            char cursor[CENTRAL_CURSOR_MAX + 1];
+        } catalog;
+        struct {
+            char id[CENTRAL_ID_MAX + 1];
+            int wait_s; /* 0..CENTRAL_POLL_WAIT_MAX */
+        } pairing_poll;
+        struct {
+            char idempotency_key[CENTRAL_IDEM_KEY_MAX + 1]; /* required; kept with the order */
+            char member[CENTRAL_ID_MAX + 1];
+            char store[CENTRAL_ID_MAX + 1];
+            char associate[CENTRAL_ID_MAX + 1];
+            char shipping_option[CENTRAL_ID_MAX + 1];
+            char address_id[CENTRAL_ID_MAX + 1]; /* "" for pickup */
+            char offer[CENTRAL_ID_MAX + 1];
+            CentralOrderLine items[CENTRAL_ORDER_ITEMS_MAX];
+            int item_count;
+        } order;
+        struct {
+            char id[CENTRAL_ID_MAX + 1];
+        } order_status;
+        struct {
+            char store[CENTRAL_ID_MAX + 1];
+            char room[CENTRAL_ROOM_MAX + 1];
+            char variant[CENTRAL_ID_MAX + 1];
+            char member[CENTRAL_ID_MAX + 1];
+            char note[CENTRAL_NOTE_MAX + 1];
+        } fitting;
+        struct {
+            char version[CENTRAL_SHORT_MAX + 1];
+            char screen[CENTRAL_CODE_MAX + 1];
+            int64_t uptime_seconds;
+            int64_t outbox_depth;
+            bool online;
+        } heartbeat;
+    } u;
+} CentralRequest;
+
+/* How a request ended. */
+typedef enum CentralResult {
+    CENTRAL_OK = 0,       /* 2xx and the body decoded: the payload is set */
+    CENTRAL_OFFLINE,      /* could not resolve or connect, or the connection dropped */
+    CENTRAL_TIMEOUT,      /* connect or total timeout passed */
+    CENTRAL_TLS,          /* certificate not trusted, wrong host, handshake failed */
+    CENTRAL_REFUSED,      /* 4xx: error_code holds the service's machine-readable code */
+    CENTRAL_SERVER,       /* 5xx (after the retries an idempotent request gets) */
+    CENTRAL_BAD_RESPONSE, /* malformed, truncated, wrong types, over CENTRAL_BODY_MAX */
+    CENTRAL_CANCELLED,    /* central_cancel, or the client was destroyed first */
+} CentralResult;
+
+typedef struct CentralReply {
+    uint32_t id; /* what central_submit returned */
+    CentralKind kind;
+    CentralResult result;
+    long http_status;                    /* 0 when no HTTP answer came */
+    char error_code[CENTRAL_CODE_MAX + 1]; /* REFUSED/SERVER: the service's code, or "" */
+    int attempts;                        /* tries made */
+    long elapsed_ms;                     /* from submit to reply */
+    CentralPayload payload;              /* valid only when result == CENTRAL_OK */
+} CentralReply;
+
+/* Called on the worker thread, once per submitted request. reply is borrowed: copy what you
+ * need (post an event) and return quickly; do not call central_destroy from here. */
+typedef void (*CentralReplyFn)(const CentralReply *reply, void *ctx);
+
+typedef struct CentralClient CentralClient;
+
+/* Checks and copies cfg, starts the worker. NULL with *err: KIOSK_E_CONFIG (not https, no CA
+ * file, cert without key), KIOSK_E_NOMEM, KIOSK_E_IO (thread or curl could not start). */
+CentralClient *central_create(const CentralConfig *cfg, CentralReplyFn on_reply, void *ctx,
+                              KioskErr *err);
+
+/* Cancels every outstanding request (each gets a CANCELLED reply, on this thread, before it
+ * returns), stops the worker and frees everything. Prompt: in-flight transfers are dropped,
+ * long-polls included. NULL is a no-op. */
+void central_destroy(CentralClient *c);
+
+/* Any thread. Copies req; returns at once with its id (never 0) in *id.
+ * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait), KIOSK_E_FULL
+ * (CENTRAL_QUEUE_MAX outstanding), KIOSK_E_STATE (client shutting down). */
+KioskErr central_submit(CentralClient *c, const CentralRequest *req, uint32_t *id);
+
+/* Any thread. Asks for request id to end with CENTRAL_CANCELLED (unless its reply is already
+ * on its way). KIOSK_E_NOTFOUND if no such request is outstanding. */
+KioskErr central_cancel(CentralClient *c, uint32_t id);
+
+/* "ok", "offline", "timeout", "tls", "refused", "server", "bad_response", "cancelled". */
+const char *central_result_name(CentralResult r);
+
+#endif

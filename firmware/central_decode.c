@@ -1,0 +1,652 @@
+/* central_decode.c: see central_decode.h. jansson parses (duplicate keys refused); a cheap
+ * pre-scan refuses deep nesting before jansson builds anything. Each decoder then copies the
+ * fields it knows, checking type, range and length, into the caller's fixed-size struct.
+ * Stateless and thread-safe. */
+#include "central_decode.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <string.h>
+
+#define MONEY_MAX  1000000000000LL /* ten billion dollars in cents: anything above is garbage */
+#define POINTS_MAX 1000000000000LL
+#define QTY_MAX    1000000000LL
+
+typedef enum Need {
+    REQ, /* must be present and not null */
+    OPT, /* may be absent or null: strings become "", numbers 0, booleans false */
+} Need;
+
+static const char *const kind_names[CENTRAL_KIND_COUNT] = {
+    [CENTRAL_IDENTIFY] = "identify",
+    [CENTRAL_MEMBER] = "member",
+    [CENTRAL_RECOMMENDATIONS] = "recommendations",
+    [CENTRAL_OFFERS] = "offers",
+    [CENTRAL_STOCK] = "stock",
+    [CENTRAL_STORES] = "stores",
+    [CENTRAL_CATALOG] = "catalog",
+    [CENTRAL_PAIRING_CREATE] = "pairing_create",
+    [CENTRAL_PAIRING_POLL] = "pairing_poll",
+    [CENTRAL_ORDER_PLACE] = "order_place",
+    [CENTRAL_ORDER_STATUS] = "order_status",
+    [CENTRAL_FITTING_REQUEST] = "fitting_request",
+    [CENTRAL_HEARTBEAT] = "heartbeat",
+};
+
+const char *central_kind_name(CentralKind kind)
+{
+    if ((int)kind < 0 || kind >= CENTRAL_KIND_COUNT || !kind_names[kind])
+        return "unknown";
+    return kind_names[kind];
+}
+
+bool central_is_id(const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        return false;
+    for (; s[n]; n++) {
+        char c = s[n];
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_';
+        if (!ok || n >= CENTRAL_ID_MAX)
+            return false;
+    }
+    return n > 0;
+}
+
+/* Nesting depth of a JSON text, counting brackets outside strings. Stops counting (and
+ * returns more than max) as soon as max is passed, so it is linear and bounded. */
+static bool depth_ok(const char *s, size_t len, int max)
+{
+    int depth = 0;
+    bool in_str = false, esc = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (esc)
+                esc = false;
+            else if (c == '\\')
+                esc = true;
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        if (c == '"') {
+            in_str = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                return false;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+    }
+    return true;
+}
+
+static json_t *parse(const char *body, size_t len, KioskErr *err)
+{
+    json_error_t jerr;
+    json_t *root = NULL;
+    *err = KIOSK_E_INVALID;
+    if (!body)
+        return NULL;
+    if (len > CENTRAL_BODY_MAX || !depth_ok(body, len, CENTRAL_JSON_DEPTH_MAX)) {
+        *err = KIOSK_E_TOOBIG;
+        return NULL;
+    }
+    root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return NULL;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return NULL;
+    }
+    *err = KIOSK_OK;
+    return root;
+}
+
+/* --- field readers: each returns false when the field breaks its rule --------------------- */
+
+static bool get_str(const json_t *o, const char *key, Need need, char *dst, size_t cap)
+{
+    const json_t *v = json_object_get(o, key);
+    dst[0] = '\0';
+    if (!v || json_is_null(v))
+        return need == OPT;
+    if (!json_is_string(v))
+        return false;
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (n >= cap)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) /* control characters, and an embedded \u0000 */
+            return false;
+    }
+    memcpy(dst, s, n);
+    dst[n] = '\0';
+    return true;
+}
+
+static bool get_id(const json_t *o, const char *key, Need need, char *dst)
+{
+    if (!get_str(o, key, need, dst, CENTRAL_ID_MAX + 1))
+        return false;
+    return dst[0] == '\0' ? need == OPT : central_is_id(dst);
+}
+
+static bool get_int(const json_t *o, const char *key, Need need, int64_t min, int64_t max,
+                    int64_t *out)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = 0;
+    if (!v || json_is_null(v))
+        return need == OPT;
+    if (!json_is_integer(v))
+        return false;
+    json_int_t n = json_integer_value(v);
+    if (n < min || n > max)
+        return false;
+    *out = (int64_t)n;
+    return true;
+}
+
+static bool get_int32(const json_t *o, const char *key, Need need, int64_t min, int64_t max,
+                      int32_t *out)
+{
+    int64_t v = 0;
+    bool ok = get_int(o, key, need, min, max, &v);
+    *out = (int32_t)v; /* callers pass bounds inside int32_t */
+    return ok;
+}
+
+static bool get_real(const json_t *o, const char *key, Need need, double min, double max,
+                     double *out, bool *present)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = 0;
+    if (present)
+        *present = false;
+    if (!v || json_is_null(v))
+        return need == OPT;
+    if (!json_is_number(v))
+        return false;
+    double d = json_number_value(v);
+    if (!isfinite(d) || d < min || d > max)
+        return false;
+    *out = d;
+    if (present)
+        *present = true;
+    return true;
+}
+
+static bool get_bool(const json_t *o, const char *key, Need need, bool *out)
+{
+    const json_t *v = json_object_get(o, key);
+    *out = false;
+    if (!v || json_is_null(v))
+        return need == OPT;
+    if (!json_is_boolean(v))
+        return false;
+    *out = json_is_true(v);
+    return true;
+}
+
+/* An object member: NULL when absent or null (fine if OPT), *ok false on a wrong type. */
+static const json_t *get_obj(const json_t *o, const char *key, Need need, bool *ok)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        *ok = need == OPT;
+        return NULL;
+    }
+    *ok = json_is_object(v);
+    return *ok ? v : NULL;
+}
+
+static const json_t *get_arr(const json_t *o, const char *key, Need need, bool *ok)
+{
+    const json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v)) {
+        *ok = need == OPT;
+        return NULL;
+    }
+    *ok = json_is_array(v);
+    return *ok ? v : NULL;
+}
+
+/* --- one decoder per reply form ----------------------------------------------------------- */
+
+static bool decode_order_brief(const json_t *o, CentralOrderBrief *b)
+{
+    bool ok = true;
+    const json_t *items;
+    if (!get_id(o, "id", REQ, b->id) ||
+        !get_str(o, "channel", OPT, b->channel, sizeof b->channel) ||
+        !get_str(o, "created_at", OPT, b->created_at, sizeof b->created_at))
+        return false;
+    items = get_arr(o, "items", OPT, &ok);
+    if (!ok)
+        return false;
+    b->item_count = items ? (int)(json_array_size(items) > 1000 ? 1000 : json_array_size(items))
+                          : 0;
+    if (b->item_count > 0) {
+        const json_t *first = json_array_get(items, 0);
+        if (!json_is_object(first) ||
+            !get_str(first, "name", OPT, b->first_item, sizeof b->first_item) ||
+            !get_id(first, "product_id", OPT, b->first_product))
+            return false;
+    }
+    return true;
+}
+
+static bool decode_member(const json_t *root, CentralMember *m, bool with_token)
+{
+    bool ok = true;
+    const json_t *sizes, *addrs, *last, *token;
+    if (!get_id(root, "id", REQ, m->id) ||
+        !get_str(root, "display_name", REQ, m->display_name, sizeof m->display_name) ||
+        !get_str(root, "name_masked", OPT, m->name_masked, sizeof m->name_masked) ||
+        !get_str(root, "language", REQ, m->language, sizeof m->language) ||
+        !get_str(root, "tier", REQ, m->tier, sizeof m->tier) ||
+        !get_int(root, "points", REQ, 0, POINTS_MAX, &m->points) ||
+        !get_bool(root, "payment_on_file", OPT, &m->payment_on_file) ||
+        !get_id(root, "home_store", OPT, m->home_store))
+        return false;
+    if (m->display_name[0] == '\0' || m->language[0] == '\0')
+        return false;
+    sizes = get_obj(root, "sizes", OPT, &ok);
+    if (!ok)
+        return false;
+    if (sizes && (!get_str(sizes, "shoe", OPT, m->sizes.shoe, sizeof m->sizes.shoe) ||
+                  !get_str(sizes, "top", OPT, m->sizes.top, sizeof m->sizes.top) ||
+                  !get_str(sizes, "waist", OPT, m->sizes.waist, sizeof m->sizes.waist) ||
+                  !get_str(sizes, "dress", OPT, m->sizes.dress, sizeof m->sizes.dress) ||
+                  !get_str(sizes, "sock", OPT, m->sizes.sock, sizeof m->sizes.sock)))
+        return false;
+    addrs = get_arr(root, "addresses", OPT, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; addrs && i < json_array_size(addrs); i++) {
+        const json_t *a = json_array_get(addrs, i);
+        if (i >= CENTRAL_ADDRESSES_MAX) {
+            m->addresses_truncated = true;
+            break;
+        }
+        CentralAddress *d = &m->addresses[m->address_count];
+        if (!json_is_object(a) || !get_id(a, "id", REQ, d->id) ||
+            !get_str(a, "label", OPT, d->label, sizeof d->label) ||
+            !get_str(a, "masked", REQ, d->masked, sizeof d->masked) ||
+            !get_str(a, "city", OPT, d->city, sizeof d->city) ||
+            !get_bool(a, "is_default", OPT, &d->is_default))
+            return false;
+        m->address_count++;
+    }
+    last = get_obj(root, "last_order", OPT, &ok);
+    if (!ok)
+        return false;
+    if (last) {
+        if (!decode_order_brief(last, &m->last_order))
+            return false;
+        m->has_last_order = true;
+    }
+    if (with_token) {
+        token = get_obj(root, "token", OPT, &ok);
+        if (!ok)
+            return false;
+        if (token) {
+            if (!get_bool(token, "bound_to_tag", OPT, &m->token_bound_to_tag) ||
+                !get_str(token, "expires_at", OPT, m->token_expires_at,
+                         sizeof m->token_expires_at))
+                return false;
+            m->has_token_info = true;
+        }
+    }
+    return true;
+}
+
+static bool decode_stores(const json_t *root, CentralStores *out)
+{
+    bool ok = true;
+    const json_t *arr = get_arr(root, "stores", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *s = json_array_get(arr, i), *addr;
+        if (i >= CENTRAL_STORES_MAX) {
+            out->truncated = true;
+            break;
+        }
+        CentralStore *d = &out->stores[out->count];
+        if (!json_is_object(s) || !get_id(s, "id", REQ, d->id) ||
+            !get_str(s, "kind", REQ, d->kind, sizeof d->kind) ||
+            !get_str(s, "name", REQ, d->name, sizeof d->name) ||
+            !get_real(s, "lat", REQ, -90, 90, &d->lat, NULL) ||
+            !get_real(s, "lon", REQ, -180, 180, &d->lon, NULL) ||
+            !get_str(s, "timezone", OPT, d->timezone, sizeof d->timezone))
+            return false;
+        addr = get_obj(s, "address", OPT, &ok);
+        if (!ok || (addr && !get_str(addr, "city", OPT, d->city, sizeof d->city)))
+            return false;
+        out->count++;
+    }
+    return true;
+}
+
+static bool decode_delivery(const json_t *o, bool *has, char *earliest, char *latest)
+{
+    bool ok = true;
+    const json_t *d = get_obj(o, "delivery_estimate", OPT, &ok);
+    if (!ok)
+        return false;
+    if (!d)
+        return true;
+    *has = true;
+    return get_str(d, "earliest", OPT, earliest, CENTRAL_TIME_MAX + 1) &&
+           get_str(d, "latest", OPT, latest, CENTRAL_TIME_MAX + 1);
+}
+
+static bool decode_location(const json_t *l, CentralStockLocation *d)
+{
+    bool ok = true;
+    const json_t *vars;
+    if (!json_is_object(l) || !get_id(l, "store", REQ, d->store) ||
+        !get_str(l, "kind", OPT, d->kind, sizeof d->kind) ||
+        !get_str(l, "name", OPT, d->name, sizeof d->name) ||
+        !get_real(l, "distance_km", OPT, 0, 40100, &d->distance_km, &d->has_distance) ||
+        !get_bool(l, "here", OPT, &d->here) || !get_bool(l, "in_stock", REQ, &d->in_stock) ||
+        !get_int(l, "total_qty", REQ, 0, QTY_MAX, &d->total_qty) ||
+        !get_str(l, "updated_at", OPT, d->updated_at, sizeof d->updated_at) ||
+        !decode_delivery(l, &d->has_delivery, d->delivery_earliest, d->delivery_latest))
+        return false;
+    vars = get_arr(l, "variants", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(vars); i++) {
+        const json_t *v = json_array_get(vars, i);
+        if (i >= CENTRAL_STOCK_VARIANTS_MAX) {
+            d->variants_truncated = true;
+            break;
+        }
+        CentralStockVariant *sv = &d->variants[d->variant_count];
+        if (!json_is_object(v) || !get_id(v, "variant", REQ, sv->variant) ||
+            !get_str(v, "size", OPT, sv->size, sizeof sv->size) ||
+            !get_str(v, "colour", OPT, sv->colour, sizeof sv->colour) ||
+            !get_int32(v, "qty", REQ, 0, QTY_MAX, &sv->qty) ||
+            !get_bool(v, "low", OPT, &sv->low) ||
+            !get_str(v, "updated_at", OPT, sv->updated_at, sizeof sv->updated_at))
+            return false;
+        d->variant_count++;
+    }
+    return true;
+}
+
+static bool decode_stock(const json_t *root, CentralStock *out)
+{
+    bool ok = true;
+    const json_t *locs;
+    if (!get_id(root, "product_id", REQ, out->product_id) ||
+        !get_id(root, "store", OPT, out->store) ||
+        !get_str(root, "as_of", OPT, out->as_of, sizeof out->as_of))
+        return false;
+    locs = get_arr(root, "locations", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(locs); i++) {
+        if (i >= CENTRAL_LOCATIONS_MAX) {
+            /* Keep the online warehouse (listed last): the shopper can always ship home. */
+            size_t last = json_array_size(locs) - 1;
+            const char *kind =
+                json_string_value(json_object_get(json_array_get(locs, last), "kind"));
+            out->truncated = true;
+            if (kind && strcmp(kind, "online") == 0) {
+                CentralStockLocation *slot = &out->locations[CENTRAL_LOCATIONS_MAX - 1];
+                memset(slot, 0, sizeof *slot);
+                if (!decode_location(json_array_get(locs, last), slot))
+                    return false;
+            }
+            break;
+        }
+        if (!decode_location(json_array_get(locs, i), &out->locations[out->location_count]))
+            return false;
+        out->location_count++;
+    }
+    return true;
+}
+
+static bool decode_pairing(const json_t *root, CentralPairing *p)
+{
+    char status[CENTRAL_CODE_MAX + 1];
+    if (!get_id(root, "id", REQ, p->id) || !get_str(root, "code", REQ, p->code, sizeof p->code) ||
+        !get_str(root, "qr_text", REQ, p->qr_text, sizeof p->qr_text) ||
+        !get_str(root, "status", REQ, status, sizeof status) ||
+        !get_id(root, "member", OPT, p->member) ||
+        !get_str(root, "expires_at", OPT, p->expires_at, sizeof p->expires_at) ||
+        !get_int(root, "expires_in_seconds", OPT, 0, 86400, &p->expires_in_seconds))
+        return false;
+    if (p->code[0] == '\0' || p->qr_text[0] == '\0')
+        return false;
+    if (strcmp(status, "pending") == 0)
+        p->status = CENTRAL_PAIRING_PENDING;
+    else if (strcmp(status, "claimed") == 0)
+        p->status = CENTRAL_PAIRING_CLAIMED;
+    else if (strcmp(status, "expired") == 0)
+        p->status = CENTRAL_PAIRING_EXPIRED;
+    else
+        return false;
+    return p->status != CENTRAL_PAIRING_CLAIMED || p->member[0] != '\0';
+}
+
+static bool decode_order(const json_t *root, CentralOrder *o)
+{
+    bool ok = true;
+    const json_t *totals, *items;
+    if (!get_id(root, "id", REQ, o->id) || !get_id(root, "number", REQ, o->number) ||
+        !get_id(root, "member", REQ, o->member) ||
+        !get_str(root, "channel", OPT, o->channel, sizeof o->channel) ||
+        !get_id(root, "store", OPT, o->store) ||
+        !get_str(root, "status", REQ, o->status, sizeof o->status) ||
+        !get_str(root, "created_at", OPT, o->created_at, sizeof o->created_at) ||
+        !get_str(root, "tracking_url", OPT, o->tracking_url, sizeof o->tracking_url) ||
+        !decode_delivery(root, &o->has_delivery, o->delivery_earliest, o->delivery_latest))
+        return false;
+    totals = get_obj(root, "totals", REQ, &ok);
+    if (!ok || !get_int(totals, "subtotal_cents", REQ, 0, MONEY_MAX, &o->subtotal_cents) ||
+        !get_int(totals, "discount_cents", REQ, 0, MONEY_MAX, &o->discount_cents) ||
+        !get_int(totals, "shipping_cents", REQ, 0, MONEY_MAX, &o->shipping_cents) ||
+        !get_int(totals, "tax_cents", REQ, 0, MONEY_MAX, &o->tax_cents) ||
+        !get_int(totals, "total_cents", REQ, 0, MONEY_MAX, &o->total_cents) ||
+        !get_str(totals, "currency", REQ, o->currency, sizeof o->currency))
+        return false;
+    items = get_arr(root, "items", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(items); i++) {
+        const json_t *it = json_array_get(items, i);
+        if (i >= CENTRAL_ORDER_ITEMS_MAX) {
+            o->truncated = true;
+            break;
+        }
+        CentralOrderItem *d = &o->items[o->item_count];
+        if (!json_is_object(it) || !get_int32(it, "line", OPT, 0, 1000000, &d->line) ||
+            !get_id(it, "variant", REQ, d->variant) || !get_id(it, "product_id", OPT, d->product_id) ||
+            !get_str(it, "name", REQ, d->name, sizeof d->name) ||
+            !get_str(it, "size", OPT, d->size, sizeof d->size) ||
+            !get_str(it, "colour", OPT, d->colour, sizeof d->colour) ||
+            !get_int32(it, "qty", REQ, 1, 1000, &d->qty) ||
+            !get_int(it, "unit_price_cents", REQ, 0, MONEY_MAX, &d->unit_price_cents))
+            return false;
+        o->item_count++;
+    }
+    return true;
+}
+
+static bool decode_recs(const json_t *root, CentralRecommendations *out)
+{
+    bool ok = true;
+    const json_t *arr;
+    if (!get_id(root, "member", OPT, out->member) || !get_id(root, "store", OPT, out->store))
+        return false;
+    arr = get_arr(root, "recommendations", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *r = json_array_get(arr, i), *p;
+        if (i >= CENTRAL_RECS_MAX) {
+            out->truncated = true;
+            break;
+        }
+        CentralRecommendation *d = &out->items[out->count];
+        if (!json_is_object(r))
+            return false;
+        p = get_obj(r, "product", REQ, &ok);
+        if (!ok || !get_id(p, "id", REQ, d->product_id) ||
+            !get_str(p, "name", REQ, d->name, sizeof d->name) ||
+            !get_str(p, "category", OPT, d->category, sizeof d->category) ||
+            !get_int(p, "price_cents", REQ, 0, MONEY_MAX, &d->price_cents) ||
+            !get_str(p, "image_url", OPT, d->image_url, sizeof d->image_url) ||
+            !get_id(r, "variant", OPT, d->variant) ||
+            !get_str(r, "size", OPT, d->size, sizeof d->size) ||
+            !get_str(r, "reason", REQ, d->reason, sizeof d->reason) ||
+            !get_str(r, "reason_code", OPT, d->reason_code, sizeof d->reason_code) ||
+            !get_bool(r, "in_stock_here", OPT, &d->in_stock_here) ||
+            !get_bool(r, "in_stock_online", OPT, &d->in_stock_online))
+            return false;
+        out->count++;
+    }
+    return true;
+}
+
+static bool decode_offers(const json_t *root, CentralOffers *out)
+{
+    bool ok = true;
+    const json_t *arr;
+    if (!get_id(root, "member", OPT, out->member))
+        return false;
+    arr = get_arr(root, "offers", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *f = json_array_get(arr, i), *p;
+        if (i >= CENTRAL_OFFERS_MAX) {
+            out->truncated = true;
+            break;
+        }
+        CentralOffer *d = &out->items[out->count];
+        if (!json_is_object(f) || !get_id(f, "id", REQ, d->id) ||
+            !get_str(f, "kind", REQ, d->kind, sizeof d->kind) ||
+            !get_int(f, "value", REQ, 0, MONEY_MAX, &d->value) ||
+            !get_str(f, "title", REQ, d->title, sizeof d->title) ||
+            !get_str(f, "code", OPT, d->code, sizeof d->code) ||
+            !get_str(f, "expires_at", OPT, d->expires_at, sizeof d->expires_at))
+            return false;
+        p = get_obj(f, "product", OPT, &ok);
+        if (!ok || (p && (!get_id(p, "id", REQ, d->product_id) ||
+                          !get_str(p, "name", OPT, d->product_name, sizeof d->product_name))))
+            return false;
+        out->count++;
+    }
+    return true;
+}
+
+static bool decode_fitting(const json_t *root, CentralFitting *f)
+{
+    bool ok = true;
+    const json_t *v;
+    if (!get_id(root, "id", REQ, f->id) ||
+        !get_str(root, "status", REQ, f->status, sizeof f->status) ||
+        !get_str(root, "room", REQ, f->room, sizeof f->room) ||
+        !get_int(root, "qty_here", OPT, 0, QTY_MAX, &f->qty_here))
+        return false;
+    v = get_obj(root, "variant", REQ, &ok);
+    return ok && get_id(v, "id", REQ, f->variant);
+}
+
+static bool decode_heartbeat(const json_t *root, CentralHeartbeatReply *h)
+{
+    return get_id(root, "device_id", REQ, h->device_id) &&
+           get_str(root, "server_time", OPT, h->server_time, sizeof h->server_time) &&
+           get_int(root, "next_heartbeat_seconds", REQ, 1, 86400, &h->next_heartbeat_seconds);
+}
+
+KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralPayload *out)
+{
+    KioskErr err = KIOSK_E_INVALID;
+    bool ok = false;
+    json_t *root = NULL;
+    memset(out, 0, sizeof *out);
+    if (kind == CENTRAL_CATALOG)
+        return KIOSK_E_STATE; /* TODO: catalog pages feed the local store (issue 3 item 5) */
+    root = parse(body, len, &err);
+    if (!root)
+        goto out;
+    switch (kind) {
+    case CENTRAL_IDENTIFY:
+    case CENTRAL_MEMBER:
+        ok = decode_member(root, &out->member, kind == CENTRAL_IDENTIFY);
+        break;
+    case CENTRAL_STORES:
+        ok = decode_stores(root, &out->stores);
+        break;
+    case CENTRAL_STOCK:
+        ok = decode_stock(root, &out->stock);
+        break;
+    case CENTRAL_PAIRING_CREATE:
+    case CENTRAL_PAIRING_POLL:
+        ok = decode_pairing(root, &out->pairing);
+        break;
+    case CENTRAL_ORDER_PLACE:
+    case CENTRAL_ORDER_STATUS:
+        ok = decode_order(root, &out->order);
+        break;
+    case CENTRAL_RECOMMENDATIONS:
+        ok = decode_recs(root, &out->recs);
+        break;
+    case CENTRAL_OFFERS:
+        ok = decode_offers(root, &out->offers);
+        break;
+    case CENTRAL_FITTING_REQUEST:
+        ok = decode_fitting(root, &out->fitting);
+        break;
+    case CENTRAL_HEARTBEAT:
+        ok = decode_heartbeat(root, &out->heartbeat);
+        break;
+    case CENTRAL_CATALOG:
+    case CENTRAL_KIND_COUNT:
+        ok = false;
+        break;
+    }
+    err = ok ? KIOSK_OK : KIOSK_E_INVALID;
+out:
+    if (err != KIOSK_OK)
+        memset(out, 0, sizeof *out);
+    json_decref(root);
+    return err;
+}
+
+KioskErr central_decode_error(const char *body, size_t len, char *code)
+{
+    KioskErr err = KIOSK_E_INVALID;
+    bool ok = true;
+    const json_t *e;
+    json_t *root = parse(body, len, &err);
+    code[0] = '\0';
+    if (!root)
+        goto out;
+    err = KIOSK_E_INVALID;
+    e = get_obj(root, "error", REQ, &ok);
+    if (!ok || !get_str(e, "code", REQ, code, CENTRAL_CODE_MAX + 1))
+        goto out;
+    for (const char *p = code; *p; p++) {
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            goto out;
+    }
+    err = code[0] ? KIOSK_OK : KIOSK_E_INVALID;
+out:
+    if (err != KIOSK_OK)
+        code[0] = '\0';
+    json_decref(root);
+    return err;
+}

@@ -1,0 +1,278 @@
+/* central_decode.h: the central-service replies (docs/api.md) as plain, bounded C values, and
+ * the decoders that check a reply body field by field before it becomes one of them.
+ * Pure functions, no network and no shared state: any thread may call them; the client
+ * (central.c) calls them on its worker thread, the unit tests and the fuzz target directly.
+ * Every string field has a named limit; a reply whose field is missing, of the wrong type,
+ * out of range, over its limit or holding control characters is refused as a whole
+ * (KIOSK_E_INVALID), never cut short. Lists longer than their limit keep their first entries
+ * and set `truncated`. Unknown fields are ignored (v1 may add fields at any time). */
+#ifndef KIOSK_CENTRAL_DECODE_H
+#define KIOSK_CENTRAL_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kerr.h"
+
+/* Limits on what a reply may hold. Sizes are bytes without the NUL. */
+#define CENTRAL_BODY_MAX        (1024 * 1024) /* a reply body; the transfer is aborted beyond */
+#define CENTRAL_JSON_DEPTH_MAX  16            /* nesting of a reply (v1 needs 5) */
+#define CENTRAL_ID_MAX          64            /* identifiers: A-Z a-z 0-9 - _ */
+#define CENTRAL_CODE_MAX        64            /* machine-readable error codes, enum words */
+#define CENTRAL_NAME_MAX        128           /* names, titles, labels */
+#define CENTRAL_TEXT_MAX        256           /* reasons, masked addresses */
+#define CENTRAL_URL_MAX         512           /* image, tracking and QR URLs */
+#define CENTRAL_TIME_MAX        32            /* ISO 8601 UTC */
+#define CENTRAL_SHORT_MAX       16            /* sizes, tiers, languages, currencies */
+#define CENTRAL_COLOUR_MAX      48            /* colour names */
+#define CENTRAL_ADDRESSES_MAX   8             /* per member profile */
+#define CENTRAL_STORES_MAX      64            /* locations in GET /v1/stores */
+#define CENTRAL_LOCATIONS_MAX   24            /* nearest locations in a stock reply (+ online) */
+#define CENTRAL_STOCK_VARIANTS_MAX 64         /* variants per location in a stock reply */
+#define CENTRAL_ORDER_ITEMS_MAX 50            /* lines of an order (the API allows 50) */
+#define CENTRAL_RECS_MAX        24            /* recommendations (the API allows 24) */
+#define CENTRAL_OFFERS_MAX      16            /* live offers of a member */
+
+/* What a request asks for; also selects the decoder of its reply. */
+typedef enum CentralKind {
+    CENTRAL_IDENTIFY = 0,       /* POST /v1/identify                   -> member */
+    CENTRAL_MEMBER,             /* GET /v1/members/{id}                -> member */
+    CENTRAL_RECOMMENDATIONS,    /* GET /v1/members/{id}/recommendations -> recs */
+    CENTRAL_OFFERS,             /* GET /v1/members/{id}/offers         -> offers */
+    CENTRAL_STOCK,              /* GET /v1/products/{id}/stock?store=S -> stock */
+    CENTRAL_STORES,             /* GET /v1/stores                      -> stores */
+    CENTRAL_CATALOG,            /* GET /v1/catalog?cursor=C            -> TODO, not decoded */
+    CENTRAL_PAIRING_CREATE,     /* POST /v1/pairings                   -> pairing */
+    CENTRAL_PAIRING_POLL,       /* GET /v1/pairings/{id}?wait=N        -> pairing */
+    CENTRAL_ORDER_PLACE,        /* POST /v1/orders + Idempotency-Key   -> order */
+    CENTRAL_ORDER_STATUS,       /* GET /v1/orders/{id}                 -> order */
+    CENTRAL_FITTING_REQUEST,    /* POST /v1/fitting-requests           -> fitting */
+    CENTRAL_HEARTBEAT,          /* POST /v1/devices/{id}/heartbeat     -> heartbeat */
+    CENTRAL_KIND_COUNT
+} CentralKind;
+
+typedef struct CentralAddress {
+    char id[CENTRAL_ID_MAX + 1];
+    char label[CENTRAL_NAME_MAX + 1];
+    char masked[CENTRAL_TEXT_MAX + 1]; /* already masked by the service */
+    char city[CENTRAL_NAME_MAX + 1];
+    bool is_default;
+} CentralAddress;
+
+/* The last order as the welcome screen mentions it. */
+typedef struct CentralOrderBrief {
+    char id[CENTRAL_ID_MAX + 1];
+    char channel[CENTRAL_SHORT_MAX + 1]; /* web, app, store, kiosk */
+    char created_at[CENTRAL_TIME_MAX + 1];
+    char first_item[CENTRAL_NAME_MAX + 1]; /* product name of line 1, "" if none */
+    char first_product[CENTRAL_ID_MAX + 1];
+    int item_count;
+} CentralOrderBrief;
+
+/* GET /v1/members/{id}, POST /v1/identify. Member data: session memory only. */
+typedef struct CentralMember {
+    char id[CENTRAL_ID_MAX + 1];
+    char display_name[CENTRAL_NAME_MAX + 1]; /* first name */
+    char name_masked[CENTRAL_NAME_MAX + 1];  /* "Harper A." */
+    char language[CENTRAL_SHORT_MAX + 1];
+    char tier[CENTRAL_SHORT_MAX + 1];
+    int64_t points;
+    struct {
+        char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1],
+            waist[CENTRAL_SHORT_MAX + 1], dress[CENTRAL_SHORT_MAX + 1],
+            sock[CENTRAL_SHORT_MAX + 1]; /* "" when unknown */
+    } sizes;
+    bool payment_on_file;
+    char home_store[CENTRAL_ID_MAX + 1]; /* "" when none */
+    CentralAddress addresses[CENTRAL_ADDRESSES_MAX];
+    size_t address_count;
+    bool addresses_truncated;
+    bool has_last_order;
+    CentralOrderBrief last_order;
+    /* Only in an identify reply. */
+    bool has_token_info;
+    bool token_bound_to_tag;
+    char token_expires_at[CENTRAL_TIME_MAX + 1];
+} CentralMember;
+
+typedef struct CentralStore {
+    char id[CENTRAL_ID_MAX + 1];
+    char kind[CENTRAL_SHORT_MAX + 1]; /* store, online */
+    char name[CENTRAL_NAME_MAX + 1];
+    char city[CENTRAL_NAME_MAX + 1]; /* "" when the location has no address */
+    double lat, lon;
+    char timezone[CENTRAL_NAME_MAX + 1];
+} CentralStore;
+
+typedef struct CentralStores {
+    CentralStore stores[CENTRAL_STORES_MAX];
+    size_t count;
+    bool truncated;
+} CentralStores;
+
+typedef struct CentralStockVariant {
+    char variant[CENTRAL_ID_MAX + 1];
+    char size[CENTRAL_SHORT_MAX + 1]; /* "" when the product has no sizes */
+    char colour[CENTRAL_COLOUR_MAX + 1];
+    int32_t qty;
+    bool low; /* 1-3 left */
+    char updated_at[CENTRAL_TIME_MAX + 1];
+} CentralStockVariant;
+
+typedef struct CentralStockLocation {
+    char store[CENTRAL_ID_MAX + 1];
+    char kind[CENTRAL_SHORT_MAX + 1];
+    char name[CENTRAL_NAME_MAX + 1];
+    bool has_distance;
+    double distance_km;
+    bool here, in_stock;
+    int64_t total_qty;
+    char updated_at[CENTRAL_TIME_MAX + 1];
+    bool has_delivery; /* the online warehouse's ship-to-home estimate */
+    char delivery_earliest[CENTRAL_TIME_MAX + 1], delivery_latest[CENTRAL_TIME_MAX + 1];
+    CentralStockVariant variants[CENTRAL_STOCK_VARIANTS_MAX];
+    size_t variant_count;
+    bool variants_truncated;
+} CentralStockLocation;
+
+/* GET /v1/products/{id}/stock: locations sorted by distance, online last. When there are more
+ * than CENTRAL_LOCATIONS_MAX, the nearest are kept and the last slot holds the online
+ * warehouse (the API lists it last). */
+typedef struct CentralStock {
+    char product_id[CENTRAL_ID_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1]; /* "" without ?store= */
+    char as_of[CENTRAL_TIME_MAX + 1];
+    CentralStockLocation locations[CENTRAL_LOCATIONS_MAX];
+    size_t location_count;
+    bool truncated;
+} CentralStock;
+
+typedef enum CentralPairingStatus {
+    CENTRAL_PAIRING_PENDING = 0,
+    CENTRAL_PAIRING_CLAIMED,
+    CENTRAL_PAIRING_EXPIRED,
+} CentralPairingStatus;
+
+typedef struct CentralPairing {
+    char id[CENTRAL_ID_MAX + 1];
+    char code[CENTRAL_SHORT_MAX + 1];
+    char qr_text[CENTRAL_URL_MAX + 1]; /* what the QR encodes */
+    CentralPairingStatus status;
+    char member[CENTRAL_ID_MAX + 1]; /* "" until claimed */
+    char expires_at[CENTRAL_TIME_MAX + 1];
+    int64_t expires_in_seconds;
+} CentralPairing;
+
+typedef struct CentralOrderItem {
+    int32_t line;
+    char variant[CENTRAL_ID_MAX + 1];
+    char product_id[CENTRAL_ID_MAX + 1];
+    char name[CENTRAL_NAME_MAX + 1];
+    char size[CENTRAL_SHORT_MAX + 1], colour[CENTRAL_NAME_MAX + 1];
+    int32_t qty;
+    int64_t unit_price_cents;
+} CentralOrderItem;
+
+typedef struct CentralOrder {
+    char id[CENTRAL_ID_MAX + 1];
+    char number[CENTRAL_ID_MAX + 1]; /* what the shopper quotes, "K-100454" */
+    char member[CENTRAL_ID_MAX + 1];
+    char channel[CENTRAL_SHORT_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1];
+    char status[CENTRAL_CODE_MAX + 1];
+    char created_at[CENTRAL_TIME_MAX + 1];
+    char tracking_url[CENTRAL_URL_MAX + 1];
+    char currency[CENTRAL_SHORT_MAX + 1];
+    int64_t subtotal_cents, discount_cents, shipping_cents, tax_cents, total_cents;
+    bool has_delivery;
+    char delivery_earliest[CENTRAL_TIME_MAX + 1], delivery_latest[CENTRAL_TIME_MAX + 1];
+    CentralOrderItem items[CENTRAL_ORDER_ITEMS_MAX];
+    size_t item_count;
+    bool truncated;
+    bool replayed; /* set by the client: the service answered "Idempotent-Replayed: true" */
+} CentralOrder;
+
+typedef struct CentralRecommendation {
+    char product_id[CENTRAL_ID_MAX + 1];
+    char name[CENTRAL_NAME_MAX + 1];
+    char category[CENTRAL_CODE_MAX + 1];
+    int64_t price_cents;
+    char image_url[CENTRAL_URL_MAX + 1]; /* relative to the base URL */
+    char variant[CENTRAL_ID_MAX + 1];
+    char size[CENTRAL_SHORT_MAX + 1]; /* "" when unknown or not applicable */
+    char reason[CENTRAL_TEXT_MAX + 1]; /* English; the UI may build its own from the code */
+    char reason_code[CENTRAL_CODE_MAX + 1];
+    bool in_stock_here, in_stock_online;
+} CentralRecommendation;
+
+typedef struct CentralRecommendations {
+    char member[CENTRAL_ID_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1];
+    CentralRecommendation items[CENTRAL_RECS_MAX];
+    size_t count;
+    bool truncated;
+} CentralRecommendations;
+
+typedef struct CentralOffer {
+    char id[CENTRAL_ID_MAX + 1];
+    char kind[CENTRAL_SHORT_MAX + 1]; /* percent, amount, free_shipping */
+    int64_t value;
+    char title[CENTRAL_NAME_MAX + 1];
+    char code[CENTRAL_CODE_MAX + 1];
+    char expires_at[CENTRAL_TIME_MAX + 1];
+    char product_id[CENTRAL_ID_MAX + 1]; /* "" for order-wide offers */
+    char product_name[CENTRAL_NAME_MAX + 1];
+} CentralOffer;
+
+typedef struct CentralOffers {
+    char member[CENTRAL_ID_MAX + 1];
+    CentralOffer items[CENTRAL_OFFERS_MAX];
+    size_t count;
+    bool truncated;
+} CentralOffers;
+
+typedef struct CentralFitting {
+    char id[CENTRAL_ID_MAX + 1];
+    char status[CENTRAL_CODE_MAX + 1]; /* requested, on_its_way, unavailable */
+    char room[CENTRAL_NAME_MAX + 1];
+    char variant[CENTRAL_ID_MAX + 1];
+    int64_t qty_here;
+} CentralFitting;
+
+typedef struct CentralHeartbeatReply {
+    char device_id[CENTRAL_ID_MAX + 1];
+    char server_time[CENTRAL_TIME_MAX + 1];
+    int64_t next_heartbeat_seconds;
+} CentralHeartbeatReply;
+
+/* The decoded body of a successful reply; which member is set follows the request kind. */
+typedef union CentralPayload {
+    CentralMember member;
+    CentralStores stores;
+    CentralStock stock;
+    CentralPairing pairing;
+    CentralOrder order;
+    CentralRecommendations recs;
+    CentralOffers offers;
+    CentralFitting fitting;
+    CentralHeartbeatReply heartbeat;
+} CentralPayload;
+
+/* Decodes a 2xx body of a `kind` request into out (zeroed first). body need not be
+ * NUL-terminated. KIOSK_OK; KIOSK_E_TOOBIG over CENTRAL_BODY_MAX or nested deeper than
+ * CENTRAL_JSON_DEPTH_MAX; KIOSK_E_INVALID for anything malformed (out is zeroed again);
+ * KIOSK_E_STATE for CENTRAL_CATALOG, which has no decoder yet. Safe on any bytes. */
+KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralPayload *out);
+
+/* Copies the machine-readable code of an error body {"error":{"code":..,"message":..}} into
+ * code (CENTRAL_CODE_MAX + 1 bytes). KIOSK_E_INVALID (code set to "") if it is not one. */
+KioskErr central_decode_error(const char *body, size_t len, char *code);
+
+/* "identify", "member", ... for logs. Never NULL. */
+const char *central_kind_name(CentralKind kind);
+
+/* True if s is a v1 identifier: 1..CENTRAL_ID_MAX of A-Z a-z 0-9 - _. */
+bool central_is_id(const char *s);
+
+#endif

@@ -1,0 +1,137 @@
+/* identity.c: see identity.h. */
+#include "identity.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ndef.h"
+
+static void refuse(Identity *out, IdentityRefusal why, TokenResult r)
+{
+    out->kind = IDENTITY_REFUSED;
+    out->refusal = why;
+    out->token_result = r;
+}
+
+static IdentityRefusal refusal_for(TokenResult r)
+{
+    switch (r) {
+    case TOKEN_E_EXPIRED:
+    case TOKEN_E_NOT_YET_VALID:
+        return REFUSED_EXPIRED;
+    case TOKEN_E_UNKNOWN_KEY:
+    case TOKEN_E_BAD_SIGNATURE:
+    case TOKEN_E_WRONG_UID:
+        return REFUSED_INVALID;
+    case TOKEN_E_MALFORMED:
+    case TOKEN_E_VERSION:
+    case TOKEN_OK:
+        break;
+    }
+    return REFUSED_UNREADABLE;
+}
+
+/* A token that parsed: verify it and fill out. */
+static void from_token(const TokenKeyring *kr, const Token *t, const uint8_t *uid, size_t uid_len,
+                       uint32_t now, Identity *out)
+{
+    TokenResult r = token_verify(kr, t, uid, uid_len, now);
+    if (r != TOKEN_OK) {
+        refuse(out, refusal_for(r), r);
+        return;
+    }
+    switch (t->role) {
+    case TOKEN_ROLE_MEMBER:
+        out->kind = IDENTITY_MEMBER;
+        break;
+    case TOKEN_ROLE_STAFF:
+        out->kind = IDENTITY_STAFF;
+        break;
+    case TOKEN_ROLE_TECHNICIAN:
+        out->kind = IDENTITY_TECHNICIAN;
+        break;
+    default:
+        refuse(out, REFUSED_UNREADABLE, TOKEN_E_MALFORMED);
+        return;
+    }
+    snprintf(out->member_id, sizeof out->member_id, "%s", t->member_id);
+    out->expires_at = t->expires_at;
+    if (token_to_text(t->raw, t->raw_len, out->token, sizeof out->token) != KIOSK_OK)
+        out->token[0] = '\0';
+}
+
+void identity_from_tag(const TokenKeyring *kr, const uint8_t *uid, size_t uid_len,
+                       const uint8_t *area, size_t area_len, uint32_t now, Identity *out)
+{
+    memset(out, 0, sizeof *out);
+    out->source = SOURCE_CARD;
+    for (size_t i = 0; i < uid_len && i < TOKEN_UID_MAX; i++)
+        snprintf(out->uid_hex + 2 * i, 3, "%02x", uid[i]);
+    NdefMessage msg; /* about 10 KiB: fine on any of our threads' stacks */
+    const NdefMessage *m = &msg;
+    if (ndef_parse_area(area, area_len, &msg) != KIOSK_OK || m->count == 0) {
+        refuse(out, REFUSED_UNREADABLE, TOKEN_E_MALFORMED);
+        return;
+    }
+    const NdefRecord *rec = ndef_find_record(m, NDEF_KIND_MIME, NDEF_MIME_MEMBER_TOKEN);
+    if (rec) {
+        Token t;
+        TokenResult r = token_parse(rec->payload, rec->payload_len, &t);
+        if (r != TOKEN_OK) {
+            refuse(out, REFUSED_UNREADABLE, r);
+            return;
+        }
+        from_token(kr, &t, uid, uid_len, now, out);
+        return;
+    }
+    rec = ndef_find_record(m, NDEF_KIND_URI, NULL);
+    if (rec) {
+        if (gs1_gtin_from_uri(rec->uri, out->gtin)) {
+            out->kind = IDENTITY_GARMENT;
+            return;
+        }
+        refuse(out, REFUSED_UNKNOWN_TAG, TOKEN_E_MALFORMED);
+        return;
+    }
+    refuse(out, REFUSED_UNREADABLE, TOKEN_E_MALFORMED);
+}
+
+void identity_from_line(const TokenKeyring *kr, const char *line, uint32_t now, Identity *out)
+{
+    memset(out, 0, sizeof *out);
+    out->source = SOURCE_SCANNER;
+    /* Only lines that claim to be member codes are ours; anything else (a product
+     * barcode, a stray keypress) is not a sign-in attempt. */
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (strncmp(line, "NT", 2) != 0) {
+        out->kind = IDENTITY_NONE;
+        return;
+    }
+    Token t;
+    TokenResult r = token_parse_text(line, &t);
+    if (r != TOKEN_OK) {
+        refuse(out, REFUSED_UNREADABLE, r);
+        return;
+    }
+    from_token(kr, &t, NULL, 0, now, out);
+}
+
+const char *identity_kind_name(IdentityKind kind)
+{
+    switch (kind) {
+    case IDENTITY_NONE:
+        return "none";
+    case IDENTITY_MEMBER:
+        return "member";
+    case IDENTITY_STAFF:
+        return "staff";
+    case IDENTITY_TECHNICIAN:
+        return "technician";
+    case IDENTITY_GARMENT:
+        return "garment";
+    case IDENTITY_REFUSED:
+        return "refused";
+    }
+    return "unknown";
+}
