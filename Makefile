@@ -33,7 +33,8 @@ test-sanitize: deps
 	@ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
 bench: build
-	@$(BUILD)/tools/bench/kiosk-bench --kiosk $(BUILD)/ui/kiosk
+	@$(BUILD)/tools/bench/kiosk-bench --kiosk $(BUILD)/ui/kiosk \
+	  --nfc-sim $(BUILD)/tools/nfc-sim/nfc-sim --kioskctl $(BUILD)/tools/kioskctl/kioskctl
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
