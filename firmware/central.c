@@ -175,7 +175,7 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
         return TERMINATED(r->u.pairing_poll.id) && central_is_id(r->u.pairing_poll.id) &&
                r->u.pairing_poll.wait_s >= 0 && r->u.pairing_poll.wait_s <= CENTRAL_POLL_WAIT_MAX;
     case CENTRAL_ORDER_PLACE: {
-#define o (&r->u.order)
+        const CentralOrderRequest *o = &r->u.order;
         if (!TERMINATED(o->idempotency_key) || !o->idempotency_key[0] ||
             !printable(o->idempotency_key, false) || !TERMINATED(o->member) ||
             !TERMINATED(o->store) || !TERMINATED(o->associate) ||
@@ -191,7 +191,6 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
                 return false;
         }
         return true;
-#undef o
     }
     case CENTRAL_ORDER_STATUS:
         return TERMINATED(r->u.order_status.id) && central_is_id(r->u.order_status.id);

@@ -46,6 +46,19 @@ typedef struct CentralOrderLine {
     int qty; /* 1..10 */
 } CentralOrderLine;
 
+/* POST /v1/orders. The service computes every total: no prices are sent. */
+typedef struct CentralOrderRequest {
+        char idempotency_key[CENTRAL_IDEM_KEY_MAX + 1]; /* required; kept with the order */
+        char member[CENTRAL_ID_MAX + 1];
+        char store[CENTRAL_ID_MAX + 1];
+        char associate[CENTRAL_ID_MAX + 1];
+        char shipping_option[CENTRAL_ID_MAX + 1];
+        char address_id[CENTRAL_ID_MAX + 1]; /* "" for pickup */
+        char offer[CENTRAL_ID_MAX + 1];
+        CentralOrderLine items[CENTRAL_ORDER_ITEMS_MAX];
+        int item_count;
+} CentralOrderRequest;
+
 /* A request. Fill the member of `u` that matches `kind` (see CentralKind); empty strings mean
  * "not given". Store ids left empty take CentralConfig.store_id, device ids device_id. */
 typedef struct CentralRequest {
@@ -70,17 +83,7 @@ typedef struct CentralRequest {
             char id[CENTRAL_ID_MAX + 1];
             int wait_s; /* 0..CENTRAL_POLL_WAIT_MAX */
         } pairing_poll;
-        struct {
-            char idempotency_key[CENTRAL_IDEM_KEY_MAX + 1]; /* required; kept with the order */
-            char member[CENTRAL_ID_MAX + 1];
-            char store[CENTRAL_ID_MAX + 1];
-            char associate[CENTRAL_ID_MAX + 1];
-            char shipping_option[CENTRAL_ID_MAX + 1];
-            char address_id[CENTRAL_ID_MAX + 1]; /* "" for pickup */
-            char offer[CENTRAL_ID_MAX + 1];
-            CentralOrderLine items[CENTRAL_ORDER_ITEMS_MAX];
-            int item_count;
-        } order;
+        CentralOrderRequest order;
         struct {
             char id[CENTRAL_ID_MAX + 1];
         } order_status;
