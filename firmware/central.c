@@ -563,12 +563,8 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
     rep->elapsed_ms = (long)elapsed;
     if (result != CENTRAL_OK)
         memset(&rep->payload, 0, sizeof rep->payload);
-    /* Kind, outcome and timing only: never paths, tokens, names or bodies. */
-    log_write(result == CENTRAL_OK || result == CENTRAL_CANCELLED ? LOG_DEBUG : LOG_INFO, MODULE,
-              "#%u %s: %s (http %ld, curl %d, %d tries, %ld ms)%s%s", s->id,
-              central_kind_name(rep->kind), central_result_name(result), http, curl_code,
-              s->attempts, rep->elapsed_ms, rep->error_code[0] ? " code " : "", rep->error_code);
-    c->on_reply(rep, c->ctx);
+    /* The slot is free before the caller hears of it: once a reply is seen, the request is
+     * no longer outstanding (central_cancel says NOTFOUND, a new submit may take the slot). */
     release_transfer(c, s);
     free(s->post);
     s->post = NULL;
@@ -576,6 +572,12 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
     s->state = SLOT_FREE;
     s->cancel = false;
     pthread_mutex_unlock(&c->lock);
+    /* Kind, outcome and timing only: never paths, tokens, names or bodies. */
+    log_write(result == CENTRAL_OK || result == CENTRAL_CANCELLED ? LOG_DEBUG : LOG_INFO, MODULE,
+              "#%u %s: %s (http %ld, curl %d, %d tries, %ld ms)%s%s", rep->id,
+              central_kind_name(rep->kind), central_result_name(result), http, curl_code,
+              rep->attempts, rep->elapsed_ms, rep->error_code[0] ? " code " : "", rep->error_code);
+    c->on_reply(rep, c->ctx);
 }
 
 /* A transfer ended with code: decide between a reply and another try. */

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define SIM_READY_MS 5000
@@ -93,6 +94,7 @@ NfcSim *nfctest_sim_start(const char *sim_path)
     if (sim->pid < 0)
         goto out;
     if (sim->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a test that crashed */
         dup2(out[1], STDOUT_FILENO);
         execl(sim_path, sim_path, "--link", sim->link, "--control", sim->sock, (char *)NULL);
         fprintf(stderr, "nfctest: exec %s: %s\n", sim_path, strerror(errno));
@@ -222,7 +224,8 @@ size_t nfctest_tag_image(uint8_t image[NFCTEST_TAG_SIZE], const uint8_t uid[NFCT
         tlv[2] = (uint8_t)(len >> 8);
         tlv[3] = (uint8_t)len;
     }
-    memcpy(tlv + hdr, msg, len);
+    if (len > 0)
+        memcpy(tlv + hdr, msg, len);
     tlv[hdr + len] = 0xFE;
     /* Dynamic lock bytes and configuration pages as an NTAG215 leaves the factory. */
     static const uint8_t cfg[] = {0x00, 0x00, 0x00, 0xBD, 0x04, 0x00, 0x00, 0xFF,

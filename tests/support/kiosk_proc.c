@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +58,7 @@ bool kiosk_proc_start(KioskProc *k, const char *config_text, const char *const *
     argv[n] = NULL;
     k->pid = fork();
     if (k->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a test that crashed */
         int fd = open(k->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (fd >= 0) {
             dup2(fd, STDERR_FILENO);
