@@ -16,14 +16,14 @@
 
 #include "log.h"
 
-#define MODULE            "central"
-#define URL_MAX           1024 /* base URL + path + query */
-#define BASE_URL_MAX      256
-#define CONNECT_DEFAULT   5000
-#define TOTAL_DEFAULT     15000
-#define IDLE_POLL_MS      1000 /* the worker wakes at least this often */
-#define USER_AGENT        "kiosk-central-client/1"
-#define IDEM_HEADER_MAX   (CENTRAL_IDEM_KEY_MAX + 32)
+#define MODULE          "central"
+#define URL_MAX         1024 /* base URL + path + query */
+#define BASE_URL_MAX    256
+#define CONNECT_DEFAULT 5000
+#define TOTAL_DEFAULT   15000
+#define IDLE_POLL_MS    1000 /* the worker wakes at least this often */
+#define USER_AGENT      "kiosk-central-client/1"
+#define IDEM_HEADER_MAX (CENTRAL_IDEM_KEY_MAX + 32)
 
 typedef enum SlotState {
     SLOT_FREE = 0,
@@ -178,10 +178,9 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
         const CentralOrderRequest *o = &r->u.order;
         if (!TERMINATED(o->idempotency_key) || !o->idempotency_key[0] ||
             !printable(o->idempotency_key, false) || !TERMINATED(o->member) ||
-            !TERMINATED(o->store) || !TERMINATED(o->associate) ||
-            !TERMINATED(o->shipping_option) || !TERMINATED(o->address_id) ||
-            !TERMINATED(o->offer) || !central_is_id(o->member) || !opt_id(o->store) ||
-            !opt_id(o->associate) || !central_is_id(o->shipping_option) ||
+            !TERMINATED(o->store) || !TERMINATED(o->associate) || !TERMINATED(o->shipping_option) ||
+            !TERMINATED(o->address_id) || !TERMINATED(o->offer) || !central_is_id(o->member) ||
+            !opt_id(o->store) || !opt_id(o->associate) || !central_is_id(o->shipping_option) ||
             !opt_id(o->address_id) || !opt_id(o->offer) || (!o->store[0] && !c->store_id) ||
             o->item_count < 1 || o->item_count > CENTRAL_ORDER_ITEMS_MAX)
             return false;
@@ -205,7 +204,7 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
         return c->device_id && TERMINATED(r->u.heartbeat.version) &&
                TERMINATED(r->u.heartbeat.screen) && printable(r->u.heartbeat.version, false) &&
                printable(r->u.heartbeat.screen, false);
-    case CENTRAL_CATALOG:    /* TODO: decoder and local-store sync (issue 3 item 5) */
+    case CENTRAL_CATALOG: /* TODO: decoder and local-store sync (issue 3 item 5) */
     case CENTRAL_KIND_COUNT:
         return false;
     }
@@ -688,13 +687,17 @@ static void *worker(void *arg)
             break; /* schedule() has cancelled everything */
         curl_multi_perform(c->multi, &still);
         CURLMsg *msg;
+        bool finished = false;
         while ((msg = curl_multi_info_read(c->multi, &left)) != NULL) {
             char *priv = NULL;
             if (msg->msg != CURLMSG_DONE)
                 continue;
             curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
             finish(c, (Slot *)(void *)priv, msg->data.result);
+            finished = true;
         }
+        if (finished)
+            continue; /* a transfer slot came free, or a retry is due: schedule again first */
         curl_multi_poll(c->multi, NULL, 0, (int)wait, &numfds);
     }
     return NULL;

@@ -25,7 +25,7 @@
 #define CENTRAL_TOKEN_MAX       300  /* member token text form (TOKEN_TEXT_MAX) */
 #define CENTRAL_UID_HEX_MAX     20   /* a 10-byte tag UID in hex */
 #define CENTRAL_CURSOR_MAX      64
-#define CENTRAL_IDEM_KEY_MAX    128  /* Idempotency-Key, printable ASCII without spaces */
+#define CENTRAL_IDEM_KEY_MAX    128 /* Idempotency-Key, printable ASCII without spaces */
 #define CENTRAL_NOTE_MAX        200
 #define CENTRAL_ROOM_MAX        32
 
@@ -48,15 +48,15 @@ typedef struct CentralOrderLine {
 
 /* POST /v1/orders. The service computes every total: no prices are sent. */
 typedef struct CentralOrderRequest {
-        char idempotency_key[CENTRAL_IDEM_KEY_MAX + 1]; /* required; kept with the order */
-        char member[CENTRAL_ID_MAX + 1];
-        char store[CENTRAL_ID_MAX + 1];
-        char associate[CENTRAL_ID_MAX + 1];
-        char shipping_option[CENTRAL_ID_MAX + 1];
-        char address_id[CENTRAL_ID_MAX + 1]; /* "" for pickup */
-        char offer[CENTRAL_ID_MAX + 1];
-        CentralOrderLine items[CENTRAL_ORDER_ITEMS_MAX];
-        int item_count;
+    char idempotency_key[CENTRAL_IDEM_KEY_MAX + 1]; /* required; kept with the order */
+    char member[CENTRAL_ID_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1];
+    char associate[CENTRAL_ID_MAX + 1];
+    char shipping_option[CENTRAL_ID_MAX + 1];
+    char address_id[CENTRAL_ID_MAX + 1]; /* "" for pickup */
+    char offer[CENTRAL_ID_MAX + 1];
+    CentralOrderLine items[CENTRAL_ORDER_ITEMS_MAX];
+    int item_count;
 } CentralOrderRequest;
 
 /* A request. Fill the member of `u` that matches `kind` (see CentralKind); empty strings mean
@@ -120,11 +120,11 @@ typedef struct CentralReply {
     uint32_t id; /* what central_submit returned */
     CentralKind kind;
     CentralResult result;
-    long http_status;                    /* 0 when no HTTP answer came */
+    long http_status;                      /* 0 when no HTTP answer came */
     char error_code[CENTRAL_CODE_MAX + 1]; /* REFUSED/SERVER: the service's code, or "" */
-    int attempts;                        /* tries made */
-    long elapsed_ms;                     /* from submit to reply */
-    CentralPayload payload;              /* valid only when result == CENTRAL_OK */
+    int attempts;                          /* tries made */
+    long elapsed_ms;                       /* from submit to reply */
+    CentralPayload payload;                /* valid only when result == CENTRAL_OK */
 } CentralReply;
 
 /* Called on the worker thread, once per submitted request. reply is borrowed: copy what you

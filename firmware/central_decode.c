@@ -230,8 +230,8 @@ static bool decode_order_brief(const json_t *o, CentralOrderBrief *b)
     items = get_arr(o, "items", OPT, &ok);
     if (!ok)
         return false;
-    b->item_count = items ? (int)(json_array_size(items) > 1000 ? 1000 : json_array_size(items))
-                          : 0;
+    b->item_count =
+        items ? (int)(json_array_size(items) > 1000 ? 1000 : json_array_size(items)) : 0;
     if (b->item_count > 0) {
         const json_t *first = json_array_get(items, 0);
         if (!json_is_object(first) ||
@@ -298,8 +298,7 @@ static bool decode_member(const json_t *root, CentralMember *m, bool with_token)
             return false;
         if (token) {
             if (!get_bool(token, "bound_to_tag", OPT, &m->token_bound_to_tag) ||
-                !get_str(token, "expires_at", OPT, m->token_expires_at,
-                         sizeof m->token_expires_at))
+                !get_str(token, "expires_at", OPT, m->token_expires_at, sizeof m->token_expires_at))
                 return false;
             m->has_token_info = true;
         }
@@ -374,8 +373,7 @@ static bool decode_location(const json_t *l, CentralStockLocation *d)
         if (!json_is_object(v) || !get_id(v, "variant", REQ, sv->variant) ||
             !get_str(v, "size", OPT, sv->size, sizeof sv->size) ||
             !get_str(v, "colour", OPT, sv->colour, sizeof sv->colour) ||
-            !get_int32(v, "qty", REQ, 0, QTY_MAX, &sv->qty) ||
-            !get_bool(v, "low", OPT, &sv->low) ||
+            !get_int32(v, "qty", REQ, 0, QTY_MAX, &sv->qty) || !get_bool(v, "low", OPT, &sv->low) ||
             !get_str(v, "updated_at", OPT, sv->updated_at, sizeof sv->updated_at))
             return false;
         d->variant_count++;
@@ -471,7 +469,8 @@ static bool decode_order(const json_t *root, CentralOrder *o)
         }
         CentralOrderItem *d = &o->items[o->item_count];
         if (!json_is_object(it) || !get_int32(it, "line", OPT, 0, 1000000, &d->line) ||
-            !get_id(it, "variant", REQ, d->variant) || !get_id(it, "product_id", OPT, d->product_id) ||
+            !get_id(it, "variant", REQ, d->variant) ||
+            !get_id(it, "product_id", OPT, d->product_id) ||
             !get_str(it, "name", REQ, d->name, sizeof d->name) ||
             !get_str(it, "size", OPT, d->size, sizeof d->size) ||
             !get_str(it, "colour", OPT, d->colour, sizeof d->colour) ||

@@ -16,39 +16,39 @@
 #include "kerr.h"
 
 /* Limits on what a reply may hold. Sizes are bytes without the NUL. */
-#define CENTRAL_BODY_MAX        (1024 * 1024) /* a reply body; the transfer is aborted beyond */
-#define CENTRAL_JSON_DEPTH_MAX  16            /* nesting of a reply (v1 needs 5) */
-#define CENTRAL_ID_MAX          64            /* identifiers: A-Z a-z 0-9 - _ */
-#define CENTRAL_CODE_MAX        64            /* machine-readable error codes, enum words */
-#define CENTRAL_NAME_MAX        128           /* names, titles, labels */
-#define CENTRAL_TEXT_MAX        256           /* reasons, masked addresses */
-#define CENTRAL_URL_MAX         512           /* image, tracking and QR URLs */
-#define CENTRAL_TIME_MAX        32            /* ISO 8601 UTC */
-#define CENTRAL_SHORT_MAX       16            /* sizes, tiers, languages, currencies */
-#define CENTRAL_COLOUR_MAX      48            /* colour names */
-#define CENTRAL_ADDRESSES_MAX   8             /* per member profile */
-#define CENTRAL_STORES_MAX      64            /* locations in GET /v1/stores */
-#define CENTRAL_LOCATIONS_MAX   24            /* nearest locations in a stock reply (+ online) */
-#define CENTRAL_STOCK_VARIANTS_MAX 64         /* variants per location in a stock reply */
-#define CENTRAL_ORDER_ITEMS_MAX 50            /* lines of an order (the API allows 50) */
-#define CENTRAL_RECS_MAX        24            /* recommendations (the API allows 24) */
-#define CENTRAL_OFFERS_MAX      16            /* live offers of a member */
+#define CENTRAL_BODY_MAX           (1024 * 1024) /* a reply body; the transfer is aborted beyond */
+#define CENTRAL_JSON_DEPTH_MAX     16            /* nesting of a reply (v1 needs 5) */
+#define CENTRAL_ID_MAX             64            /* identifiers: A-Z a-z 0-9 - _ */
+#define CENTRAL_CODE_MAX           64            /* machine-readable error codes, enum words */
+#define CENTRAL_NAME_MAX           128           /* names, titles, labels */
+#define CENTRAL_TEXT_MAX           256           /* reasons, masked addresses */
+#define CENTRAL_URL_MAX            512           /* image, tracking and QR URLs */
+#define CENTRAL_TIME_MAX           32            /* ISO 8601 UTC */
+#define CENTRAL_SHORT_MAX          16            /* sizes, tiers, languages, currencies */
+#define CENTRAL_COLOUR_MAX         48            /* colour names */
+#define CENTRAL_ADDRESSES_MAX      8             /* per member profile */
+#define CENTRAL_STORES_MAX         64            /* locations in GET /v1/stores */
+#define CENTRAL_LOCATIONS_MAX      24            /* nearest locations in a stock reply (+ online) */
+#define CENTRAL_STOCK_VARIANTS_MAX 64            /* variants per location in a stock reply */
+#define CENTRAL_ORDER_ITEMS_MAX    50            /* lines of an order (the API allows 50) */
+#define CENTRAL_RECS_MAX           24            /* recommendations (the API allows 24) */
+#define CENTRAL_OFFERS_MAX         16            /* live offers of a member */
 
 /* What a request asks for; also selects the decoder of its reply. */
 typedef enum CentralKind {
-    CENTRAL_IDENTIFY = 0,       /* POST /v1/identify                   -> member */
-    CENTRAL_MEMBER,             /* GET /v1/members/{id}                -> member */
-    CENTRAL_RECOMMENDATIONS,    /* GET /v1/members/{id}/recommendations -> recs */
-    CENTRAL_OFFERS,             /* GET /v1/members/{id}/offers         -> offers */
-    CENTRAL_STOCK,              /* GET /v1/products/{id}/stock?store=S -> stock */
-    CENTRAL_STORES,             /* GET /v1/stores                      -> stores */
-    CENTRAL_CATALOG,            /* GET /v1/catalog?cursor=C            -> TODO, not decoded */
-    CENTRAL_PAIRING_CREATE,     /* POST /v1/pairings                   -> pairing */
-    CENTRAL_PAIRING_POLL,       /* GET /v1/pairings/{id}?wait=N        -> pairing */
-    CENTRAL_ORDER_PLACE,        /* POST /v1/orders + Idempotency-Key   -> order */
-    CENTRAL_ORDER_STATUS,       /* GET /v1/orders/{id}                 -> order */
-    CENTRAL_FITTING_REQUEST,    /* POST /v1/fitting-requests           -> fitting */
-    CENTRAL_HEARTBEAT,          /* POST /v1/devices/{id}/heartbeat     -> heartbeat */
+    CENTRAL_IDENTIFY = 0,    /* POST /v1/identify                   -> member */
+    CENTRAL_MEMBER,          /* GET /v1/members/{id}                -> member */
+    CENTRAL_RECOMMENDATIONS, /* GET /v1/members/{id}/recommendations -> recs */
+    CENTRAL_OFFERS,          /* GET /v1/members/{id}/offers         -> offers */
+    CENTRAL_STOCK,           /* GET /v1/products/{id}/stock?store=S -> stock */
+    CENTRAL_STORES,          /* GET /v1/stores                      -> stores */
+    CENTRAL_CATALOG,         /* GET /v1/catalog?cursor=C            -> TODO, not decoded */
+    CENTRAL_PAIRING_CREATE,  /* POST /v1/pairings                   -> pairing */
+    CENTRAL_PAIRING_POLL,    /* GET /v1/pairings/{id}?wait=N        -> pairing */
+    CENTRAL_ORDER_PLACE,     /* POST /v1/orders + Idempotency-Key   -> order */
+    CENTRAL_ORDER_STATUS,    /* GET /v1/orders/{id}                 -> order */
+    CENTRAL_FITTING_REQUEST, /* POST /v1/fitting-requests           -> fitting */
+    CENTRAL_HEARTBEAT,       /* POST /v1/devices/{id}/heartbeat     -> heartbeat */
     CENTRAL_KIND_COUNT
 } CentralKind;
 
@@ -79,9 +79,8 @@ typedef struct CentralMember {
     char tier[CENTRAL_SHORT_MAX + 1];
     int64_t points;
     struct {
-        char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1],
-            waist[CENTRAL_SHORT_MAX + 1], dress[CENTRAL_SHORT_MAX + 1],
-            sock[CENTRAL_SHORT_MAX + 1]; /* "" when unknown */
+        char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1], waist[CENTRAL_SHORT_MAX + 1],
+            dress[CENTRAL_SHORT_MAX + 1], sock[CENTRAL_SHORT_MAX + 1]; /* "" when unknown */
     } sizes;
     bool payment_on_file;
     char home_store[CENTRAL_ID_MAX + 1]; /* "" when none */
@@ -200,7 +199,7 @@ typedef struct CentralRecommendation {
     int64_t price_cents;
     char image_url[CENTRAL_URL_MAX + 1]; /* relative to the base URL */
     char variant[CENTRAL_ID_MAX + 1];
-    char size[CENTRAL_SHORT_MAX + 1]; /* "" when unknown or not applicable */
+    char size[CENTRAL_SHORT_MAX + 1];  /* "" when unknown or not applicable */
     char reason[CENTRAL_TEXT_MAX + 1]; /* English; the UI may build its own from the code */
     char reason_code[CENTRAL_CODE_MAX + 1];
     bool in_stock_here, in_stock_online;

@@ -271,9 +271,8 @@ static void bench_tap(const char *bin, const char *nfcsim, const char *kioskctl)
         double t0 = now_ms();
         if (!ok_reply(ctlclient_cmd(reader, "present", json_pack("{s:s}", "tag", tag), 5000)))
             break;
-        if (!ok_reply(ctlclient_cmd(k, "wait",
-                                    json_pack("{s:s,s:i}", "screen", "welcome", "timeout_ms", 5000),
-                                    6000)))
+        if (!ok_reply(ctlclient_cmd(
+                k, "wait", json_pack("{s:s,s:i}", "screen", "welcome", "timeout_ms", 5000), 6000)))
             break;
         t[done++] = now_ms() - t0;
         ok_reply(ctlclient_cmd(k, "press", json_pack("{s:s}", "id", "done"), 5000));
