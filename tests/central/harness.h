@@ -1,0 +1,65 @@
+/* harness.h: runs the real `central` for one test program: a temporary folder, a PKI made
+ * by tools/central/gen-certs.sh, a free port on 127.0.0.1 (central binds port 0 and logs
+ * it), `central --seed demo` over HTTPS, and a libcurl client that trusts only the test's
+ * CA. No mocks: every call crosses real TLS. */
+#ifndef TEST_CENTRAL_HARNESS_H
+#define TEST_CENTRAL_HARNESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HARNESS_PATH_MAX 512
+
+typedef struct TestCentral {
+    pid_t pid;
+    unsigned port;
+    char dir[HARNESS_PATH_MAX]; /* temporary folder: db, PKI, demo files, log */
+    char base[64];              /* https://127.0.0.1:PORT */
+    char ca[HARNESS_PATH_MAX];  /* the CA the client trusts */
+    char client_cert[HARNESS_PATH_MAX], client_key[HARNESS_PATH_MAX];
+    bool use_client_cert; /* present client.pem on every call */
+} TestCentral;
+
+typedef struct Resp {
+    long status;
+    int curl_code; /* CURLE_OK unless the transfer itself failed */
+    char *body;    /* NUL-terminated */
+    size_t len;
+    json_t *json;  /* parsed body, or NULL if not JSON */
+    bool replayed; /* Idempotent-Replayed: true header */
+    char content_type[64];
+} Resp;
+
+/* Starts central with --seed demo (plus extra NULL-terminated args, e.g. "--client-ca";
+ * an argument starting with "@/" names a file in the test folder, e.g. "@/ca.pem").
+ * Returns 0 when it answers HTTPS, -1 otherwise (its log is printed). */
+int harness_start(TestCentral *tc, const char *const *extra_args);
+/* Stops it (SIGTERM) and starts it again on the same folder, database and port. */
+int harness_restart(TestCentral *tc, const char *const *extra_args);
+/* Stops it (SIGTERM, then waits) and removes the folder. */
+void harness_stop(TestCentral *tc);
+
+/* One request. body may be NULL; headers is a NULL-terminated list of "Name: value" or NULL.
+ * Returns 0 if an HTTP answer came back (any status), -1 on a transfer error. */
+int harness_call(const TestCentral *tc, const char *method, const char *path, const char *body,
+                 size_t body_len, const char *const *headers, Resp *out);
+/* Same, but with a custom CA file (for the wrong-CA test). */
+int harness_call_ca(const TestCentral *tc, const char *ca_file, const char *method,
+                    const char *path, const char *body, size_t body_len, const char *const *headers,
+                    Resp *out);
+/* Shorthands: GET path; POST a JSON text. */
+int harness_get(const TestCentral *tc, const char *path, Resp *out);
+int harness_post(const TestCentral *tc, const char *path, const char *json, Resp *out);
+void resp_free(Resp *r);
+
+/* True if r is {"error":{"code":STRING,"message":STRING}}; copies the code (64 bytes). */
+bool resp_is_error(const Resp *r, char *code);
+/* A path inside the test folder. */
+void harness_path(const TestCentral *tc, const char *name, char *out, size_t size);
+
+/* Path of the token minting key (demo-loyalty-key.pem) written by the seed. */
+#define HARNESS_DEMO_KEY "demo-loyalty-key.pem"
+
+#endif

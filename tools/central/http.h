@@ -1,0 +1,73 @@
+/* http.h: the HTTPS front of the central service on libmicrohttpd (GnuTLS), one thread per
+ * connection so a long-poll never blocks other requests. It collects a bounded request
+ * body, parses it as JSON, splits the path into segments, calls api_route() with the
+ * Central lock held, and sends the HttpReply. Every error leaves as
+ * {"error":{"code","message"}}. The Http object is owned by main.c. */
+#ifndef CENTRAL_HTTP_H
+#define CENTRAL_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "central.h"
+#include "kerr.h"
+
+#define HTTP_BODY_MAX     (64 * 1024) /* largest request body accepted */
+#define HTTP_SEGS_MAX     8           /* path segments, "/v1/a/b/c" is 4 */
+#define HTTP_SEG_MAX      128         /* bytes in one path segment */
+#define HTTP_CONN_LIMIT   256         /* simultaneous connections */
+#define HTTP_CONN_TIMEOUT 120         /* seconds of idleness before a connection is closed */
+
+struct MHD_Connection;
+
+/* One request as the handlers see it. Everything is borrowed for the handler's duration. */
+typedef struct HttpRequest {
+    Central *c;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    const char *seg[HTTP_SEGS_MAX];
+    int nseg;
+    json_t *json;        /* POST/PUT/PATCH body as an object ({} when empty), NULL for GET */
+    bool client_cert_ok; /* a client certificate was presented and verified */
+} HttpRequest;
+
+/* What a handler answers. json and raw are owned by the HttpReply and freed after sending. */
+typedef struct HttpReply {
+    unsigned status;
+    json_t *json;
+    unsigned char *raw;
+    size_t raw_len;
+    const char *content_type; /* for raw; static string */
+    const char *header_name;  /* one extra header, static strings, or NULL */
+    const char *header_value;
+} HttpReply;
+
+/* Sets a JSON reply, taking ownership of body. */
+void http_reply_json(HttpReply *r, unsigned status, json_t *body);
+/* Sets the error shape; code is machine-readable, the message human words. */
+void http_reply_error(HttpReply *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A query-string argument, or NULL. Borrowed. */
+const char *http_query(const HttpRequest *req, const char *name);
+/* A request header, or NULL. Borrowed. */
+const char *http_header(const HttpRequest *req, const char *name);
+
+typedef struct Http Http;
+
+typedef struct HttpConfig {
+    const char *host; /* dotted IPv4 */
+    unsigned port;
+    const char *cert_pem, *key_pem; /* server certificate and key, PEM text */
+    const char *client_ca_pem;      /* NULL: development mode, no client certificates */
+} HttpConfig;
+
+/* Starts serving; c is borrowed and must outlive the Http. */
+KioskErr http_start(Central *c, const HttpConfig *cfg, Http **out);
+/* The port actually bound (the one asked for, or the kernel's choice for port 0). */
+unsigned http_port(const Http *h);
+/* Stops accepting, wakes long-polls, waits for handlers. NULL is a no-op. */
+void http_stop(Http *h);
+
+#endif

@@ -1,0 +1,25 @@
+/* seed.h: the deterministic demo data set behind `central --seed demo`: a Seattle-area chain
+ * of stores plus the online warehouse, a catalog of over 500 products with size and colour
+ * variants (valid GTIN-13s), stock everywhere, members with cross-channel purchase
+ * histories (returns included) and offers, and beside the database the demo loyalty key
+ * pair and demo-members.json. Every name, number and key comes from a fixed PRNG seed;
+ * only timestamps are relative to the moment of seeding. Runs on main's thread at start. */
+#ifndef CENTRAL_SEED_H
+#define CENTRAL_SEED_H
+
+#include <sqlite3.h>
+#include <time.h>
+
+#include "kerr.h"
+
+#define SEED_MEMBERS               60
+#define SEED_PRODUCTS_PER_CATEGORY 66 /* x 8 categories = 528 products */
+
+/* Fills an empty database. now anchors every relative timestamp. */
+KioskErr seed_demo_db(sqlite3 *db, time_t now);
+
+/* Writes demo-loyalty-key.pem, demo-loyalty-pub.pem and demo-members.json into dir
+ * (the database's folder). The key pair is the same on every run. */
+KioskErr seed_demo_files(sqlite3 *db, const char *dir);
+
+#endif
