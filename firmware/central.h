@@ -78,7 +78,7 @@ typedef struct CentralRequest {
         } stock;
         struct {
             char cursor[CENTRAL_CURSOR_MAX + 1];
-        } catalog;
+        } catalog; /* reserved: CENTRAL_CATALOG is not implemented yet (docs/client.md) */
         struct {
             char id[CENTRAL_ID_MAX + 1];
             int wait_s; /* 0..CENTRAL_POLL_WAIT_MAX */
@@ -138,13 +138,15 @@ typedef struct CentralClient CentralClient;
 CentralClient *central_create(const CentralConfig *cfg, CentralReplyFn on_reply, void *ctx,
                               KioskErr *err);
 
-/* Cancels every outstanding request (each gets a CANCELLED reply, on this thread, before it
- * returns), stops the worker and frees everything. Prompt: in-flight transfers are dropped,
- * long-polls included. NULL is a no-op. */
+/* Any thread but the worker (not from on_reply). Cancels every outstanding request (each
+ * gets a CANCELLED reply on the worker thread before this returns), stops the worker and
+ * frees everything. Prompt: in-flight transfers are dropped, long-polls included. NULL is a
+ * no-op. */
 void central_destroy(CentralClient *c);
 
 /* Any thread. Copies req; returns at once with its id (never 0) in *id.
- * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait), KIOSK_E_FULL
+ * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait, CENTRAL_CATALOG which is
+ * not implemented yet, CENTRAL_HEARTBEAT without a device id), KIOSK_E_FULL
  * (CENTRAL_QUEUE_MAX outstanding), KIOSK_E_STATE (client shutting down). */
 KioskErr central_submit(CentralClient *c, const CentralRequest *req, uint32_t *id);
 

@@ -2,8 +2,9 @@
  * Real libnfc opens it as "pn532_uart:PATH" and cannot tell it from a reader on a serial
  * port. It answers what libnfc sends when it opens a PN532 and polls for ISO14443A targets,
  * and presents at most one NTAG215, loaded from a 540-byte memory image (a "tag file").
+ * The card answers READ, FAST_READ, GET_VERSION and WRITE; what is written stays in memory.
  * A control socket (or stdin) speaking JSON lines puts tags on the reader, takes them off,
- * and unplugs or replugs the reader. docs/nfc-sim.md is the reference.
+ * saves the card's memory to a file, and unplugs or replugs the reader. docs/nfc-sim.md is the reference.
  *
  * One thread, one poll() loop: the pty master, the control socket and its clients, and a
  * signalfd for SIGINT/SIGTERM. The Sim struct, made by main, owns every fd. The PN532 model
@@ -45,6 +46,12 @@
 #define NTAG_CMD_GET_VER   0x60
 #define NTAG_CMD_READ      0x30
 #define NTAG_CMD_FAST_READ 0x3A
+#define NTAG_CMD_WRITE     0xA2 /* WRITE pp d0 d1 d2 d3: one page */
+#define NTAG_CMD_COMP_WRITE 0xA0 /* COMPATIBILITY_WRITE pp d0..d15: the first 4 bytes land */
+#define NTAG_COMP_WRITE_LEN 16
+#define NTAG_PAGE_CC       3   /* one-time programmable: a write can only set bits */
+#define NTAG_USER_END      130 /* first page after user memory: dynamic lock, CFG0, CFG1, ... */
+#define NTAG_ACK           0x0A /* the tag's 4-bit ACK */
 
 /* PN532 framing and commands (user manual UM0701-02). */
 #define PN_TFI_HOST        0xD4
@@ -132,8 +139,9 @@ typedef struct Sim {
     uint8_t retries_passive; /* MxRtyPassiveActivation; 0xFF is "forever" */
     Pending pending;
     bool tag_present;
-    bool selected; /* a poll reported the tag since it was put down */
-    uint8_t tag[NTAG215_SIZE];
+    bool tag_loaded; /* tag holds a card's memory (present now, or the last one removed) */
+    bool selected;   /* a poll reported the tag since it was put down */
+    uint8_t tag[NTAG215_SIZE]; /* the card's memory, changed by WRITEs; `save` dumps it */
     int listen_fd;
     int signal_fd;
     bool quit;
@@ -187,12 +195,28 @@ static void crc_a_append(uint8_t *buf, size_t len)
     buf[len + 1] = (uint8_t)(crc >> 8);
 }
 
-/* One command to the selected tag. Returns a PN532 status byte; fills out (room for 64). */
-static uint8_t tag_exchange(const Sim *s, const uint8_t *cmd, size_t n, uint8_t *out,
-                            size_t *out_len)
+/* WRITE and COMPATIBILITY_WRITE of one page. The UID and static lock page (0-2) and the
+ * pages past user memory (dynamic lock, configuration, password) are refused with a NAK:
+ * this emulator never locks, configures or protects a card. The capability container is
+ * one-time programmable, as on a real tag: written bits are ORed in. */
+static bool tag_write(Sim *s, size_t page, const uint8_t data[NTAG_PAGE_SIZE])
+{
+    if (page < NTAG_PAGE_CC || page >= NTAG_USER_END)
+        return false;
+    uint8_t *p = s->tag + page * NTAG_PAGE_SIZE;
+    for (size_t i = 0; i < NTAG_PAGE_SIZE; i++)
+        p[i] = page == NTAG_PAGE_CC ? (uint8_t)(p[i] | data[i]) : data[i];
+    return true;
+}
+
+/* One command to the selected tag. Returns a PN532 status byte; fills out (room for 64).
+ * *ack is set when the tag's answer is a 4-bit ACK rather than bytes. */
+static uint8_t tag_exchange(Sim *s, const uint8_t *cmd, size_t n, uint8_t *out, size_t *out_len,
+                            bool *ack)
 {
     static const uint8_t version[] = {0x00, 0x04, 0x04, 0x02, 0x01, 0x00, 0x11, 0x03};
     *out_len = 0;
+    *ack = false;
     if (!s->tag_present || !s->selected || n == 0)
         return PN_ST_TIMEOUT;
     switch (cmd[0]) {
@@ -213,6 +237,16 @@ static uint8_t tag_exchange(const Sim *s, const uint8_t *cmd, size_t n, uint8_t 
     case NTAG_CMD_GET_VER:
         memcpy(out, version, sizeof version);
         *out_len = sizeof version;
+        return PN_ST_OK;
+    case NTAG_CMD_WRITE:
+        if (n != 2 + NTAG_PAGE_SIZE || !tag_write(s, cmd[1], cmd + 2))
+            return PN_ST_NAK;
+        *ack = true;
+        return PN_ST_OK;
+    case NTAG_CMD_COMP_WRITE: /* both phases at once, as InDataExchange carries them */
+        if (n != 2 + NTAG_COMP_WRITE_LEN || !tag_write(s, cmd[1], cmd + 2))
+            return PN_ST_NAK;
+        *ack = true;
         return PN_ST_OK;
     default:
         return PN_ST_NAK;
@@ -243,6 +277,31 @@ static const char *tag_load(const char *path, uint8_t tag[NTAG215_SIZE], char *m
         return msg;
     }
     memcpy(tag, buf, NTAG215_SIZE);
+    return NULL;
+}
+
+/* Writes the tag's memory to path, whole or not at all (a temporary file, then rename).
+ * Returns NULL on success, else msg filled with the reason. */
+static const char *tag_save(const char *path, const uint8_t tag[NTAG215_SIZE], char *msg,
+                            size_t size)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= (int)sizeof tmp) {
+        snprintf(msg, size, "path too long: %s", path);
+        return msg;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        snprintf(msg, size, "cannot write %s: %s", tmp, strerror(errno));
+        return msg;
+    }
+    bool ok = fwrite(tag, 1, NTAG215_SIZE, f) == NTAG215_SIZE;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(msg, size, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return msg;
+    }
     return NULL;
 }
 
@@ -478,7 +537,17 @@ static void cmd_data_exchange(Sim *s, uint8_t cmd, const uint8_t *d, size_t n)
     }
     if (thru && !(s->regs[PN_REG_TXMODE] & PN_CRC_EN) && tx_len >= 2)
         tx_len -= 2; /* the host sent its own CRC */
-    out[0] = tag_exchange(s, tx, tx_len, out + 1, &len);
+    bool ack = false;
+    out[0] = tag_exchange(s, tx, tx_len, out + 1, &len, &ack);
+    if (ack) {
+        /* InDataExchange: the PN532 takes the tag's 4-bit ACK itself and answers with the
+         * status alone (as for a MIFARE WRITE). InCommunicateThru passes the 4 bits on as one
+         * byte, with no CRC (a 4-bit frame has none). */
+        if (thru)
+            out[++len] = NTAG_ACK;
+        send_reply(s, cmd, out, 1 + len);
+        return;
+    }
     if (out[0] == PN_ST_OK && thru && !(s->regs[PN_REG_RXMODE] & PN_CRC_EN)) {
         crc_a_append(out + 1, len);
         len += 2;
@@ -699,9 +768,19 @@ static json_t *handle_request(Sim *s, const char *line)
         } else {
             memcpy(s->tag, tag, sizeof tag);
             s->tag_present = true;
+            s->tag_loaded = true;
             s->selected = false; /* a new card is not selected until a poll finds it */
             pending_check(s);
         }
+    } else if (strcmp(cmd, "save") == 0) {
+        const char *path = json_string_value(json_object_get(req, "path"));
+        char why[PATH_MAX + 128];
+        if (!path)
+            reply = error_reply("invalid", "\"path\" (where to write the tag file) is required");
+        else if (!s->tag_loaded)
+            reply = error_reply("invalid", "no card has been on the reader");
+        else if (tag_save(path, s->tag, why, sizeof why))
+            reply = error_reply("io", why);
     } else if (strcmp(cmd, "remove") == 0) {
         s->tag_present = false;
         s->selected = false;
@@ -864,7 +943,8 @@ static void usage(FILE *f)
                "Emulates a PN532 reader on a pseudo-terminal linked at PATH (libnfc connstring\n"
                "pn532_uart:PATH). Commands, one JSON object per line, on SOCKET or else stdin:\n"
                "  {\"cmd\":\"present\",\"tag\":\"TAG.bin\"}  {\"cmd\":\"remove\"}\n"
-               "  {\"cmd\":\"unplug\"}  {\"cmd\":\"replug\"}  {\"cmd\":\"status\"}\n");
+               "  {\"cmd\":\"unplug\"}  {\"cmd\":\"replug\"}  {\"cmd\":\"status\"}\n"
+               "  {\"cmd\":\"save\",\"path\":\"TAG.bin\"}  (the card's memory, as written)\n");
 }
 
 int main(int argc, char **argv)
