@@ -50,6 +50,7 @@ void app_init(AppState *s, const KioskConfig *cfg)
             s->default_language = i;
     s->language = s->default_language;
     s->reader_present = cfg->nfc_connstring[0] != '\0';
+    s->central = cfg->central_url[0] != '\0';
     s->session.points = -1;
     s->idle_ms = (uint32_t)cfg->idle_seconds * 1000u;
     s->warning_ms = (uint32_t)cfg->warning_seconds * 1000u;
@@ -179,6 +180,9 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
         s->session.source = id->source;
         snprintf(s->session.member_id, sizeof s->session.member_id, "%s", id->member_id);
         snprintf(s->session.token, sizeof s->session.token, "%s", id->token);
+        snprintf(s->session.uid_hex, sizeof s->session.uid_hex, "%s", id->uid_hex);
+        if (s->central)
+            want(fx, FX_FETCH_PROFILE, TIMER_COUNT, 0);
         s->screen = SCREEN_WELCOME;
         if (s->notice != NOTICE_NONE) {
             s->notice = NOTICE_NONE;
@@ -207,6 +211,29 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
     return false;
 }
 
+/* The central service's word on who the member is. Offline the greeting stays "Welcome
+ * back"; a reply for a shopper who has already gone is dropped. */
+static bool on_profile(AppState *s, const Event *ev)
+{
+    const ProfileEvent *p = &ev->u.profile;
+    bool was_online = s->online;
+    /* Refused (4xx) still means the service answered. */
+    s->online = p->result == CENTRAL_OK || p->result == CENTRAL_REFUSED;
+    if (p->result != CENTRAL_OK || !s->session.active ||
+        strcmp(p->member_id, s->session.member_id) != 0)
+        return s->online != was_online;
+    Session *se = &s->session;
+    snprintf(se->display_name, sizeof se->display_name, "%s", p->display_name);
+    snprintf(se->tier, sizeof se->tier, "%s", p->tier);
+    se->points = p->points > INT32_MAX ? INT32_MAX : (int)p->points;
+    snprintf(se->last_purchase, sizeof se->last_purchase, "%s", p->last_item);
+    snprintf(se->last_channel, sizeof se->last_channel, "%s", p->last_channel);
+    for (int i = 0; i < s->language_count; i++) /* the member's own language, if offered */
+        if (strcmp(s->languages[i], p->language) == 0)
+            s->language = i;
+    return true;
+}
+
 bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
 {
     bool changed = false;
@@ -232,6 +259,9 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
         s->reader_connected = ev->u.reader.connected;
         break;
     case EV_CARD_REMOVED:
+        break;
+    case EV_PROFILE:
+        changed = on_profile(s, ev);
         break;
     case EV_NONE:
     case EV_CONTROL:

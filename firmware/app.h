@@ -21,7 +21,7 @@ typedef enum ScreenId {
 } ScreenId;
 
 #define APP_MEMBER_ID_MAX 65
-#define APP_NAME_MAX      64
+#define APP_NAME_MAX      (CENTRAL_NAME_MAX + 1)
 #define APP_MAX_EFFECTS   8
 #define APP_NOTICE_MS     7000 /* a friendly message stays this long */
 
@@ -39,15 +39,16 @@ typedef enum Notice {
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
-    bool active;                       /* someone is using the screen (guest or member) */
-    char member_id[APP_MEMBER_ID_MAX]; /* empty until identified */
-    IdentitySource source;             /* how they signed in */
-    char token[TOKEN_TEXT_MAX];        /* their verified token, for the central service */
-    char display_name[APP_NAME_MAX];   /* empty until the central service says */
-    char tier[32];
-    int points;                       /* -1: not known */
-    char last_purchase[APP_NAME_MAX]; /* product name, empty if none known */
-    char last_channel[16];            /* "web", "app", "store" */
+    bool active;                         /* someone is using the screen (guest or member) */
+    char member_id[APP_MEMBER_ID_MAX];   /* empty until identified */
+    IdentitySource source;               /* how they signed in */
+    char token[TOKEN_TEXT_MAX];          /* their verified token, for the central service */
+    char uid_hex[2 * TOKEN_UID_MAX + 1]; /* the card it came on, "" for the scanner */
+    char display_name[APP_NAME_MAX];     /* empty until the central service says */
+    char tier[CENTRAL_SHORT_MAX + 1];
+    int points;                               /* -1: not known */
+    char last_purchase[APP_NAME_MAX];         /* product name, empty if none known */
+    char last_channel[CENTRAL_SHORT_MAX + 1]; /* "web", "app", "store" */
     unsigned cart_items;
 } Session;
 
@@ -58,6 +59,7 @@ typedef struct AppState {
     int default_language; /* what the attract screen returns to */
     char languages[CONFIG_LANGS_MAX][8];
     int language_count;
+    bool central;          /* a central service is configured */
     bool online;           /* central service reachable */
     bool reader_present;   /* a card reader is configured */
     bool reader_connected; /* ... and answering */
@@ -72,8 +74,9 @@ typedef struct AppState {
 } AppState;
 
 typedef enum EffectType {
-    FX_TIMER_ARM,    /* arm `timer` to fire `delay_ms` from now */
-    FX_TIMER_CANCEL, /* disarm `timer` */
+    FX_TIMER_ARM,     /* arm `timer` to fire `delay_ms` from now */
+    FX_TIMER_CANCEL,  /* disarm `timer` */
+    FX_FETCH_PROFILE, /* ask the central service who the signed-in member is */
 } EffectType;
 
 typedef struct Effect {

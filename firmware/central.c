@@ -204,7 +204,8 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
         return c->device_id && TERMINATED(r->u.heartbeat.version) &&
                TERMINATED(r->u.heartbeat.screen) && printable(r->u.heartbeat.version, false) &&
                printable(r->u.heartbeat.screen, false);
-    case CENTRAL_CATALOG: /* TODO: decoder and local-store sync (issue 3 item 5) */
+    case CENTRAL_CATALOG:
+        return TERMINATED(r->u.catalog.cursor) && printable(r->u.catalog.cursor, false);
     case CENTRAL_KIND_COUNT:
         return false;
     }
@@ -300,6 +301,24 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
     return text;
 }
 
+/* Percent-encodes an opaque cursor for a query string; out holds 3 * strlen(in) + 1. */
+static void escape(const char *in, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *in; in++) {
+        unsigned char ch = (unsigned char)*in;
+        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+            ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+            *out++ = (char)ch;
+        } else {
+            *out++ = '%';
+            *out++ = hex[ch >> 4];
+            *out++ = hex[ch & 15];
+        }
+    }
+    *out = '\0';
+}
+
 static bool build_url(const CentralClient *c, const CentralRequest *r, char *url)
 {
     const char *b = c->base_url;
@@ -347,7 +366,13 @@ static bool build_url(const CentralClient *c, const CentralRequest *r, char *url
     case CENTRAL_HEARTBEAT:
         n = snprintf(url, URL_MAX, "%s/v1/devices/%s/heartbeat", b, c->device_id);
         break;
-    case CENTRAL_CATALOG:
+    case CENTRAL_CATALOG: {
+        char cursor[CENTRAL_CURSOR_MAX * 3 + 1];
+        escape(r->u.catalog.cursor, cursor);
+        n = snprintf(url, URL_MAX, "%s/v1/catalog?limit=%d%s%s", b, CENTRAL_CATALOG_PAGE_MAX,
+                     cursor[0] ? "&cursor=" : "", cursor);
+        break;
+    }
     case CENTRAL_KIND_COUNT:
         break;
     }
@@ -503,7 +528,7 @@ out:
 
 /* --- finishing ---------------------------------------------------------------------------- */
 
-static CentralResult map_curl(CURLcode code, const Slot *s)
+static CentralResult map_curl(CURLcode code)
 {
     switch (code) {
     case CURLE_OK:
@@ -540,7 +565,6 @@ static CentralResult map_curl(CURLcode code, const Slot *s)
     case CURLE_HTTP2_STREAM:
         return CENTRAL_BAD_RESPONSE;
     default:
-        (void)s;
         return CENTRAL_OFFLINE; /* anything else on the way: the network, not the shopper */
     }
 }
@@ -583,7 +607,7 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
 static void finish(CentralClient *c, Slot *s, CURLcode code)
 {
     CentralReply *rep = &c->reply;
-    CentralResult result = map_curl(code, s);
+    CentralResult result = map_curl(code);
     long http = 0;
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &http);
     rep->error_code[0] = '\0';
@@ -683,8 +707,10 @@ static void *worker(void *arg)
         pthread_mutex_lock(&c->lock);
         stop = c->stopping;
         pthread_mutex_unlock(&c->lock);
-        if (stop)
-            break; /* schedule() has cancelled everything */
+        if (stop) {
+            schedule(c); /* stopping may have been set after its scan: cancel what is left */
+            break;
+        }
         curl_multi_perform(c->multi, &still);
         CURLMsg *msg;
         bool finished = false;

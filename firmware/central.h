@@ -24,8 +24,7 @@
 #define CENTRAL_POLL_WAIT_MAX   60   /* seconds a pairing poll may be held (the API's bound) */
 #define CENTRAL_TOKEN_MAX       300  /* member token text form (TOKEN_TEXT_MAX) */
 #define CENTRAL_UID_HEX_MAX     20   /* a 10-byte tag UID in hex */
-#define CENTRAL_CURSOR_MAX      64
-#define CENTRAL_IDEM_KEY_MAX    128 /* Idempotency-Key, printable ASCII without spaces */
+#define CENTRAL_IDEM_KEY_MAX    128  /* Idempotency-Key, printable ASCII without spaces */
 #define CENTRAL_NOTE_MAX        200
 #define CENTRAL_ROOM_MAX        32
 
@@ -78,7 +77,7 @@ typedef struct CentralRequest {
         } stock;
         struct {
             char cursor[CENTRAL_CURSOR_MAX + 1];
-        } catalog; /* reserved: CENTRAL_CATALOG is not implemented yet (docs/client.md) */
+        } catalog; /* cursor "" for a full sync, else the last page's next_cursor */
         struct {
             char id[CENTRAL_ID_MAX + 1];
             int wait_s; /* 0..CENTRAL_POLL_WAIT_MAX */
@@ -145,8 +144,8 @@ CentralClient *central_create(const CentralConfig *cfg, CentralReplyFn on_reply,
 void central_destroy(CentralClient *c);
 
 /* Any thread. Copies req; returns at once with its id (never 0) in *id.
- * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait, CENTRAL_CATALOG which is
- * not implemented yet, CENTRAL_HEARTBEAT without a device id), KIOSK_E_FULL
+ * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait or cursor,
+ * CENTRAL_HEARTBEAT without a device id), KIOSK_E_FULL
  * (CENTRAL_QUEUE_MAX outstanding), KIOSK_E_STATE (client shutting down). */
 KioskErr central_submit(CentralClient *c, const CentralRequest *req, uint32_t *id);
 

@@ -563,6 +563,71 @@ static bool decode_fitting(const json_t *root, CentralFitting *f)
     return ok && get_id(v, "id", REQ, f->variant);
 }
 
+static bool decode_product(const json_t *p, CentralProduct *d)
+{
+    bool ok = true;
+    const json_t *vars;
+    if (!json_is_object(p) || !get_id(p, "id", REQ, d->id) ||
+        !get_str(p, "name", REQ, d->name, sizeof d->name) ||
+        !get_str(p, "brand", OPT, d->brand, sizeof d->brand) ||
+        !get_str(p, "category", OPT, d->category, sizeof d->category) ||
+        !get_str(p, "description", OPT, d->description, sizeof d->description) ||
+        !get_int(p, "price_cents", REQ, 0, MONEY_MAX, &d->price_cents) ||
+        !get_str(p, "currency", REQ, d->currency, sizeof d->currency) ||
+        !get_bool(p, "replenishable", OPT, &d->replenishable) ||
+        !get_int(p, "replenish_days", OPT, 0, 3650, &d->replenish_days) ||
+        !get_bool(p, "active", REQ, &d->active) ||
+        !get_str(p, "updated_at", OPT, d->updated_at, sizeof d->updated_at) ||
+        !get_str(p, "image_url", OPT, d->image_url, sizeof d->image_url))
+        return false;
+    vars = get_arr(p, "variants", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(vars); i++) {
+        const json_t *v = json_array_get(vars, i);
+        if (i >= CENTRAL_PRODUCT_VARIANTS_MAX) {
+            d->variants_truncated = true;
+            break;
+        }
+        CentralVariant *cv = &d->variants[d->variant_count];
+        if (!json_is_object(v) || !get_id(v, "id", REQ, cv->id) ||
+            !get_str(v, "size", OPT, cv->size, sizeof cv->size) ||
+            !get_str(v, "colour", OPT, cv->colour, sizeof cv->colour) ||
+            !get_str(v, "colour_hex", OPT, cv->colour_hex, sizeof cv->colour_hex) ||
+            !get_str(v, "gtin", OPT, cv->gtin, sizeof cv->gtin) ||
+            !get_int(v, "price_cents", REQ, 0, MONEY_MAX, &cv->price_cents) ||
+            !get_str(v, "image_url", OPT, cv->image_url, sizeof cv->image_url))
+            return false;
+        for (const char *g = cv->gtin; *g; g++) {
+            if (*g < '0' || *g > '9')
+                return false;
+        }
+        d->variant_count++;
+    }
+    return true;
+}
+
+static bool decode_catalog(const json_t *root, CentralCatalogPage *out)
+{
+    bool ok = true;
+    const json_t *arr;
+    if (!get_str(root, "next_cursor", REQ, out->next_cursor, sizeof out->next_cursor) ||
+        !get_bool(root, "has_more", REQ, &out->has_more) ||
+        !get_str(root, "server_time", OPT, out->server_time, sizeof out->server_time))
+        return false;
+    if (out->next_cursor[0] == '\0' || strchr(out->next_cursor, ' '))
+        return false; /* a cursor goes back into a query string */
+    arr = get_arr(root, "products", REQ, &ok);
+    if (!ok || json_array_size(arr) > CENTRAL_CATALOG_PAGE_MAX)
+        return false;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        if (!decode_product(json_array_get(arr, i), &out->products[out->count]))
+            return false;
+        out->count++;
+    }
+    return true;
+}
+
 static bool decode_heartbeat(const json_t *root, CentralHeartbeatReply *h)
 {
     return get_id(root, "device_id", REQ, h->device_id) &&
@@ -576,8 +641,6 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
     bool ok = false;
     json_t *root = NULL;
     memset(out, 0, sizeof *out);
-    if (kind == CENTRAL_CATALOG)
-        return KIOSK_E_STATE; /* TODO: catalog pages feed the local store (issue 3 item 5) */
     root = parse(body, len, &err);
     if (!root)
         goto out;
@@ -613,6 +676,8 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
         ok = decode_heartbeat(root, &out->heartbeat);
         break;
     case CENTRAL_CATALOG:
+        ok = decode_catalog(root, &out->catalog);
+        break;
     case CENTRAL_KIND_COUNT:
         ok = false;
         break;

@@ -16,23 +16,28 @@
 #include "kerr.h"
 
 /* Limits on what a reply may hold. Sizes are bytes without the NUL. */
-#define CENTRAL_BODY_MAX           (1024 * 1024) /* a reply body; the transfer is aborted beyond */
-#define CENTRAL_JSON_DEPTH_MAX     16            /* nesting of a reply (v1 needs 5) */
-#define CENTRAL_ID_MAX             64            /* identifiers: A-Z a-z 0-9 - _ */
-#define CENTRAL_CODE_MAX           64            /* machine-readable error codes, enum words */
-#define CENTRAL_NAME_MAX           128           /* names, titles, labels */
-#define CENTRAL_TEXT_MAX           256           /* reasons, masked addresses */
-#define CENTRAL_URL_MAX            512           /* image, tracking and QR URLs */
-#define CENTRAL_TIME_MAX           32            /* ISO 8601 UTC */
-#define CENTRAL_SHORT_MAX          16            /* sizes, tiers, languages, currencies */
-#define CENTRAL_COLOUR_MAX         48            /* colour names */
-#define CENTRAL_ADDRESSES_MAX      8             /* per member profile */
-#define CENTRAL_STORES_MAX         64            /* locations in GET /v1/stores */
-#define CENTRAL_LOCATIONS_MAX      24            /* nearest locations in a stock reply (+ online) */
-#define CENTRAL_STOCK_VARIANTS_MAX 64            /* variants per location in a stock reply */
-#define CENTRAL_ORDER_ITEMS_MAX    50            /* lines of an order (the API allows 50) */
-#define CENTRAL_RECS_MAX           24            /* recommendations (the API allows 24) */
-#define CENTRAL_OFFERS_MAX         16            /* live offers of a member */
+#define CENTRAL_BODY_MAX             (1024 * 1024) /* a reply body; the transfer is aborted beyond */
+#define CENTRAL_JSON_DEPTH_MAX       16            /* nesting of a reply (v1 needs 5) */
+#define CENTRAL_ID_MAX               64            /* identifiers: A-Z a-z 0-9 - _ */
+#define CENTRAL_CODE_MAX             64            /* machine-readable error codes, enum words */
+#define CENTRAL_NAME_MAX             128           /* names, titles, labels */
+#define CENTRAL_TEXT_MAX             256           /* reasons, masked addresses */
+#define CENTRAL_URL_MAX              512           /* image, tracking and QR URLs */
+#define CENTRAL_TIME_MAX             32            /* ISO 8601 UTC */
+#define CENTRAL_SHORT_MAX            16            /* sizes, tiers, languages, currencies */
+#define CENTRAL_COLOUR_MAX           48            /* colour names */
+#define CENTRAL_ADDRESSES_MAX        8             /* per member profile */
+#define CENTRAL_STORES_MAX           64            /* locations in GET /v1/stores */
+#define CENTRAL_LOCATIONS_MAX        24  /* nearest locations in a stock reply (+ online) */
+#define CENTRAL_STOCK_VARIANTS_MAX   64  /* variants per location in a stock reply */
+#define CENTRAL_ORDER_ITEMS_MAX      50  /* lines of an order (the API allows 50) */
+#define CENTRAL_RECS_MAX             24  /* recommendations (the API allows 24) */
+#define CENTRAL_OFFERS_MAX           16  /* live offers of a member */
+#define CENTRAL_CATALOG_PAGE_MAX     10  /* products per catalog page (the client asks for this) */
+#define CENTRAL_PRODUCT_VARIANTS_MAX 64  /* variants of one product in a catalog page */
+#define CENTRAL_DESCRIPTION_MAX      512 /* product descriptions */
+#define CENTRAL_IMAGE_URL_MAX        160 /* image paths in catalog pages (relative to the base) */
+#define CENTRAL_CURSOR_MAX           64  /* catalog cursors: opaque, printable, no spaces */
 
 /* What a request asks for; also selects the decoder of its reply. */
 typedef enum CentralKind {
@@ -42,7 +47,7 @@ typedef enum CentralKind {
     CENTRAL_OFFERS,          /* GET /v1/members/{id}/offers         -> offers */
     CENTRAL_STOCK,           /* GET /v1/products/{id}/stock?store=S -> stock */
     CENTRAL_STORES,          /* GET /v1/stores                      -> stores */
-    CENTRAL_CATALOG,         /* GET /v1/catalog?cursor=C            -> TODO, not decoded */
+    CENTRAL_CATALOG,         /* GET /v1/catalog?cursor=C&limit=N -> catalog */
     CENTRAL_PAIRING_CREATE,  /* POST /v1/pairings                   -> pairing */
     CENTRAL_PAIRING_POLL,    /* GET /v1/pairings/{id}?wait=N        -> pairing */
     CENTRAL_ORDER_PLACE,     /* POST /v1/orders + Idempotency-Key   -> order */
@@ -245,6 +250,45 @@ typedef struct CentralHeartbeatReply {
     int64_t next_heartbeat_seconds;
 } CentralHeartbeatReply;
 
+typedef struct CentralVariant {
+    char id[CENTRAL_ID_MAX + 1];
+    char size[CENTRAL_SHORT_MAX + 1]; /* "" when the product has no sizes */
+    char colour[CENTRAL_COLOUR_MAX + 1];
+    char colour_hex[CENTRAL_SHORT_MAX + 1]; /* "#8fa9c7" */
+    char gtin[CENTRAL_SHORT_MAX + 1];       /* digits, GTIN-8/12/13/14 */
+    int64_t price_cents;
+    char image_url[CENTRAL_IMAGE_URL_MAX + 1];
+} CentralVariant;
+
+/* The product form (docs/api.md), for the device's local copy of the catalog. */
+typedef struct CentralProduct {
+    char id[CENTRAL_ID_MAX + 1];
+    char name[CENTRAL_NAME_MAX + 1];
+    char brand[CENTRAL_NAME_MAX + 1];
+    char category[CENTRAL_CODE_MAX + 1];
+    char description[CENTRAL_DESCRIPTION_MAX + 1];
+    int64_t price_cents;
+    char currency[CENTRAL_SHORT_MAX + 1];
+    bool replenishable;
+    int64_t replenish_days; /* 0 when not given */
+    bool active;            /* false: withdrawn, hide it */
+    char updated_at[CENTRAL_TIME_MAX + 1];
+    char image_url[CENTRAL_IMAGE_URL_MAX + 1];
+    CentralVariant variants[CENTRAL_PRODUCT_VARIANTS_MAX];
+    size_t variant_count;
+    bool variants_truncated;
+} CentralProduct;
+
+/* GET /v1/catalog: one page of the delta after a cursor. A page with more products than
+ * CENTRAL_CATALOG_PAGE_MAX is refused rather than cut (the cursor would skip the rest). */
+typedef struct CentralCatalogPage {
+    CentralProduct products[CENTRAL_CATALOG_PAGE_MAX];
+    size_t count;
+    char next_cursor[CENTRAL_CURSOR_MAX + 1]; /* store it; pass it on the next request */
+    bool has_more;                            /* fetch again at once while true */
+    char server_time[CENTRAL_TIME_MAX + 1];
+} CentralCatalogPage;
+
 /* The decoded body of a successful reply; which member is set follows the request kind. */
 typedef union CentralPayload {
     CentralMember member;
@@ -256,12 +300,13 @@ typedef union CentralPayload {
     CentralOffers offers;
     CentralFitting fitting;
     CentralHeartbeatReply heartbeat;
+    CentralCatalogPage catalog;
 } CentralPayload;
 
 /* Decodes a 2xx body of a `kind` request into out (zeroed first). body need not be
  * NUL-terminated. KIOSK_OK; KIOSK_E_TOOBIG over CENTRAL_BODY_MAX or nested deeper than
- * CENTRAL_JSON_DEPTH_MAX; KIOSK_E_INVALID for anything malformed (out is zeroed again);
- * KIOSK_E_STATE for CENTRAL_CATALOG, which has no decoder yet. Safe on any bytes. */
+ * CENTRAL_JSON_DEPTH_MAX; KIOSK_E_INVALID for anything malformed (out is zeroed again).
+ * Safe on any bytes. */
 KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralPayload *out);
 
 /* Copies the machine-readable code of an error body {"error":{"code":..,"message":..}} into

@@ -20,6 +20,8 @@ const char *event_type_name(EventType type)
         return "card_removed";
     case EV_READER:
         return "reader";
+    case EV_PROFILE:
+        return "profile";
     case EV_CONTROL:
         return "control";
     case EV_QUIT:

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "central.h"
 #include "identity.h"
 
 #define EVENT_TEXT_MAX 256 /* a scanner line longer than this is refused by scanner.c */
@@ -21,6 +22,7 @@ typedef enum EventType {
     EV_IDENTITY,     /* a card tapped or a code scanned, already verified: u.identity */
     EV_CARD_REMOVED, /* the card of the last tap left the reader */
     EV_READER,       /* the NFC reader came or went: u.reader */
+    EV_PROFILE,      /* the central service answered who a member is: u.profile */
     EV_CONTROL,      /* a control-socket request for the UI thread: u.control */
     EV_QUIT,         /* stop the main loop (SIGTERM, window closed) */
 } EventType;
@@ -43,6 +45,18 @@ typedef enum TimerId {
 
 struct ControlCall;
 
+/* What the app keeps of the central service's member profile (the rest stays out). */
+typedef struct ProfileEvent {
+    CentralResult result; /* CENTRAL_OK, or why not (offline, refused, ...) */
+    char member_id[CENTRAL_ID_MAX + 1];
+    char display_name[CENTRAL_NAME_MAX + 1]; /* first name only */
+    char tier[CENTRAL_SHORT_MAX + 1];
+    int64_t points;
+    char language[CENTRAL_SHORT_MAX + 1];
+    char last_item[CENTRAL_NAME_MAX + 1]; /* first item of their last order, any channel */
+    char last_channel[CENTRAL_SHORT_MAX + 1];
+} ProfileEvent;
+
 typedef struct Event {
     EventType type;
     union {
@@ -57,6 +71,7 @@ typedef struct Event {
         struct {
             bool connected;
         } reader;
+        ProfileEvent profile;
         struct {
             struct ControlCall *call; /* owned by the event's holder; see control.h */
         } control;

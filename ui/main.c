@@ -1,6 +1,7 @@
 /* main.c: the kiosk binary. Reads flags and the configuration once, then hands them to the
  * Shell, which owns everything else. Exit status: 0 after a clean stop, 2 for bad flags or
  * configuration (with a message naming the problem), 1 when the kiosk cannot start. */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -170,13 +171,19 @@ int main(int argc, char **argv)
     };
     log_info("main", "kiosk %s starting: %s mode, %dx%d%s", KIOSK_VERSION,
              config_mode_name(cfg.mode), cfg.width, cfg.height, headless ? ", headless" : "");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) { /* once, before any thread starts */
+        fprintf(stderr, "kiosk: cannot start libcurl\n");
+        return 1;
+    }
     KioskErr err;
     Shell *sh = shell_create(&cfg, &opt, &err);
     if (!sh) {
         fprintf(stderr, "kiosk: cannot start (%s); see the log above\n", kerr_name(err));
+        curl_global_cleanup();
         return 1;
     }
     int status = shell_run(sh);
     shell_destroy(sh);
+    curl_global_cleanup();
     return status;
 }

@@ -525,6 +525,15 @@ Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *e
              cfg->assets_dir[0] ? cfg->assets_dir : KIOSK_ASSETS_DIR);
     i18n_init(KIOSK_LOCALE_DIR);
 
+    /* Before any thread starts (SDL's, the central client's, the NFC worker's): SIGTERM and
+     * SIGINT must reach only the watcher thread, which turns them into EV_QUIT. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR2);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
     if (SDL_Init(SDL_INIT_EVENTS) != 0 || IMG_Init(IMG_INIT_PNG) == 0) {
         log_error("shell", "SDL: %s", SDL_GetError());
         *err = KIOSK_E_IO;
@@ -546,13 +555,6 @@ Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *e
     if ((*err = load_keys(sh)) != KIOSK_OK)
         goto fail;
 
-    /* From here on, threads exist: signals go to the watcher only. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGUSR2);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     if (pthread_create(&sh->signal_thread, NULL, watch_signals, sh) != 0) {
         *err = KIOSK_E_NOMEM;
         goto fail;

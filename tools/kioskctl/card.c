@@ -17,6 +17,9 @@
 #include "gs1.h"
 #include "ndef.h"
 #include "token.h"
+#ifdef KIOSKCTL_HAVE_CARD_WRITE
+#include "card_write.h"
+#endif
 
 #define SECONDS_PER_DAY 86400u
 #define CT_BYTE         0x88 /* ISO 14443-3 cascade tag, part of BCC0 */
@@ -42,6 +45,11 @@ static void usage(FILE *f)
             "                          [--uid HEX --out TAG.bin] [--days N] [--print-token]\n"
             "       kioskctl card mint-garment --gtin GTIN --uid HEX --out TAG.bin [--serial S]\n"
             "       kioskctl card show TAG.bin [--key PEM]... [--json]\n"
+#ifdef KIOSKCTL_HAVE_CARD_WRITE
+            "       kioskctl card write --device CONNSTRING (--image TAG.bin |\n"
+            "                           --role ROLE --member ID --key PEM [--days N] |\n"
+            "                           --gtin GTIN [--serial S])\n"
+#endif
             "\n"
             "mint          write an NTAG215 image (540 bytes) holding a token bound to the\n"
             "              7-byte UID; --print-token also prints an unbound token as the line\n"
@@ -52,7 +60,12 @@ static void usage(FILE *f)
             "show          print the UID, the records and the token fields of an image;\n"
             "              with --key (public or private PEM, repeatable) also verify the\n"
             "              token, exiting 1 if it does not verify; --json prints one JSON\n"
-            "              object (never the signature).\n",
+            "              object (never the signature).\n"
+#ifdef KIOSKCTL_HAVE_CARD_WRITE
+            "write         write a card or garment tag onto the tag held on a reader (libnfc);\n"
+            "              see kioskctl card write --help.\n"
+#endif
+            ,
             CARD_DAYS_DEFAULT);
 }
 
@@ -725,6 +738,10 @@ int card_main(int argc, char **argv)
         return cmd_mint_garment(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return cmd_show(argc - 1, argv + 1);
+#ifdef KIOSKCTL_HAVE_CARD_WRITE
+    if (strcmp(argv[1], "write") == 0)
+        return card_write_main(argc - 1, argv + 1);
+#endif
     fprintf(stderr, "kioskctl card: unknown command %s\n", argv[1]);
     usage(stderr);
     return 2;

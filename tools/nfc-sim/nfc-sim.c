@@ -4,7 +4,8 @@
  * and presents at most one NTAG215, loaded from a 540-byte memory image (a "tag file").
  * The card answers READ, FAST_READ, GET_VERSION and WRITE; what is written stays in memory.
  * A control socket (or stdin) speaking JSON lines puts tags on the reader, takes them off,
- * saves the card's memory to a file, and unplugs or replugs the reader. docs/nfc-sim.md is the reference.
+ * saves the card's memory to a file, and unplugs or replugs the reader. docs/nfc-sim.md is the
+ * reference.
  *
  * One thread, one poll() loop: the pty master, the control socket and its clients, and a
  * signalfd for SIGINT/SIGTERM. The Sim struct, made by main, owns every fd. The PN532 model
@@ -47,10 +48,10 @@
 #define NTAG_CMD_READ      0x30
 #define NTAG_CMD_FAST_READ 0x3A
 #define NTAG_CMD_WRITE     0xA2 /* WRITE pp d0 d1 d2 d3: one page */
-#define NTAG_CMD_COMP_WRITE 0xA0 /* COMPATIBILITY_WRITE pp d0..d15: the first 4 bytes land */
-#define NTAG_COMP_WRITE_LEN 16
-#define NTAG_PAGE_CC       3   /* one-time programmable: a write can only set bits */
-#define NTAG_USER_END      130 /* first page after user memory: dynamic lock, CFG0, CFG1, ... */
+#define NTAG_CMD_COMPAT_WR 0xA0 /* COMPATIBILITY_WRITE pp d0..d15: the first 4 bytes land */
+#define NTAG_COMPAT_LEN    16
+#define NTAG_PAGE_CC       3    /* one-time programmable: a write can only set bits */
+#define NTAG_USER_END      130  /* first page after user memory: dynamic lock, CFG0, CFG1, ... */
 #define NTAG_ACK           0x0A /* the tag's 4-bit ACK */
 
 /* PN532 framing and commands (user manual UM0701-02). */
@@ -243,8 +244,8 @@ static uint8_t tag_exchange(Sim *s, const uint8_t *cmd, size_t n, uint8_t *out, 
             return PN_ST_NAK;
         *ack = true;
         return PN_ST_OK;
-    case NTAG_CMD_COMP_WRITE: /* both phases at once, as InDataExchange carries them */
-        if (n != 2 + NTAG_COMP_WRITE_LEN || !tag_write(s, cmd[1], cmd + 2))
+    case NTAG_CMD_COMPAT_WR: /* both phases at once, as InDataExchange carries them */
+        if (n != 2 + NTAG_COMPAT_LEN || !tag_write(s, cmd[1], cmd + 2))
             return PN_ST_NAK;
         *ack = true;
         return PN_ST_OK;
