@@ -33,7 +33,8 @@ static void usage(FILE *out)
             "  raw JSON               send one request line as it is\n"
 #ifdef KIOSKCTL_HAVE_CARD
             "Commands for tag files (no kiosk needed):\n"
-            "  card ...               mint, mint-garment, show: see kioskctl card --help\n"
+            "  card ...               mint, mint-garment, show, write (a real tag, through the\n"
+            "                         reader): see kioskctl card --help\n"
 #endif
             "\n"
             "The socket defaults to $KIOSK_CONTROL, else " DEFAULT_SOCKET ".\n");
