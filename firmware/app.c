@@ -71,6 +71,17 @@ static void restart_idle(AppState *s, Effects *fx)
     want(fx, FX_TIMER_ARM, TIMER_IDLE, s->idle_ms);
 }
 
+/* The pairing code goes away with the screen that showed it. */
+static void pairing_clear(AppState *s, Effects *fx)
+{
+    if (!s->pairing_available && !s->pairing.id[0])
+        return;
+    memset(&s->pairing, 0, sizeof s->pairing);
+    s->pairing_available = false;
+    want(fx, FX_TIMER_CANCEL, TIMER_PAIRING, 0);
+    want(fx, FX_PAIRING_STOP, TIMER_COUNT, 0);
+}
+
 /* Ends the session: member data is overwritten, not just forgotten. */
 static void wipe_session(AppState *s, Effects *fx)
 {
@@ -82,6 +93,7 @@ static void wipe_session(AppState *s, Effects *fx)
     s->wipe_at_ms = 0;
     s->screen = SCREEN_ATTRACT;
     s->language = s->default_language;
+    pairing_clear(s, fx);
     want(fx, FX_TIMER_CANCEL, TIMER_IDLE, 0);
     want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
 }
@@ -95,6 +107,8 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
         s->screen = SCREEN_IDENTIFY;
         s->session.active = true;
         restart_idle(s, fx);
+        if (s->central) /* the app's way in: shown once the service has issued a code */
+            want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
         return true;
     case INTENT_BACK:
     case INTENT_END_SESSION:
@@ -127,6 +141,11 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
     }
     if (s->screen == SCREEN_ATTRACT)
         return false; /* a stale timer from a session that already ended */
+    if (id == TIMER_PAIRING) {
+        if (s->screen == SCREEN_IDENTIFY && s->central)
+            want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0); /* a fresh code before this one ends */
+        return false;
+    }
     switch (id) {
     case TIMER_IDLE:
         s->idle_warning = true;
@@ -139,6 +158,7 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
         wipe_session(s, fx);
         return true;
     case TIMER_NOTICE:
+    case TIMER_PAIRING:
     case TIMER_COUNT:
         break;
     }
@@ -184,6 +204,7 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
         if (s->central)
             want(fx, FX_FETCH_PROFILE, TIMER_COUNT, 0);
         s->screen = SCREEN_WELCOME;
+        pairing_clear(s, fx);
         if (s->notice != NOTICE_NONE) {
             s->notice = NOTICE_NONE;
             want(fx, FX_TIMER_CANCEL, TIMER_NOTICE, 0);
@@ -234,6 +255,58 @@ static bool on_profile(AppState *s, const Event *ev)
     return true;
 }
 
+/* A pairing code arrived, or a long-poll on it came back. Replies about codes this screen
+ * no longer shows are dropped. */
+static bool on_pairing(AppState *s, const PairingEvent *p, Effects *fx)
+{
+    if (s->screen != SCREEN_IDENTIFY)
+        return false;
+    /* A poll that succeeded names its code; an old code's is dropped. A failed one names
+     * none, and can only be the current code's: a new code cancels the old code's poll. */
+    if (!p->created && p->result == CENTRAL_OK && strcmp(p->id, s->pairing.id) != 0)
+        return false;
+    if (p->result != CENTRAL_OK) {
+        bool had = s->pairing_available;
+        memset(&s->pairing, 0, sizeof s->pairing);
+        s->pairing_available = false; /* never show a code that cannot work */
+        s->online = p->result == CENTRAL_REFUSED;
+        want(fx, FX_TIMER_ARM, TIMER_PAIRING, APP_PAIRING_RETRY_MS);
+        return had;
+    }
+    s->online = true;
+    if (p->created) {
+        snprintf(s->pairing.id, sizeof s->pairing.id, "%s", p->id);
+        snprintf(s->pairing.qr, sizeof s->pairing.qr, "%s", p->qr);
+        s->pairing_available = s->pairing.qr[0] != '\0';
+        int64_t renew_s = p->expires_in_s - APP_PAIRING_RENEW_S;
+        want(fx, FX_TIMER_ARM, TIMER_PAIRING, (uint32_t)(renew_s > 5 ? renew_s * 1000 : 5000));
+        want(fx, FX_PAIRING_POLL, TIMER_COUNT, 0);
+        return true;
+    }
+    switch (p->status) {
+    case CENTRAL_PAIRING_PENDING:
+        want(fx, FX_PAIRING_POLL, TIMER_COUNT, 0); /* the wait ran out: wait again */
+        return false;
+    case CENTRAL_PAIRING_EXPIRED:
+        want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
+        return false;
+    case CENTRAL_PAIRING_CLAIMED:
+        break;
+    }
+    /* The member's app claimed the code: they are signed in. */
+    pairing_clear(s, fx);
+    s->session.active = true;
+    s->session.source = SOURCE_APP;
+    snprintf(s->session.member_id, sizeof s->session.member_id, "%s", p->member);
+    s->session.token[0] = '\0';
+    s->session.uid_hex[0] = '\0';
+    s->screen = SCREEN_WELCOME;
+    restart_idle(s, fx);
+    want(fx, FX_FETCH_MEMBER, TIMER_COUNT, 0);
+    log_info("app", "member signed in with the app");
+    return true;
+}
+
 bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
 {
     bool changed = false;
@@ -262,6 +335,9 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
         break;
     case EV_PROFILE:
         changed = on_profile(s, ev);
+        break;
+    case EV_PAIRING:
+        changed = on_pairing(s, &ev->u.pairing, fx);
         break;
     case EV_NONE:
     case EV_CONTROL:

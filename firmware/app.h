@@ -20,10 +20,12 @@ typedef enum ScreenId {
     SCREEN_COUNT
 } ScreenId;
 
-#define APP_MEMBER_ID_MAX 65
-#define APP_NAME_MAX      (CENTRAL_NAME_MAX + 1)
-#define APP_MAX_EFFECTS   8
-#define APP_NOTICE_MS     7000 /* a friendly message stays this long */
+#define APP_MEMBER_ID_MAX    65
+#define APP_NAME_MAX         (CENTRAL_NAME_MAX + 1)
+#define APP_MAX_EFFECTS      16
+#define APP_NOTICE_MS        7000  /* a friendly message stays this long */
+#define APP_PAIRING_RETRY_MS 15000 /* after a failed pairing request */
+#define APP_PAIRING_RENEW_S  20    /* renew a code this long before it expires */
 
 /* A friendly message over the current screen, never a raw error. */
 typedef enum Notice {
@@ -64,7 +66,11 @@ typedef struct AppState {
     bool reader_present;   /* a card reader is configured */
     bool reader_connected; /* ... and answering */
     Notice notice;
-    bool pairing_available; /* an app pairing QR can be shown */
+    bool pairing_available; /* an app pairing QR can be shown (pairing below is live) */
+    struct {
+        char id[CENTRAL_ID_MAX + 1];
+        char qr[CENTRAL_URL_MAX + 1]; /* what the QR encodes */
+    } pairing;
     unsigned outbox_depth;
     Session session;
     bool idle_warning;   /* "Still there?" is showing */
@@ -74,9 +80,13 @@ typedef struct AppState {
 } AppState;
 
 typedef enum EffectType {
-    FX_TIMER_ARM,     /* arm `timer` to fire `delay_ms` from now */
-    FX_TIMER_CANCEL,  /* disarm `timer` */
-    FX_FETCH_PROFILE, /* ask the central service who the signed-in member is */
+    FX_TIMER_ARM,      /* arm `timer` to fire `delay_ms` from now */
+    FX_TIMER_CANCEL,   /* disarm `timer` */
+    FX_FETCH_PROFILE,  /* ask the central service who the signed-in member is (by token) */
+    FX_FETCH_MEMBER,   /* ... by member id, after an app pairing */
+    FX_PAIRING_CREATE, /* ask for a new app pairing code */
+    FX_PAIRING_POLL,   /* long-poll the current code until claimed or expired */
+    FX_PAIRING_STOP,   /* drop the outstanding long-poll */
 } EffectType;
 
 typedef struct Effect {

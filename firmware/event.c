@@ -22,6 +22,8 @@ const char *event_type_name(EventType type)
         return "reader";
     case EV_PROFILE:
         return "profile";
+    case EV_PAIRING:
+        return "pairing";
     case EV_CONTROL:
         return "control";
     case EV_QUIT:

@@ -23,6 +23,7 @@ typedef enum EventType {
     EV_CARD_REMOVED, /* the card of the last tap left the reader */
     EV_READER,       /* the NFC reader came or went: u.reader */
     EV_PROFILE,      /* the central service answered who a member is: u.profile */
+    EV_PAIRING,      /* an app pairing code was issued, or a long-poll came back: u.pairing */
     EV_CONTROL,      /* a control-socket request for the UI thread: u.control */
     EV_QUIT,         /* stop the main loop (SIGTERM, window closed) */
 } EventType;
@@ -40,6 +41,7 @@ typedef enum TimerId {
     TIMER_IDLE = 0, /* no touch for idle_seconds: show "Still there?" */
     TIMER_WIPE,     /* the countdown ran out: wipe the session */
     TIMER_NOTICE,   /* a friendly message has been shown long enough */
+    TIMER_PAIRING,  /* renew the pairing code before it expires, or try again after a failure */
     TIMER_COUNT
 } TimerId;
 
@@ -57,6 +59,17 @@ typedef struct ProfileEvent {
     char last_channel[CENTRAL_SHORT_MAX + 1];
 } ProfileEvent;
 
+/* An app pairing code (POST /v1/pairings) or the state of one (GET ...?wait=). */
+typedef struct PairingEvent {
+    CentralResult result;
+    bool created; /* a new code, not a poll */
+    char id[CENTRAL_ID_MAX + 1];
+    char qr[CENTRAL_URL_MAX + 1];
+    CentralPairingStatus status;
+    char member[CENTRAL_ID_MAX + 1]; /* once claimed */
+    int64_t expires_in_s;
+} PairingEvent;
+
 typedef struct Event {
     EventType type;
     union {
@@ -72,6 +85,7 @@ typedef struct Event {
             bool connected;
         } reader;
         ProfileEvent profile;
+        PairingEvent pairing;
         struct {
             struct ControlCall *call; /* owned by the event's holder; see control.h */
         } control;

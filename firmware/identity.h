@@ -30,7 +30,11 @@ typedef enum IdentityRefusal {
     REFUSED_UNKNOWN_TAG, /* a product tag we cannot read a GTIN from */
 } IdentityRefusal;
 
-typedef enum IdentitySource { SOURCE_CARD = 0, SOURCE_SCANNER } IdentitySource;
+typedef enum IdentitySource {
+    SOURCE_CARD = 0, /* a loyalty card on the reader */
+    SOURCE_SCANNER,  /* the app's member code under the 2D scanner */
+    SOURCE_APP,      /* the app scanned this screen's pairing code */
+} IdentitySource;
 
 typedef struct Identity {
     IdentityKind kind;

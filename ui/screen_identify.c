@@ -81,8 +81,10 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
         int ix = c.x + (c.w - visual) / 2, iy = c.y + pad;
         if (way[i].icon[0] == 'p' && s->pairing_available) {
             /* The pairing code itself (issued by the central service). */
-            Widget qr = {
-                .id = "pairing-qr", .rect = {ix, iy, visual, visual}, .text = "", .enabled = true};
+            Widget qr = {.id = "pairing-qr",
+                         .rect = {ix, iy, visual, visual},
+                         .text = s->pairing.qr,
+                         .enabled = true};
             ui_add(ui, &WIDGET_QR, &qr);
         } else {
             art_circle(ui->art, ix + visual / 2, iy + visual / 2, visual / 2,
@@ -140,7 +142,7 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
         if (way[i].icon[0] == 'p' && s->pairing_available) {
             Widget qr = {.id = "pairing-qr",
                          .rect = {c.x + pad, c.y + pad, visual, visual},
-                         .text = "",
+                         .text = s->pairing.qr,
                          .enabled = true};
             ui_add(ui, &WIDGET_QR, &qr);
         } else {

@@ -15,12 +15,32 @@ static void greeting(const AppState *s, char *out, size_t size)
         snprintf(out, size, "%s", _("Welcome back"));
 }
 
+/* The tier's name in the shopper's language (the API sends a code: docs/api.md). */
+static const char *tier_name(const char *code)
+{
+    static const struct {
+        const char *code, *name;
+    } tiers[] = {{"bronze", N_("Bronze")},
+                 {"silver", N_("Silver")},
+                 {"gold", N_("Gold")},
+                 {"platinum", N_("Platinum")}};
+    for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++)
+        if (strcmp(code, tiers[i].code) == 0)
+            return _(tiers[i].name);
+    return NULL; /* a tier this firmware does not know yet: leave it out */
+}
+
 static void standing(const AppState *s, char *out, size_t size)
 {
-    if (s->session.tier[0] && s->session.points >= 0)
-        snprintf(out, size, _("%s member · %d points"), s->session.tier, s->session.points);
+    const char *tier = tier_name(s->session.tier);
+    if (tier && s->session.points >= 0)
+        snprintf(out, size, _("%s member · %d points"), tier, s->session.points);
+    else if (s->session.points >= 0)
+        snprintf(out, size, _("%d points"), s->session.points);
     else if (s->session.source == SOURCE_SCANNER)
         snprintf(out, size, "%s", _("You're signed in with your member code."));
+    else if (s->session.source == SOURCE_APP)
+        snprintf(out, size, "%s", _("You're signed in with the app."));
     else
         snprintf(out, size, "%s", _("You're signed in with your loyalty card."));
 }

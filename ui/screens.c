@@ -44,8 +44,8 @@ static void draw_notice(Ui *ui, const AppState *s)
         w = theme_px(t, 1240);
     int h = theme_px(t, 150);
     int y = ui->h - t->margin * 2 - h; /* above any footer line */
-    if (t->mirror)
-        y -= t->touch_min + theme_px(t, 24); /* above the language chips */
+    if (t->mirror) /* the top edge: the lower third holds what the shopper is doing */
+        y = t->margin * 2 + t->touch_min;
     SDL_Rect card = {(ui->w - w) / 2, y, w, h};
     Widget c = {.id = "notice",
                 .rect = card,

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "harness.h"
 #include "kiosk_proc.h"
 #include "nfctest.h"
@@ -167,13 +169,86 @@ static void central_down_still_greets(void **state)
     json_decref(ui);
 }
 
+/* The text of the pairing QR once it shows ("" if it never does in 5 s). */
+static void await_pairing(World *w, char *qr, size_t size, bool want_shown)
+{
+    qr[0] = '\0';
+    for (int i = 0; i < 250; i++) {
+        json_t *ui = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
+        json_t *wdg = kiosk_widget(ui, "pairing-qr");
+        if (wdg)
+            snprintf(qr, size, "%s", json_string_value(json_object_get(wdg, "text")));
+        json_decref(ui);
+        if ((wdg != NULL) == want_shown && (!want_shown || qr[0]))
+            return;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (want_shown)
+        fail_msg("the pairing code never showed");
+    fail_msg("the pairing code stayed on screen");
+}
+
+static void app_pairing_signs_in(void **state)
+{
+    World *w = *state;
+    json_decref(kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", "start")));
+    char qr[600];
+    await_pairing(w, qr, sizeof qr, true);
+    /* The code on screen is what a phone camera reads: decode the screenshot with zbarimg. */
+    char shot[600], cmd[1400], decoded[600] = "";
+    kiosk_proc_path(&w->kiosk, "identify.png", shot, sizeof shot);
+    json_decref(kiosk_proc_cmd(&w->kiosk, "screenshot", json_pack("{s:s}", "path", shot)));
+    snprintf(cmd, sizeof cmd, "zbarimg --nodbus -q --raw '%s'", shot);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(decoded, sizeof decoded, p));
+    pclose(p);
+    decoded[strcspn(decoded, "\n")] = '\0';
+    assert_string_equal(decoded, qr);
+    /* The member's app claims the code (the code is the QR link's last segment). */
+    char id[128], first[128];
+    demo_member(w, "es", id, first, sizeof id);
+    const char *code = strrchr(qr, '/') + 1;
+    char path[256], body[256];
+    snprintf(path, sizeof path, "/v1/pairings/%s/claim", code);
+    snprintf(body, sizeof body, "{\"member\":\"%s\"}", id);
+    Resp r;
+    assert_int_equal(harness_post(&w->central, path, body, &r), 0);
+    assert_int_equal(r.status, 200);
+    resp_free(&r);
+    await_text(w, "greeting", first);
+    await_text(w, "standing", "puntos"); /* in the member's own language */
+    json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
+    assert_string_equal(json_string_value(json_object_get(st, "member")), id);
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "welcome");
+    json_decref(st);
+}
+
+static void pairing_code_hidden_when_it_cannot_work(void **state)
+{
+    World *w = *state;
+    json_decref(kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", "start")));
+    char qr[600];
+    await_pairing(w, qr, sizeof qr, true);
+    harness_stop(&w->central);
+    await_pairing(w, qr, sizeof qr, false);
+    /* the other ways in are still offered */
+    json_t *ui = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
+    assert_non_null(kiosk_widget(ui, "way-card"));
+    assert_non_null(kiosk_widget(ui, "way-scanner"));
+    assert_null(kiosk_widget(ui, "way-app"));
+    json_decref(ui);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(greeted_by_name_in_their_language, setup, teardown),
         cmocka_unit_test_setup_teardown(central_down_still_greets, setup, teardown),
+        cmocka_unit_test_setup_teardown(app_pairing_signs_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(pairing_code_hidden_when_it_cannot_work, setup, teardown),
     };
+    TEST_FILTER(argc, argv, tests); /* CTest runs each case on its own, in parallel */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "kiosk_proc.h"
 #include "nfctest.h"
 
@@ -277,13 +279,12 @@ static void reader_unplugged_and_back(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(member_card_greets_and_done_wipes, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_cards_get_friendly_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(scanner_code_signs_in_on_the_same_path, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_unplugged_and_back, setup, teardown),
     };
+    TEST_FILTER(argc, argv, tests); /* CTest runs each case on its own, in parallel */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_filter.h"
 #include <jansson.h>
 #include <nfc/nfc.h>
 
@@ -436,7 +438,6 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sim_write, setup, teardown),
     };
-    if (argc > 1)
-        cmocka_set_test_filter(argv[1]);
+    TEST_FILTER(argc, argv, tests); /* CTest runs each case on its own, in parallel */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

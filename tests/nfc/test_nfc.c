@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test_filter.h"
 #include <nfc/nfc.h>
 
 #include "nfc.h"
@@ -553,7 +555,6 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_prompt, setup, teardown),
     };
-    if (argc > 1)
-        cmocka_set_test_filter(argv[1]);
+    TEST_FILTER(argc, argv, tests); /* CTest runs each case on its own, in parallel */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "test_filter.h"
+
 #include "kiosk_proc.h"
 
 static json_t *ok(json_t *reply)
@@ -343,8 +345,6 @@ static void bad_config_names_file_line_and_key(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        cmocka_set_test_filter(argv[1]); /* CTest runs each test on its own, in parallel */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(attract_then_identify),
         cmocka_unit_test(languages_switch_through_catalogs),
@@ -354,5 +354,6 @@ int main(int argc, char **argv)
         cmocka_unit_test(command_line_errors),
         cmocka_unit_test(bad_config_names_file_line_and_key),
     };
+    TEST_FILTER(argc, argv, tests); /* CTest runs each case on its own, in parallel */
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -293,6 +293,100 @@ static void reader_state_follows_the_worker(void **state)
     assert_false(step(f)->reader_connected);
 }
 
+static bool wants(const Effects *fx, EffectType type)
+{
+    for (int i = 0; i < fx->count; i++)
+        if (fx->items[i].type == type)
+            return true;
+    return false;
+}
+
+static Event pairing(bool created, CentralResult result, const char *id, CentralPairingStatus st,
+                     const char *member)
+{
+    Event ev = {.type = EV_PAIRING};
+    ev.u.pairing.created = created;
+    ev.u.pairing.result = result;
+    ev.u.pairing.status = st;
+    ev.u.pairing.expires_in_s = 180;
+    snprintf(ev.u.pairing.id, sizeof ev.u.pairing.id, "%s", id);
+    snprintf(ev.u.pairing.qr, sizeof ev.u.pairing.qr, "https://central.example/pair/%s", id);
+    snprintf(ev.u.pairing.member, sizeof ev.u.pairing.member, "%s", member);
+    return ev;
+}
+
+static void app_pairing_rules(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = f->cfg;
+    strcpy(cfg.central_url, "https://central.example");
+    AppState s;
+    app_init(&s, &cfg);
+    Effects fx = {0};
+    Event start = {.type = EV_INTENT, .u.intent = {INTENT_START, 0}};
+    app_dispatch(&s, &start, 0, &fx);
+    assert_true(wants(&fx, FX_PAIRING_CREATE)); /* the identify screen asks for a code */
+    assert_false(s.pairing_available);          /* none shown until it exists */
+
+    fx.count = 0;
+    Event made = pairing(true, CENTRAL_OK, "pr_1", CENTRAL_PAIRING_PENDING, "");
+    assert_true(app_dispatch(&s, &made, 0, &fx));
+    assert_true(s.pairing_available);
+    assert_string_equal(s.pairing.qr, "https://central.example/pair/pr_1");
+    assert_true(wants(&fx, FX_PAIRING_POLL));
+    assert_true(wants(&fx, FX_TIMER_ARM)); /* renewed before it expires */
+
+    fx.count = 0; /* an old code's poll changes nothing */
+    Event stale = pairing(false, CENTRAL_OK, "pr_0", CENTRAL_PAIRING_CLAIMED, "M1");
+    assert_false(app_dispatch(&s, &stale, 0, &fx));
+    assert_int_equal(s.screen, SCREEN_IDENTIFY);
+
+    fx.count = 0; /* the wait ran out: wait again */
+    Event pending = pairing(false, CENTRAL_OK, "pr_1", CENTRAL_PAIRING_PENDING, "");
+    app_dispatch(&s, &pending, 0, &fx);
+    assert_true(wants(&fx, FX_PAIRING_POLL));
+
+    fx.count = 0; /* expired: a new code */
+    Event expired = pairing(false, CENTRAL_OK, "pr_1", CENTRAL_PAIRING_EXPIRED, "");
+    app_dispatch(&s, &expired, 0, &fx);
+    assert_true(wants(&fx, FX_PAIRING_CREATE));
+
+    fx.count = 0; /* claimed by the member's app: signed in, profile asked for */
+    Event claimed = pairing(false, CENTRAL_OK, "pr_1", CENTRAL_PAIRING_CLAIMED, "M10007");
+    assert_true(app_dispatch(&s, &claimed, 0, &fx));
+    assert_int_equal(s.screen, SCREEN_WELCOME);
+    assert_string_equal(s.session.member_id, "M10007");
+    assert_int_equal(s.session.source, SOURCE_APP);
+    assert_false(s.pairing_available);
+    assert_true(wants(&fx, FX_FETCH_MEMBER));
+    assert_true(wants(&fx, FX_PAIRING_STOP));
+}
+
+static void pairing_failure_hides_the_code(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = f->cfg;
+    strcpy(cfg.central_url, "https://central.example");
+    AppState s;
+    app_init(&s, &cfg);
+    Effects fx = {0};
+    Event start = {.type = EV_INTENT, .u.intent = {INTENT_START, 0}};
+    app_dispatch(&s, &start, 0, &fx);
+    Event made = pairing(true, CENTRAL_OK, "pr_1", CENTRAL_PAIRING_PENDING, "");
+    app_dispatch(&s, &made, 0, &fx);
+    fx.count = 0;
+    Event lost = pairing(false, CENTRAL_OFFLINE, "", CENTRAL_PAIRING_PENDING, "");
+    assert_true(app_dispatch(&s, &lost, 0, &fx));
+    assert_false(s.pairing_available); /* never a code that cannot work */
+    assert_false(s.online);
+    assert_true(wants(&fx, FX_TIMER_ARM)); /* and a new try later */
+    /* replies about codes reach no other screen */
+    Event back = {.type = EV_INTENT, .u.intent = {INTENT_BACK, 0}};
+    app_dispatch(&s, &back, 0, &fx);
+    assert_false(app_dispatch(&s, &made, 0, &fx));
+    assert_false(s.pairing_available);
+}
+
 static void control_and_quit_go_to_the_shell(void **state)
 {
     Fixture *f = *state;
@@ -328,6 +422,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_member_tap_clears_a_notice, setup, teardown),
         cmocka_unit_test_setup_teardown(reader_state_follows_the_worker, setup, teardown),
+        cmocka_unit_test_setup_teardown(app_pairing_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(pairing_failure_hides_the_code, setup, teardown),
         cmocka_unit_test_setup_teardown(control_and_quit_go_to_the_shell, setup, teardown),
         cmocka_unit_test(names_round_trip),
     };

@@ -1,0 +1,100 @@
+/* client_harness.h: what the client tests need around firmware/central.c, all real:
+ *  - the real `central` (--seed demo) over HTTPS on a free 127.0.0.1 port, with a PKI made by
+ *    gen-certs.sh in a temporary folder, and a plain libcurl helper to talk to it directly
+ *    (claiming a pairing, enrolling a device, counting orders);
+ *  - a small libmicrohttpd TLS server with crafted replies for fault tests;
+ *  - a TCP listener that never answers, and a port with nothing listening;
+ *  - a reply collector: the client's on_reply copies each reply in, tests wait for them. */
+#ifndef TEST_CLIENT_HARNESS_H
+#define TEST_CLIENT_HARNESS_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "central.h"
+
+#define CH_PATH_MAX 512
+
+typedef struct CentralProc {
+    pid_t pid;
+    unsigned port;
+    char dir[CH_PATH_MAX]; /* temporary folder: db, PKI, demo files, log */
+    char base[64];         /* https://127.0.0.1:PORT */
+    char ca[CH_PATH_MAX];  /* the CA the client trusts */
+    char other_ca[CH_PATH_MAX];
+    char client_cert[CH_PATH_MAX], client_key[CH_PATH_MAX]; /* a device certificate of ca */
+    bool mtls; /* central runs with --client-ca ca.pem */
+} CentralProc;
+
+/* Makes the folder and the PKI only (for servers other than central). 0 on success. */
+int ch_pki(CentralProc *cp);
+/* ch_pki, then starts central --seed demo and waits until it answers HTTPS. 0 on success.
+ * ch_central_start_mtls also passes --client-ca (device calls need client.pem). */
+int ch_central_start(CentralProc *cp);
+int ch_central_start_mtls(CentralProc *cp);
+void ch_central_stop(CentralProc *cp);
+void ch_path(const CentralProc *cp, const char *name, char *out, size_t size);
+
+/* A direct HTTPS call to central (not through the client under test). Returns the HTTP status
+ * (0 on a transfer error) and the parsed body in *out (NULL if none; caller decrefs). */
+long ch_call(const CentralProc *cp, const char *method, const char *path, const char *body,
+             json_t **out);
+
+/* The text form of a member token signed with the demo loyalty key. uid_hex "" for unbound. */
+int ch_mint(const CentralProc *cp, const char *member, const char *uid_hex, char *text,
+            size_t size);
+/* The id of the i-th member of demo-members.json. */
+int ch_demo_member(const CentralProc *cp, size_t i, char *id, size_t size);
+
+/* A port nothing listens on (right now). */
+unsigned ch_free_port(void);
+
+/* A TCP listener on 127.0.0.1 that never accepts nor answers: connections complete in the
+ * kernel backlog and then hang. */
+typedef struct SilentListener {
+    int fd;
+    unsigned port;
+} SilentListener;
+int ch_silent_start(SilentListener *s);
+void ch_silent_stop(SilentListener *s);
+
+/* A TLS server (libmicrohttpd) that answers by path with crafted replies; see the .c for the
+ * table of paths. hits counts requests per route. */
+#define FAKE_ROUTES_MAX 16
+typedef struct FakeServer {
+    void *daemon;
+    unsigned port;
+    char base[64];
+    char *cert, *key;
+    atomic_int hits[FAKE_ROUTES_MAX];
+} FakeServer;
+int ch_fake_start(FakeServer *f, const CentralProc *pki);
+void ch_fake_stop(FakeServer *f);
+/* Requests the fake server got on path (as in its table), any method. */
+int ch_fake_hits(FakeServer *f, const char *path);
+
+/* Collects replies. Pass ch_on_reply and the Replies as the client's callback and ctx. */
+#define REPLIES_MAX 128
+typedef struct Replies {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    CentralReply *items[REPLIES_MAX];
+    size_t count;
+} Replies;
+void replies_init(Replies *r);
+void replies_deinit(Replies *r);
+void ch_on_reply(const CentralReply *reply, void *ctx);
+/* The reply to request id, waiting up to timeout_ms; NULL if none came. Owned by r. */
+const CentralReply *replies_wait(Replies *r, uint32_t id, int timeout_ms);
+size_t replies_count(Replies *r);
+
+/* A client config for base_url and ca with short timeouts for tests. */
+CentralConfig ch_config(const char *base_url, const char *ca);
+
+long ch_now_ms(void);
+
+#endif
