@@ -58,6 +58,7 @@ struct Shell {
     bool quit;
     uint64_t drawn_version; /* AppState.version of the frame on screen */
     bool drawn_once;
+    bool redraw; /* the window system lost our pixels: draw again */
     int drawn_language;
     uint64_t redraw_at_ms; /* 0: no timed redraw wanted */
     char assets_dir[CONFIG_PATH_MAX];
@@ -110,6 +111,7 @@ static void render(Shell *sh)
     int again = screen_draw(sh->ui, s, &env);
     SDL_RenderPresent(sh->renderer);
     sh->drawn_version = s->version;
+    sh->redraw = false;
     sh->redraw_at_ms = again >= 0 ? env.now_ms + (uint64_t)again : 0;
     if (!sh->drawn_once) {
         sh->drawn_once = true;
@@ -128,7 +130,8 @@ static void render(Shell *sh)
 static void ensure_frame(Shell *sh)
 {
     const AppState *s = core_state(sh->core);
-    if (!sh->drawn_once || s->version != sh->drawn_version || s->language != sh->drawn_language ||
+    if (!sh->drawn_once || sh->redraw || s->version != sh->drawn_version ||
+        s->language != sh->drawn_language ||
         (sh->redraw_at_ms && core_now(sh->core) >= sh->redraw_at_ms))
         render(sh);
 }
@@ -233,7 +236,7 @@ static void on_sdl_event(Shell *sh, const SDL_Event *e)
         break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_EXPOSED)
-            sh->drawn_once = false; /* redraw: the window system lost our pixels */
+            sh->redraw = true;
         break;
     default:
         break;
@@ -490,8 +493,18 @@ static KioskErr open_display(Shell *sh)
     Uint32 flags = SDL_WINDOW_SHOWN | SDL_WINDOW_ALLOW_HIGHDPI;
     if (cfg->fullscreen)
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+    /* In a window on a desktop (development, demos), fit the window to the screen: a portrait
+     * mirror would not fit a landscape monitor. The layout keeps the configured size. */
+    int win_w = cfg->width, win_h = cfg->height;
+    SDL_Rect usable;
+    if (!cfg->fullscreen && SDL_GetDisplayUsableBounds(0, &usable) == 0 &&
+        (win_w > usable.w || win_h > usable.h)) {
+        double k = SDL_min((double)usable.w / win_w, (double)usable.h / win_h);
+        win_w = (int)(win_w * k);
+        win_h = (int)(win_h * k);
+    }
     sh->window = SDL_CreateWindow(cfg->brand_name, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
-                                  cfg->width, cfg->height, flags);
+                                  win_w, win_h, flags);
     if (!sh->window) {
         log_error("shell", "cannot open a window: %s", SDL_GetError());
         return KIOSK_E_IO;
