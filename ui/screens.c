@@ -110,7 +110,8 @@ void screen_language_chips(Ui *ui, const AppState *s, SDL_Rect area, SDL_Color o
     }
 }
 
-/* "Still there?": at least 20 s to answer (WCAG 2.2.1), one touch keeps the session. */
+/* "Still there?": at least 20 s to answer (WCAG 2.2.1), one touch anywhere keeps the
+ * session. Drawn alone on the screen, with nothing personal behind it. */
 static int draw_idle_overlay(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
     const Theme *t = &ui->theme;
@@ -122,7 +123,7 @@ static int draw_idle_overlay(Ui *ui, const AppState *s, const ScreenEnv *env)
     SDL_Rect card = {(ui->w - w) / 2, (ui->h - h) / 2, w, h};
     if (t->mirror)
         card.y = ui->h - h - t->margin * 2; /* the lower third: the shopper sees themselves */
-    Widget c = {.id = "overlay-idle", .rect = card, .enabled = true, .modal = true};
+    Widget c = {.id = "overlay-idle", .rect = card, .enabled = true};
     ui_add(ui, &WIDGET_CARD, &c);
     int pad = theme_px(t, 56);
     SDL_Rect inner = {card.x + pad, card.y + pad, card.w - 2 * pad, card.h - 2 * pad};
@@ -151,13 +152,17 @@ static int draw_idle_overlay(Ui *ui, const AppState *s, const ScreenEnv *env)
 int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
     const ScreenClass *cls = SCREENS[s->screen];
+    if (s->idle_warning) {
+        /* The shopper has probably walked away: their details leave the screen while it
+         * asks, so a passer-by sees only the question. */
+        ui_begin_frame(ui, ui->theme.background);
+        return draw_idle_overlay(ui, s, env);
+    }
     if (s->mode == KIOSK_MODE_MIRROR)
         cls->draw_mirror(ui, s, env);
     else
         cls->draw_kiosk(ui, s, env);
     if (s->notice != NOTICE_NONE)
         draw_notice(ui, s);
-    if (s->idle_warning)
-        return draw_idle_overlay(ui, s, env);
     return -1;
 }
