@@ -30,7 +30,6 @@ void theme_init(Theme *t, const KioskConfig *cfg, int w, int h)
     t->on_primary = rgb(0xFFFFFF);
     t->accent = rgb(0xB4512E); /* white text on it passes WCAG AA */
     t->outline = rgb(0xDAD5CC);
-    t->scrim = (SDL_Color){10, 18, 14, 190};
 
     if (t->mirror) { /* black is mirror: light only where there is content */
         t->background = rgb(0x000000);
@@ -44,7 +43,6 @@ void theme_init(Theme *t, const KioskConfig *cfg, int w, int h)
         t->on_primary = rgb(0x000000);
         t->accent = rgb(0xE9B38F);
         t->outline = rgb(0x3A3A3A);
-        t->scrim = (SDL_Color){0, 0, 0, 215};
     }
     if (cfg->high_contrast) {
         t->background = rgb(0x000000);

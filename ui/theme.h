@@ -39,7 +39,6 @@ typedef struct Theme {
     SDL_Color on_primary;
     SDL_Color accent; /* highlights, the selected language */
     SDL_Color outline;
-    SDL_Color scrim; /* behind overlays (alpha used) */
     int px[TEXT_ROLE_COUNT];
     FontWeight weight[TEXT_ROLE_COUNT];
     float scale;   /* 1.0 at 1080 pixels on the short side */

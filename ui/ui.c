@@ -70,7 +70,6 @@ void ui_add(Ui *ui, const WidgetClass *cls, const Widget *w)
     n->enabled = w->enabled;
     n->clipped = !fits;
     n->pressable = cls->pressable;
-    n->modal = w->modal;
     n->action = w->action;
 }
 
@@ -104,8 +103,6 @@ const SemNode *ui_hit(const Ui *ui, int x, int y)
 {
     for (int i = ui->node_count - 1; i >= 0; i--) { /* last drawn is on top */
         const SemNode *n = &ui->nodes[i];
-        if (n->modal)
-            return NULL; /* nothing drawn before a modal card (beneath it) takes touches */
         SDL_Point p = {x, y};
         if (n->pressable && n->enabled && SDL_PointInRect(&p, &n->rect))
             return n;

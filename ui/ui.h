@@ -42,7 +42,6 @@ typedef struct Widget {
     const char *icon; /* icon name (assets/icons), for images and buttons */
     bool enabled;
     bool hidden_text; /* record the text as "" in the tree (secrets) */
-    bool modal;       /* a card over the screen: touches outside its buttons stop here */
     Event action;     /* posted when a button is pressed */
 } Widget;
 
@@ -55,7 +54,6 @@ typedef struct SemNode {
     bool enabled;
     bool clipped; /* its text did not fit its box */
     bool pressable;
-    bool modal;
     Event action;
 } SemNode;
 
