@@ -130,9 +130,7 @@ static KioskErr map_error(int rc)
     }
 }
 
-/* The device node of a serial-style connstring ("driver:/dev/node[:speed]"), or false for
- * drivers without one (USB). */
-static bool device_path(const char *connstring, char *path, size_t size)
+bool nfc_device_path(const char *connstring, char *path, size_t size)
 {
     const char *colon = strchr(connstring, ':');
     if (!colon || colon[1] != '/')
@@ -174,7 +172,7 @@ static KioskErr reader_open(NfcReader *r, char *detail, size_t size)
             goto out;
         }
     }
-    if (device_path(r->connstring, path, sizeof path)) {
+    if (nfc_device_path(r->connstring, path, sizeof path)) {
         r->lock_fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (r->lock_fd < 0) {
             int e = errno;

@@ -63,4 +63,9 @@ NfcReader *nfc_reader_start(const char *connstring, const NfcCallbacks *cb, Kios
  * callback. nfc_reader_stop(NULL) is a no-op. */
 void nfc_reader_stop(NfcReader *r);
 
+/* The device node of a serial-style connstring ("pn532_uart:/dev/ttyS0[:speed]") into path;
+ * false for drivers without one (USB). Whoever opens the reader takes an flock on it, so the
+ * kiosk and `kioskctl card write` never drive one reader at once. */
+bool nfc_device_path(const char *connstring, char *path, size_t size);
+
 #endif

@@ -3,6 +3,7 @@
  * NDEF TLV from page 4, NTAG215 configuration pages) so that nfc-sim can present them and
  * the kiosk reads them as it would a card. Single-threaded CLI code; no globals. */
 #include "card.h"
+#include "card_util.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -17,14 +18,11 @@
 #include "gs1.h"
 #include "ndef.h"
 #include "token.h"
-#ifdef KIOSKCTL_HAVE_CARD_WRITE
 #include "card_write.h"
-#endif
 
 #define SECONDS_PER_DAY 86400u
 #define CT_BYTE         0x88 /* ISO 14443-3 cascade tag, part of BCC0 */
 #define NTAG_INTERNAL   0x48
-#define TIME_TEXT_MAX   32
 #define NTAG_CC_MAGIC   0xE1 /* capability container byte 0: NDEF formatted */
 #define NTAG_CC_UNIT    8    /* CC byte 2 counts the data area in 8-byte units */
 
@@ -45,11 +43,9 @@ static void usage(FILE *f)
             "                          [--uid HEX --out TAG.bin] [--days N] [--print-token]\n"
             "       kioskctl card mint-garment --gtin GTIN --uid HEX --out TAG.bin [--serial S]\n"
             "       kioskctl card show TAG.bin [--key PEM]... [--json]\n"
-#ifdef KIOSKCTL_HAVE_CARD_WRITE
             "       kioskctl card write --device CONNSTRING (--image TAG.bin |\n"
             "                           --role ROLE --member ID --key PEM [--days N] |\n"
             "                           --gtin GTIN [--serial S])\n"
-#endif
             "\n"
             "mint          write an NTAG215 image (540 bytes) holding a token bound to the\n"
             "              7-byte UID; --print-token also prints an unbound token as the line\n"
@@ -61,11 +57,8 @@ static void usage(FILE *f)
             "              with --key (public or private PEM, repeatable) also verify the\n"
             "              token, exiting 1 if it does not verify; --json prints one JSON\n"
             "              object (never the signature).\n"
-#ifdef KIOSKCTL_HAVE_CARD_WRITE
             "write         write a card or garment tag onto the tag held on a reader (libnfc);\n"
-            "              see kioskctl card write --help.\n"
-#endif
-            ,
+            "              see kioskctl card write --help.\n",
             CARD_DAYS_DEFAULT);
 }
 
@@ -110,52 +103,6 @@ static void format_hex(const uint8_t *b, size_t n, char sep, char *out, size_t s
             out[pos++] = sep;
         pos += (size_t)snprintf(out + pos, size - pos, "%02X", b[i]);
     }
-}
-
-static void format_time(uint32_t t, char out[TIME_TEXT_MAX])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(out, TIME_TEXT_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, TIME_TEXT_MAX, "%lu", (unsigned long)t);
-}
-
-static bool parse_role(const char *s, TokenRole *role)
-{
-    static const TokenRole roles[] = {TOKEN_ROLE_MEMBER, TOKEN_ROLE_STAFF, TOKEN_ROLE_TECHNICIAN};
-    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
-        if (strcmp(s, token_role_name(roles[i])) == 0) {
-            *role = roles[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-/* The member id alphabet of the token format (token.h). */
-static bool member_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > TOKEN_MEMBER_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
-static bool parse_days(const char *s, unsigned *days)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < 1 || v > CARD_DAYS_MAX)
-        return false;
-    *days = (unsigned)v;
-    return true;
 }
 
 /* Writes the whole file or nothing: a temporary beside it, then rename. */
@@ -302,7 +249,7 @@ static int cmd_mint(int argc, char **argv)
         }
         *slot = argv[argi++];
     }
-    if (days_s && !parse_days(days_s, &days)) {
+    if (days_s && !card_parse_days(days_s, &days)) {
         fprintf(stderr, "kioskctl card mint: --days must be 1..%d\n", CARD_DAYS_MAX);
         return 2;
     }
@@ -310,11 +257,11 @@ static int cmd_mint(int argc, char **argv)
         fprintf(stderr, "kioskctl card mint: --role, --member and --key are required\n");
         return 2;
     }
-    if (!parse_role(role_s, &role)) {
+    if (!card_parse_role(role_s, &role)) {
         fprintf(stderr, "kioskctl card mint: --role must be member, staff or technician\n");
         return 2;
     }
-    if (!member_id_ok(member)) {
+    if (!card_member_id_ok(member)) {
         fprintf(stderr, "kioskctl card mint: --member must be 1..%d of A-Z a-z 0-9 - _\n",
                 TOKEN_MEMBER_ID_MAX);
         return 2;
@@ -334,8 +281,8 @@ static int cmd_mint(int argc, char **argv)
 
     uint32_t now = (uint32_t)time(NULL);
     uint32_t expires = now + days * SECONDS_PER_DAY;
-    char exp_text[TIME_TEXT_MAX];
-    format_time(expires, exp_text);
+    char exp_text[CARD_TIME_TEXT_MAX];
+    card_format_time(expires, exp_text);
 
     if (out) {
         err = token_mint(key, role, member, uid, CARD_UID_LEN, now, expires, bin, &bin_len);
@@ -453,7 +400,7 @@ static json_t *token_json(const NdefRecord *r, const uint8_t *tag_uid, const Tok
 {
     Token t;
     char hex[3 * TOKEN_UID_MAX + 1];
-    char when[TIME_TEXT_MAX];
+    char when[CARD_TIME_TEXT_MAX];
     json_t *o = json_object();
     TokenResult res = token_parse(r->payload, r->payload_len, &t);
 
@@ -468,10 +415,10 @@ static json_t *token_json(const NdefRecord *r, const uint8_t *tag_uid, const Tok
     json_object_set_new(o, "role", json_string(token_role_name(t.role)));
     json_object_set_new(o, "member_id", json_string(t.member_id));
     json_object_set_new(o, "issued_at", json_integer(t.issued_at));
-    format_time(t.issued_at, when);
+    card_format_time(t.issued_at, when);
     json_object_set_new(o, "issued", json_string(when));
     json_object_set_new(o, "expires_at", json_integer(t.expires_at));
-    format_time(t.expires_at, when);
+    card_format_time(t.expires_at, when);
     json_object_set_new(o, "expires", json_string(when));
     json_object_set_new(o, "expired", json_boolean((uint32_t)time(NULL) >= t.expires_at));
     /* Lower case, as `openssl dgst -sha256 -r` prints it (docs/token.md). */
@@ -738,10 +685,8 @@ int card_main(int argc, char **argv)
         return cmd_mint_garment(argc - 1, argv + 1);
     if (strcmp(argv[1], "show") == 0)
         return cmd_show(argc - 1, argv + 1);
-#ifdef KIOSKCTL_HAVE_CARD_WRITE
     if (strcmp(argv[1], "write") == 0)
         return card_write_main(argc - 1, argv + 1);
-#endif
     fprintf(stderr, "kioskctl card: unknown command %s\n", argv[1]);
     usage(stderr);
     return 2;

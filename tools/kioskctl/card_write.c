@@ -25,6 +25,8 @@
 #include <nfc/nfc.h>
 
 #include "card.h"
+#include "card_util.h"
+#include "nfc.h"
 #include "gs1.h"
 #include "ndef.h"
 #include "token.h"
@@ -32,7 +34,6 @@
 #define PREFIX          "kioskctl card write: "
 #define SECONDS_PER_DAY 86400u
 #define CT_BYTE         0x88 /* ISO 14443-3 cascade tag, part of BCC0 */
-#define TIME_TEXT_MAX   32
 #define PATH_TEXT_MAX   512
 #define UID_TEXT_MAX    (3 * CARD_UID_LEN)
 #define POLL_NR         1    /* InAutoPoll rounds per call... */
@@ -120,67 +121,6 @@ static void format_uid(const uint8_t *b, size_t n, char *out, size_t size)
     out[0] = '\0';
     for (size_t i = 0; i < n && pos + 3 < size; i++)
         pos += (size_t)snprintf(out + pos, size - pos, i ? ":%02X" : "%02X", b[i]);
-}
-
-static void format_time(uint32_t t, char out[TIME_TEXT_MAX])
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) || strftime(out, TIME_TEXT_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, TIME_TEXT_MAX, "%lu", (unsigned long)t);
-}
-
-static bool parse_role(const char *s, TokenRole *role)
-{
-    static const TokenRole roles[] = {TOKEN_ROLE_MEMBER, TOKEN_ROLE_STAFF, TOKEN_ROLE_TECHNICIAN};
-    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
-        if (strcmp(s, token_role_name(roles[i])) == 0) {
-            *role = roles[i];
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool member_id_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 1 || n > TOKEN_MEMBER_ID_MAX)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_'))
-            return false;
-    }
-    return true;
-}
-
-static bool parse_days(const char *s, unsigned *days)
-{
-    char *end = NULL;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < 1 || v > CARD_DAYS_MAX)
-        return false;
-    *days = (unsigned)v;
-    return true;
-}
-
-/* The device node of a serial-style connstring ("driver:/dev/node[:speed]"), or false for
- * drivers without one (USB). Same rule as firmware/nfc.c. */
-static bool device_path(const char *connstring, char *path, size_t size)
-{
-    const char *colon = strchr(connstring, ':');
-    if (!colon || colon[1] != '/')
-        return false;
-    const char *start = colon + 1;
-    size_t len = strcspn(start, ":");
-    if (len >= size)
-        return false;
-    memcpy(path, start, len);
-    path[len] = '\0';
-    return true;
 }
 
 /* How many bytes of a data area its TLVs use, up to and including the terminator (or the end
@@ -278,7 +218,7 @@ static int parse_args(int argc, char **argv, WriteArgs *a)
         }
         a->content = CONTENT_IMAGE;
     } else if (a->role_s) {
-        if (!parse_role(a->role_s, &a->role)) {
+        if (!card_parse_role(a->role_s, &a->role)) {
             fprintf(stderr, PREFIX "--role must be member, staff or technician\n");
             return 2;
         }
@@ -286,12 +226,12 @@ static int parse_args(int argc, char **argv, WriteArgs *a)
             fprintf(stderr, PREFIX "--role needs --member and --key\n");
             return 2;
         }
-        if (!member_id_ok(a->member)) {
+        if (!card_member_id_ok(a->member)) {
             fprintf(stderr, PREFIX "--member must be 1..%d of A-Z a-z 0-9 - _\n",
                     TOKEN_MEMBER_ID_MAX);
             return 2;
         }
-        if (a->days_s && !parse_days(a->days_s, &a->days)) {
+        if (a->days_s && !card_parse_days(a->days_s, &a->days)) {
             fprintf(stderr, PREFIX "--days must be 1..%d\n", CARD_DAYS_MAX);
             return 2;
         }
@@ -403,7 +343,7 @@ static void writer_close(Writer *w)
 static int writer_open(Writer *w, const char *connstring)
 {
     char path[PATH_TEXT_MAX];
-    if (device_path(connstring, path, sizeof path)) {
+    if (nfc_device_path(connstring, path, sizeof path)) {
         w->lock_fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (w->lock_fd < 0) {
             if (errno == ENOENT)
@@ -709,8 +649,8 @@ int card_write_main(int argc, char **argv)
         goto out;
 
     if (a.content == CONTENT_TOKEN) {
-        char when[TIME_TEXT_MAX];
-        format_time(expires, when);
+        char when[CARD_TIME_TEXT_MAX];
+        card_format_time(expires, when);
         printf("wrote %s %s to tag %s (%s, %zu bytes), expires %s\n", token_role_name(a.role),
                a.member, w.uid_text, w.model->name, tlv_len, when);
     } else if (a.content == CONTENT_GARMENT) {

@@ -10,9 +10,7 @@
 
 #include "ctlclient.h"
 #include "version.h"
-#ifdef KIOSKCTL_HAVE_CARD
 #include "card.h"
-#endif
 
 #define DEFAULT_SOCKET  "/run/kiosk/control.sock"
 #define DEFAULT_TIMEOUT 10000
@@ -31,11 +29,9 @@ static void usage(FILE *out)
             "  screenshot FILE.png    save what the screen shows\n"
             "  wait SCREEN [MS]       wait until SCREEN shows (default 10000 ms)\n"
             "  raw JSON               send one request line as it is\n"
-#ifdef KIOSKCTL_HAVE_CARD
             "Commands for tag files (no kiosk needed):\n"
             "  card ...               mint, mint-garment, show, write (a real tag, through the\n"
             "                         reader): see kioskctl card --help\n"
-#endif
             "\n"
             "The socket defaults to $KIOSK_CONTROL, else " DEFAULT_SOCKET ".\n");
 }
@@ -165,10 +161,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     char **args = argv + optind + 1;
     int nargs = argc - optind - 1;
-#ifdef KIOSKCTL_HAVE_CARD
     if (strcmp(cmd, "card") == 0)
         return card_main(argc - optind, argv + optind);
-#endif
 
     json_t *req = json_object();
     const char *wire = cmd;
