@@ -475,48 +475,47 @@ static KioskErr finish(Outbox *ob, int64_t id, OutboxState to, const char *sql, 
     return err;
 }
 
-KioskErr outbox_next_due(Outbox *ob, int64_t now_s, OutboxItem *out)
+/* Reads the one record `sql` selects (ITEM_COLUMNS, one integer parameter) into out.
+ * `none` when there is no such row; KIOSK_E_INVALID (out->id set) if it does not decrypt. */
+static KioskErr read_one(Outbox *ob, const char *sql, int64_t param, KioskErr none,
+                         const char *what, OutboxItem *out)
 {
     sqlite3_stmt *st = NULL;
-    KioskErr err = KIOSK_E_INVALID;
-    int rc;
-
-    if (!ob || !out)
-        goto out;
     memset(out, 0, sizeof *out);
-    rc = sqlite3_prepare_v2(store_db(ob->store),
+    int rc = sqlite3_prepare_v2(store_db(ob->store), sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, 1, param);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    KioskErr err;
+    if (rc == SQLITE_DONE)
+        err = none;
+    else if (rc != SQLITE_ROW)
+        err = store_sqlite_err(rc, what);
+    else
+        err = read_row(ob, st, out);
+    sqlite3_finalize(st);
+    return err;
+}
+
+KioskErr outbox_next_due(Outbox *ob, int64_t now_s, OutboxItem *out)
+{
+    if (!ob || !out)
+        return KIOSK_E_INVALID;
+    KioskErr err = read_one(ob,
                             "SELECT " ITEM_COLUMNS " FROM outbox "
                             "WHERE state = 'pending' AND next_attempt_at <= ? "
                             "ORDER BY id LIMIT 1",
-                            -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 1, now_s);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        err = KIOSK_E_EMPTY;
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        err = store_sqlite_err(rc, "outbox next");
-        goto out;
-    }
-    err = read_row(ob, st, out);
-    sqlite3_finalize(st);
-    st = NULL;
-    if (err == KIOSK_E_INVALID) {
-        /* Never sent, never retried: a record we cannot read would block the queue. */
-        log_error(MOD, "record %lld does not decrypt: dead-lettered", (long long)out->id);
-        KioskErr e2 = outbox_mark_dead(ob, out->id, OUTBOX_REASON_UNREADABLE);
-        if (e2 != KIOSK_OK) {
-            err = e2; /* still pending: the next call meets it again */
-            goto out;
-        }
-        out->state = OUTBOX_DEAD;
-        snprintf(out->dead_reason, sizeof out->dead_reason, "%s", OUTBOX_REASON_UNREADABLE);
-    }
-out:
-    sqlite3_finalize(st);
+                            now_s, KIOSK_E_EMPTY, "outbox next", out);
+    if (err != KIOSK_E_INVALID)
+        return err;
+    /* Never sent, never retried: a record we cannot read would block the queue. */
+    log_error(MOD, "record %lld does not decrypt: dead-lettered", (long long)out->id);
+    KioskErr e2 = outbox_mark_dead(ob, out->id, OUTBOX_REASON_UNREADABLE);
+    if (e2 != KIOSK_OK)
+        return e2; /* still pending: the next call meets it again */
+    out->state = OUTBOX_DEAD;
+    snprintf(out->dead_reason, sizeof out->dead_reason, "%s", OUTBOX_REASON_UNREADABLE);
     return err;
 }
 
@@ -648,32 +647,12 @@ int64_t outbox_depth(Outbox *ob)
 
 KioskErr outbox_get(Outbox *ob, int64_t id, OutboxItem *out)
 {
-    sqlite3_stmt *st = NULL;
-    KioskErr err = KIOSK_E_INVALID;
-    int rc;
-
     if (!ob || !out)
-        goto out;
-    memset(out, 0, sizeof *out);
-    rc = sqlite3_prepare_v2(store_db(ob->store), "SELECT " ITEM_COLUMNS " FROM outbox WHERE id = ?",
-                            -1, &st, NULL);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(st, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        err = KIOSK_E_NOTFOUND;
-        goto out;
-    }
-    if (rc != SQLITE_ROW) {
-        err = store_sqlite_err(rc, "outbox get");
-        goto out;
-    }
-    err = read_row(ob, st, out);
+        return KIOSK_E_INVALID;
+    KioskErr err = read_one(ob, "SELECT " ITEM_COLUMNS " FROM outbox WHERE id = ?", id,
+                            KIOSK_E_NOTFOUND, "outbox get", out);
     if (err == KIOSK_E_INVALID)
         err = KIOSK_OK; /* documented: payload NULL when it cannot be read */
-out:
-    sqlite3_finalize(st);
     return err;
 }
 
