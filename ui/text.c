@@ -152,13 +152,12 @@ static int widest_word(TTF_Font *f, const char *s)
     return widest;
 }
 
-static SDL_Surface *render_at(TTF_Font *f, const char *s, SDL_Color c, SDL_Rect box, TextLayout lay)
+static SDL_Surface *render_wrapped(TTF_Font *f, const char *s, SDL_Color c, SDL_Rect box,
+                                   HAlign align)
 {
-    if (!lay.wrap)
-        return TTF_RenderUTF8_Blended(f, s, c);
     static const int wrap_align[] = {TTF_WRAPPED_ALIGN_LEFT, TTF_WRAPPED_ALIGN_CENTER,
                                      TTF_WRAPPED_ALIGN_RIGHT};
-    TTF_SetFontWrappedAlign(f, wrap_align[lay.align]);
+    TTF_SetFontWrappedAlign(f, wrap_align[align]);
     return TTF_RenderUTF8_Blended_Wrapped(f, s, c, (Uint32)box.w);
 }
 
@@ -167,7 +166,6 @@ static SDL_Surface *fit(Text *t, const char *s, FontWeight weight, int px, SDL_C
                         SDL_Rect box, TextLayout lay, bool *fits)
 {
     int min_px = px * MIN_SHRINK_PERCENT / 100;
-    SDL_Surface *surf = NULL;
     for (int size = px;; size = size * (100 - SHRINK_STEP_PERCENT) / 100) {
         if (size < min_px)
             size = min_px;
@@ -175,27 +173,28 @@ static SDL_Surface *fit(Text *t, const char *s, FontWeight weight, int px, SDL_C
         if (!f)
             return NULL;
         bool last = size == min_px;
-        int w = 0, h = 0;
         if (!lay.wrap) {
+            int w = 0, h = 0;
             TTF_SizeUTF8(f, s, &w, &h);
-            h = TTF_FontHeight(f);
-            if ((w <= box.w && h <= box.h) || last) {
-                *fits = w <= box.w && h <= box.h;
+            bool ok = w <= box.w && TTF_FontHeight(f) <= box.h;
+            if (ok || last) {
+                *fits = ok;
                 return TTF_RenderUTF8_Blended(f, s, c);
             }
             continue;
         }
-        if (widest_word(f, s) > box.w && !last)
-            continue;
-        surf = render_at(f, s, c, box, lay);
+        bool words_ok = widest_word(f, s) <= box.w;
+        if (!words_ok && !last)
+            continue; /* a word wider than the box: smaller, before rendering anything */
+        SDL_Surface *surf = render_wrapped(f, s, c, box, lay.align);
         if (!surf)
             return NULL;
-        if ((surf->h <= box.h && surf->w <= box.w && widest_word(f, s) <= box.w) || last) {
-            *fits = surf->h <= box.h && surf->w <= box.w && widest_word(f, s) <= box.w;
+        bool ok = words_ok && surf->w <= box.w && surf->h <= box.h;
+        if (ok || last) {
+            *fits = ok;
             return surf;
         }
         SDL_FreeSurface(surf);
-        surf = NULL;
     }
 }
 
