@@ -149,15 +149,7 @@ static void central_down_still_greets(void **state)
     assert_true(nfctest_sim_present(w->sim, tag));
     await_text(w, "greeting", "Welcome back");
     /* the answer that will not come changes nothing: offline, signed in, no raw error */
-    for (int i = 0; i < 250; i++) {
-        json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
-        bool offline = json_is_false(json_object_get(st, "online"));
-        json_decref(st);
-        if (offline)
-            break;
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    assert_true(kiosk_await_state(&w->kiosk, "online", json_false(), 5000, NULL));
     json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
     assert_true(json_is_false(json_object_get(st, "online")));
     assert_string_equal(json_string_value(json_object_get(st, "member")), id);

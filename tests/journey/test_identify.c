@@ -102,36 +102,24 @@ static json_t *state_of(World *w)
     return st;
 }
 
-/* Polls the state until field equals want (a string) or 5 s pass. */
+/* Waits (5 s at most) for a state field to take a value (stolen); fails with the state. */
+static void await_json(World *w, const char *field, json_t *want)
+{
+    char *expect = json_dumps(want, JSON_ENCODE_ANY);
+    json_t *last = NULL;
+    if (!kiosk_await_state(&w->kiosk, field, want, 5000, &last))
+        fail_msg("%s never became %s: %s", field, expect, json_dumps(last, 0));
+    free(expect);
+}
+
 static void await(World *w, const char *field, const char *want)
 {
-    for (int i = 0; i < 250; i++) {
-        json_t *st = state_of(w);
-        const char *v = json_string_value(json_object_get(st, field));
-        bool match = v && strcmp(v, want) == 0;
-        json_decref(st);
-        if (match)
-            return;
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    json_t *st = state_of(w);
-    char *dump = json_dumps(st, 0);
-    fail_msg("%s never became %s: %s", field, want, dump);
+    await_json(w, field, json_string(want));
 }
 
 static void await_reader(World *w)
 {
-    for (int i = 0; i < 250; i++) {
-        json_t *st = state_of(w);
-        bool up = json_is_true(json_object_get(st, "reader"));
-        json_decref(st);
-        if (up)
-            return;
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    fail_msg("the kiosk never saw the reader");
+    await_json(w, "reader", json_true());
 }
 
 static void present(World *w, const char *tag)
@@ -260,15 +248,7 @@ static void reader_unplugged_and_back(void **state)
     World *w = *state;
     await_reader(w);
     assert_true(nfctest_sim_cmd(w->sim, "{\"cmd\":\"unplug\"}", NULL, 0));
-    for (int i = 0; i < 250; i++) {
-        json_t *st = state_of(w);
-        bool down = json_is_false(json_object_get(st, "reader"));
-        json_decref(st);
-        if (down)
-            break;
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    await_json(w, "reader", json_false());
     assert_true(nfctest_sim_cmd(w->sim, "{\"cmd\":\"replug\"}", NULL, 0));
     await_reader(w);
     char tag[256];

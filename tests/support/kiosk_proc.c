@@ -78,6 +78,27 @@ json_t *kiosk_proc_cmd(KioskProc *k, const char *cmd, json_t *extra)
     return ctlclient_cmd(k->ctl, cmd, extra, CALL_WAIT_MS);
 }
 
+bool kiosk_await_state(KioskProc *k, const char *field, json_t *want, int timeout_ms, json_t **last)
+{
+    bool match = false;
+    json_t *st = NULL;
+    for (int waited = 0;; waited += 20) {
+        st = kiosk_proc_cmd(k, "state", NULL);
+        match = st && json_equal(json_object_get(st, field), want);
+        if (match || waited >= timeout_ms)
+            break;
+        json_decref(st);
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    json_decref(want);
+    if (last && !match)
+        *last = st;
+    else
+        json_decref(st);
+    return match;
+}
+
 int kiosk_proc_stop(KioskProc *k)
 {
     ctlclient_close(k->ctl);

@@ -26,6 +26,12 @@ bool kiosk_proc_start(KioskProc *k, const char *config_text, const char *const *
 /* Sends {"cmd":cmd, ...extra} (extra stolen, may be NULL); the reply is the caller's. */
 json_t *kiosk_proc_cmd(KioskProc *k, const char *cmd, json_t *extra);
 
+/* Polls the kiosk's "state" until field equals want (stolen; compared with json_equal), for
+ * up to timeout_ms. Returns true once it does; false, with the last state in last (if not
+ * NULL, the caller's), when it never did. */
+bool kiosk_await_state(KioskProc *k, const char *field, json_t *want, int timeout_ms,
+                       json_t **last);
+
 /* SIGTERM, then waits. Returns the exit status (-1 if it had to be killed). */
 int kiosk_proc_stop(KioskProc *k);
 
