@@ -436,22 +436,25 @@ static void service_waits(Shell *sh)
     }
 }
 
+static void cmd_state(Shell *sh, ControlCall *call)
+{
+    control_reply(call, state_json(sh), NULL, NULL);
+}
+
+static void cmd_version(Shell *sh, ControlCall *call)
+{
+    control_reply(call, json_pack("{s:s}", "version", KIOSK_VERSION), NULL, NULL);
+}
+
 static void on_control(Shell *sh, ControlCall *call)
 {
     static const struct {
         const char *name;
         void (*fn)(Shell *, ControlCall *);
     } cmds[] = {{"ui", cmd_ui},     {"press", cmd_press},           {"tap", cmd_tap},
-                {"type", cmd_type}, {"screenshot", cmd_screenshot}, {"wait", cmd_wait}};
+                {"type", cmd_type}, {"screenshot", cmd_screenshot}, {"state", cmd_state},
+                {"wait", cmd_wait}, {"version", cmd_version}};
     const char *cmd = control_call_cmd(call);
-    if (strcmp(cmd, "state") == 0) {
-        control_reply(call, state_json(sh), NULL, NULL);
-        return;
-    }
-    if (strcmp(cmd, "version") == 0) {
-        control_reply(call, json_pack("{s:s}", "version", KIOSK_VERSION), NULL, NULL);
-        return;
-    }
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {
             cmds[i].fn(sh, call);
