@@ -12,32 +12,96 @@
 #include "config.h"
 #include "event.h"
 #include "identity.h"
+#include "view.h"
 
 typedef enum ScreenId {
-    SCREEN_ATTRACT = 0, /* brand, call to action, language choice */
-    SCREEN_IDENTIFY,    /* tap a card, scan the app's QR, or use the scanner */
-    SCREEN_WELCOME,     /* the shopper is identified: greeted by name */
+    SCREEN_ATTRACT = 0,  /* brand, call to action, language choice */
+    SCREEN_IDENTIFY,     /* tap a card, scan the app's QR, or use the scanner */
+    SCREEN_HOME,         /* greeted by name, recommendations and offers (guests: categories) */
+    SCREEN_BROWSE,       /* one category's products */
+    SCREEN_SEARCH,       /* the on-screen keyboard and the hits as you type */
+    SCREEN_PRODUCT,      /* images, price, variants, stock across locations */
+    SCREEN_CART,         /* lines and quantities */
+    SCREEN_CHECKOUT,     /* address, shipping, offer, payment, place the order */
+    SCREEN_CONFIRMATION, /* thank you: order number, delivery, tracking QR */
     SCREEN_COUNT
 } ScreenId;
 
 #define APP_MEMBER_ID_MAX    65
 #define APP_NAME_MAX         (CENTRAL_NAME_MAX + 1)
 #define APP_MAX_EFFECTS      16
-#define APP_NOTICE_MS        7000  /* a friendly message stays this long */
-#define APP_PAIRING_RETRY_MS 15000 /* after a failed pairing request */
-#define APP_PAIRING_RENEW_S  20    /* renew a code this long before it expires */
+#define APP_NOTICE_MS        7000                /* a friendly message stays this long */
+#define APP_PAIRING_RETRY_MS 15000               /* after a failed pairing request */
+#define APP_PAIRING_RENEW_S  20                  /* renew a code this long before it expires */
+#define APP_CART_LINES_MAX   10                  /* lines of a kiosk cart */
+#define APP_QTY_MAX          10                  /* of one line (the API's bound) */
+#define APP_ADDRESSES_MAX    EVENT_ADDRESSES_MAX /* saved addresses offered at checkout */
+#define APP_VIEWED_MAX       8                   /* products viewed this session (fallback seeds) */
+#define APP_PAGE_CARDS       8                   /* product cards on one page of a grid */
+#define APP_STOCK_REFRESH_MS 30000               /* live stock of the product on screen */
+#define APP_ORDER_WAIT_MS    6000 /* how long "placing" waits for the service's number */
+#define APP_SEARCH_DELAY_MS  150  /* typing pause before a search runs */
+#define APP_LOW_STOCK        3    /* 1..3 left reads "only N left" */
 
 /* A friendly message over the current screen, never a raw error. */
 typedef enum Notice {
     NOTICE_NONE = 0,
     NOTICE_CARD_UNREADABLE, /* not one of our cards, or unreadable */
     NOTICE_CARD_EXPIRED,
-    NOTICE_CARD_INVALID, /* forged, copied or from another retailer */
-    NOTICE_STAFF_BADGE,  /* a staff or technician badge on a shopper screen */
-    NOTICE_PRODUCT_TAG,  /* a garment tag on the shop-floor kiosk */
-    NOTICE_TAG_UNKNOWN,  /* a tag we cannot read a product from */
+    NOTICE_CARD_INVALID,     /* forged, copied or from another retailer */
+    NOTICE_STAFF_BADGE,      /* a staff or technician badge on a shopper screen */
+    NOTICE_PRODUCT_TAG,      /* a garment tag on the shop-floor kiosk */
+    NOTICE_TAG_UNKNOWN,      /* a tag we cannot read a product from */
+    NOTICE_SIGN_IN_TO_ORDER, /* a guest asked to check out */
+    NOTICE_CART_FULL,        /* APP_CART_LINES_MAX lines, or APP_QTY_MAX of one */
+    NOTICE_ADDED_TO_CART,
+    NOTICE_ORDER_NOT_SAVED, /* the outbox could not store it: nothing was placed */
+    NOTICE_ORDER_REFUSED,   /* the service refused a stored order (out of stock, ...) */
     NOTICE_COUNT
 } Notice;
+
+/* How far a panel that waits for data has got. */
+typedef enum LoadState {
+    LOAD_NONE = 0, /* not asked for */
+    LOAD_BUSY,     /* asked; a placeholder shows */
+    LOAD_OK,
+    LOAD_FAILED, /* a friendly message and a retry */
+} LoadState;
+
+typedef struct Address {
+    ViewId id;
+    ViewName label;
+    char masked[CENTRAL_TEXT_MAX + 1]; /* as shown: masked again on the device */
+    bool is_default;
+} Address;
+
+typedef struct CartLine {
+    ViewId variant, product;
+    ViewName name;
+    ViewShort size;
+    char colour[CENTRAL_COLOUR_MAX + 1];
+    int64_t unit_cents;
+    ViewShort currency;
+    char image_url[CENTRAL_IMAGE_URL_MAX + 1];
+    int qty;
+} CartLine;
+
+/* Which list a card was opened from (INTENT_OPEN_PRODUCT's arg is list << 8 | index). */
+typedef enum CardSource {
+    CARDS_RECS = 0,
+    CARDS_BROWSE,
+    CARDS_SEARCH,
+    CARDS_OFFERS,
+    CARDS_CART,
+} CardSource;
+
+typedef enum OrderPhase {
+    ORDER_EDITING = 0, /* choosing address, shipping, offer */
+    ORDER_STORING,     /* being made durable in the outbox */
+    ORDER_SENDING,     /* durable; waiting a moment for the service's number */
+    ORDER_DONE,        /* confirmed by the service: number, tracking */
+    ORDER_QUEUED,      /* durable, the service not reached yet: it follows by email */
+} OrderPhase;
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
@@ -51,7 +115,50 @@ typedef struct Session {
     int points;                               /* -1: not known */
     char last_purchase[APP_NAME_MAX];         /* product name, empty if none known */
     char last_channel[CENTRAL_SHORT_MAX + 1]; /* "web", "app", "store" */
-    unsigned cart_items;
+    ViewId last_product;                      /* of the last order, for the fallback */
+    struct {
+        ViewShort shoe, top, waist, dress, sock;
+    } sizes;
+    bool payment_on_file;
+    Address addresses[APP_ADDRESSES_MAX];
+    int address_count;
+    ViewId viewed[APP_VIEWED_MAX]; /* newest first */
+    int viewed_count;
+
+    /* What the screens show; all of it goes with the session. */
+    ScreenId after_sign_in; /* a guest who asked to check out returns there */
+    LoadState recs_state, offers_state;
+    CardList recs;
+    bool recs_on_device; /* the on-device fallback, not the central service's */
+    OfferList offers;
+    LoadState categories_state, browse_state, search_state;
+    ViewCode categories[VIEW_CATEGORIES_MAX];
+    int category_count;
+    ViewCode category; /* the one being browsed */
+    CardList browse;
+    int browse_page;
+    char query[VIEW_QUERY_MAX + 1]; /* as typed */
+    CardList search;
+    char search_done[VIEW_QUERY_MAX + 1]; /* the query `search` answers */
+    LoadState product_state, stock_state;
+    ProductDetail product;
+    StockView stock;
+    int colour;  /* chosen colour: index into the product's distinct colours */
+    int variant; /* chosen variant: index into product.variants, -1 none */
+    CartLine cart[APP_CART_LINES_MAX];
+    int cart_count;
+    LoadState shipping_state;
+    ShippingList shipping;
+    int shipping_choice; /* index, -1 none */
+    int address_choice;  /* index, -1 none */
+    int offer_choice;    /* index into offers, -1 none */
+    OrderPhase order_phase;
+    OrderView order;
+    ViewCode refusal; /* the service's code when a stored order was refused */
+    ScreenId back[8]; /* where Back goes: the screens this one was opened from */
+    int back_depth;
+    LoadState handoff_state; /* the phone hand-off panel shows while not LOAD_NONE */
+    HandoffView handoff;
 } Session;
 
 typedef struct AppState {
@@ -72,6 +179,12 @@ typedef struct AppState {
         char qr[CENTRAL_URL_MAX + 1]; /* what the QR encodes */
     } pairing;
     unsigned outbox_depth;
+    int64_t last_sync;       /* epoch seconds of the last complete catalog sync, 0 never */
+    int64_t catalog_size;    /* products in the local catalog */
+    bool accessible;         /* high-contrast, large-text mode (the shopper's choice) */
+    bool default_accessible; /* what a new session starts with ([ui] high_contrast) */
+    uint32_t next_seq;
+    uint32_t pending[RESULT_KIND_COUNT]; /* the request each kind of result answers */
     Session session;
     bool idle_warning;   /* "Still there?" is showing */
     uint64_t wipe_at_ms; /* when the session is wiped, while idle_warning */
@@ -87,12 +200,24 @@ typedef enum EffectType {
     FX_PAIRING_CREATE, /* ask for a new app pairing code */
     FX_PAIRING_POLL,   /* long-poll the current code until claimed or expired */
     FX_PAIRING_STOP,   /* drop the outstanding long-poll */
+    FX_LOAD_RECS,      /* recommendations: central, else the on-device fallback */
+    FX_LOAD_OFFERS,
+    FX_LOAD_CATEGORIES,
+    FX_LOAD_BROWSE,   /* session.category, page session.browse_page */
+    FX_SEARCH,        /* session.query */
+    FX_LOAD_PRODUCT,  /* session.product.id */
+    FX_LOAD_STOCK,    /* of session.product: live when online, else stored */
+    FX_LOAD_SHIPPING, /* options for the cart */
+    FX_PLACE_ORDER,   /* encode the order and make it durable in the outbox */
+    FX_HANDOFF,       /* a phone link for the product on screen, or the cart */
+    FX_SYNC_KICK,     /* the network may be back: sync and send now */
 } EffectType;
 
 typedef struct Effect {
     EffectType type;
     TimerId timer;
     uint32_t delay_ms;
+    uint32_t seq; /* data requests: copied into their Result */
 } Effect;
 
 typedef struct Effects {
@@ -108,6 +233,19 @@ void app_init(AppState *s, const KioskConfig *cfg);
 bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx);
 
 const char *app_screen_name(ScreenId screen);
+/* Items in the cart (quantities added up). */
+int app_cart_items(const AppState *s);
+/* The cart's subtotal in cents, and the offer's discount on it when one is chosen. */
+int64_t app_cart_subtotal(const AppState *s);
+int64_t app_offer_discount(const AppState *s);
+/* The product's distinct colours, in the order of its variants: firsts[i] is the index of
+ * the first variant of colour i. Returns how many (at most max). */
+int app_colours(const ProductDetail *p, int *firsts, int max);
+/* Index of the variant of colour index `colour` in this size, or -1. */
+int app_variant_for(const ProductDetail *p, int colour, const char *size);
+/* Units of variant index v at the location (-1 unknown), and whether any location has it. */
+int app_stock_qty(const StockView *st, const LocationStock *loc, const char *variant);
+bool app_variant_available(const StockView *st, const char *variant);
 const char *app_notice_name(Notice notice);
 /* The language code in use ("es"). */
 const char *app_language(const AppState *s);

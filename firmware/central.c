@@ -38,6 +38,8 @@ typedef struct Slot {
     uint32_t id;
     int64_t submitted_ms;
     CentralRequest req; /* written by the submitter before QUEUED, read-only afterwards */
+    CentralReplyFn fn;  /* where the reply goes (central_submit_cb), NULL: on_reply */
+    void *fn_ctx;
     /* Worker only. */
     int64_t due_ms;
     int attempts;
@@ -147,6 +149,23 @@ static bool printable(const char *s, bool allow_space)
     return true;
 }
 
+/* An image path as the catalog gives it: "/v1/images/" and then a file name of safe
+ * characters, so it can neither leave /v1/images/ nor add a query. */
+static bool image_path_ok(const char *p)
+{
+    static const char prefix[] = "/v1/images/";
+    const char *name = p + sizeof prefix - 1;
+    if (strncmp(p, prefix, sizeof prefix - 1) != 0 || !name[0] || strstr(name, ".."))
+        return false;
+    for (; *name; name++) {
+        char ch = *name;
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_' || ch == '.'))
+            return false;
+    }
+    return true;
+}
+
 /* Fixed-size fields must be NUL-terminated within their arrays; ids must be identifiers, so
  * nothing a caller passes can change a URL's path or query. */
 #define TERMINATED(field) (memchr((field), '\0', sizeof(field)) != NULL)
@@ -206,6 +225,36 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
                printable(r->u.heartbeat.screen, false);
     case CENTRAL_CATALOG:
         return TERMINATED(r->u.catalog.cursor) && printable(r->u.catalog.cursor, false);
+    case CENTRAL_SHIPPING:
+        return TERMINATED(r->u.shipping.store) && TERMINATED(r->u.shipping.member) &&
+               opt_id(r->u.shipping.store) && (r->u.shipping.store[0] || c->store_id) &&
+               opt_id(r->u.shipping.member) && r->u.shipping.subtotal_cents >= -1 &&
+               r->u.shipping.subtotal_cents <= CENTRAL_SUBTOTAL_MAX;
+    case CENTRAL_STOCK_DELTA:
+        return TERMINATED(r->u.stock_delta.store) && TERMINATED(r->u.stock_delta.cursor) &&
+               opt_id(r->u.stock_delta.store) && (r->u.stock_delta.store[0] || c->store_id) &&
+               r->u.stock_delta.near >= 0 && r->u.stock_delta.near <= CENTRAL_STOCK_NEAR_MAX &&
+               printable(r->u.stock_delta.cursor, false) && r->u.stock_delta.limit >= 0 &&
+               r->u.stock_delta.limit <= CENTRAL_STOCK_DELTA_MAX;
+    case CENTRAL_HANDOFF: {
+        if (!TERMINATED(r->u.handoff.store) || !TERMINATED(r->u.handoff.product) ||
+            !TERMINATED(r->u.handoff.variant) || !opt_id(r->u.handoff.store) ||
+            (!r->u.handoff.store[0] && !c->store_id) || !opt_id(r->u.handoff.product) ||
+            !opt_id(r->u.handoff.variant) || r->u.handoff.item_count < 0 ||
+            r->u.handoff.item_count > CENTRAL_ORDER_ITEMS_MAX)
+            return false;
+        for (int i = 0; i < r->u.handoff.item_count; i++) {
+            if (!TERMINATED(r->u.handoff.items[i].variant) ||
+                !central_is_id(r->u.handoff.items[i].variant) || r->u.handoff.items[i].qty < 1 ||
+                r->u.handoff.items[i].qty > 10)
+                return false;
+        }
+        return true;
+    }
+    case CENTRAL_PRODUCT:
+        return TERMINATED(r->u.product.id) && central_is_id(r->u.product.id);
+    case CENTRAL_IMAGE:
+        return TERMINATED(r->u.image.path) && image_path_ok(r->u.image.path);
     case CENTRAL_KIND_COUNT:
         return false;
     }
@@ -219,6 +268,7 @@ static bool idempotent(CentralKind k)
     case CENTRAL_PAIRING_CREATE:
     case CENTRAL_FITTING_REQUEST:
     case CENTRAL_HEARTBEAT:
+    case CENTRAL_HANDOFF:
         return false; /* POSTs without an idempotency key: a retry could act twice */
     default:
         return true; /* GETs, and POST /v1/orders which carries an Idempotency-Key */
@@ -288,6 +338,21 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
                       r->u.heartbeat.online);
         rc |= set_str(o, "version", r->u.heartbeat.version);
         rc |= set_str(o, "screen", r->u.heartbeat.screen);
+        break;
+    case CENTRAL_HANDOFF:
+        o = json_object();
+        rc |= set_str(o, "store", or_default(r->u.handoff.store, c->store_id));
+        rc |= set_str(o, "device", c->device_id);
+        rc |= set_str(o, "product", r->u.handoff.product);
+        rc |= set_str(o, "variant", r->u.handoff.variant);
+        if (r->u.handoff.item_count > 0) {
+            items = json_array();
+            for (int i = 0; items && i < r->u.handoff.item_count; i++)
+                rc |= json_array_append_new(items, json_pack("{s:s,s:i}", "variant",
+                                                             r->u.handoff.items[i].variant, "qty",
+                                                             r->u.handoff.items[i].qty));
+            rc |= json_object_set(o, "items", items);
+        }
         break;
     default:
         return NULL;
@@ -373,17 +438,51 @@ static bool build_url(const CentralClient *c, const CentralRequest *r, char *url
                      cursor[0] ? "&cursor=" : "", cursor);
         break;
     }
+    case CENTRAL_SHIPPING: {
+        char subtotal[48] = "";
+        if (r->u.shipping.subtotal_cents >= 0)
+            snprintf(subtotal, sizeof subtotal, "&subtotal_cents=%lld",
+                     (long long)r->u.shipping.subtotal_cents);
+        n = snprintf(url, URL_MAX, "%s/v1/shipping-options?store=%s%s%s%s", b,
+                     or_default(r->u.shipping.store, c->store_id),
+                     r->u.shipping.member[0] ? "&member=" : "", r->u.shipping.member, subtotal);
+        break;
+    }
+    case CENTRAL_STOCK_DELTA: {
+        char cursor[CENTRAL_CURSOR_MAX * 3 + 1];
+        escape(r->u.stock_delta.cursor, cursor);
+        n = snprintf(url, URL_MAX, "%s/v1/stock?store=%s&near=%d&limit=%d%s%s", b,
+                     or_default(r->u.stock_delta.store, c->store_id), r->u.stock_delta.near,
+                     r->u.stock_delta.limit ? r->u.stock_delta.limit : CENTRAL_STOCK_DELTA_MAX,
+                     cursor[0] ? "&cursor=" : "", cursor);
+        break;
+    }
+    case CENTRAL_HANDOFF:
+        n = snprintf(url, URL_MAX, "%s/v1/handoffs", b);
+        break;
+    case CENTRAL_PRODUCT:
+        n = snprintf(url, URL_MAX, "%s/v1/products/%s", b, r->u.product.id);
+        break;
+    case CENTRAL_IMAGE:
+        n = snprintf(url, URL_MAX, "%s%s", b, r->u.image.path);
+        break;
     case CENTRAL_KIND_COUNT:
         break;
     }
     return n > 0 && n < URL_MAX;
 }
 
+/* The most a reply to this kind may hold. */
+static size_t body_max(CentralKind k)
+{
+    return k == CENTRAL_IMAGE ? CENTRAL_IMAGE_MAX : CENTRAL_BODY_MAX;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *ud)
 {
     Slot *s = ud;
-    size_t len = size * n;
-    if (len > CENTRAL_BODY_MAX - s->body_len) {
+    size_t len = size * n, max = body_max(s->req.kind);
+    if (len > max - s->body_len) {
         s->too_big = true;
         return 0; /* aborts the transfer: CURLE_WRITE_ERROR */
     }
@@ -391,8 +490,8 @@ static size_t on_body(char *data, size_t size, size_t n, void *ud)
         size_t cap = s->body_cap ? s->body_cap : 4096;
         while (cap < s->body_len + len + 1)
             cap *= 2;
-        if (cap > CENTRAL_BODY_MAX + 1)
-            cap = CENTRAL_BODY_MAX + 1;
+        if (cap > max + 1)
+            cap = max + 1;
         char *grown = realloc(s->body, cap);
         if (!grown)
             return 0;
@@ -463,7 +562,8 @@ static KioskErr start_transfer(CentralClient *c, Slot *s)
     e = curl_easy_init();
     if (!e)
         goto out;
-    s->headers = curl_slist_append(NULL, "Accept: application/json");
+    s->headers = curl_slist_append(NULL, r->kind == CENTRAL_IMAGE ? "Accept: image/png"
+                                                                  : "Accept: application/json");
     if (s->post) {
         struct curl_slist *h = curl_slist_append(s->headers, "Content-Type: application/json");
         if (h)
@@ -496,7 +596,7 @@ static KioskErr start_transfer(CentralClient *c, Slot *s)
     }
     SETOPT(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
     SETOPT(e, CURLOPT_TIMEOUT_MS, total);
-    SETOPT(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CENTRAL_BODY_MAX);
+    SETOPT(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)body_max(r->kind));
     SETOPT(e, CURLOPT_USERAGENT, USER_AGENT);
     SETOPT(e, CURLOPT_HTTPHEADER, s->headers);
     SETOPT(e, CURLOPT_WRITEFUNCTION, on_body);
@@ -578,6 +678,10 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
 {
     CentralReply *rep = &c->reply;
     int64_t elapsed = now_ms() - s->submitted_ms;
+    CentralReplyFn fn;
+    void *fn_ctx;
+    char *body = s->body; /* an image's payload points into it: kept until the callback returns */
+    s->body = NULL;
     rep->id = s->id;
     rep->kind = s->req.kind;
     rep->result = result;
@@ -592,6 +696,10 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
     free(s->post);
     s->post = NULL;
     pthread_mutex_lock(&c->lock);
+    fn = s->fn ? s->fn : c->on_reply;
+    fn_ctx = s->fn ? s->fn_ctx : c->ctx;
+    s->fn = NULL;
+    s->fn_ctx = NULL;
     s->state = SLOT_FREE;
     s->cancel = false;
     pthread_mutex_unlock(&c->lock);
@@ -600,7 +708,8 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
               "#%u %s: %s (http %ld, curl %d, %d tries, %ld ms)%s%s", rep->id,
               central_kind_name(rep->kind), central_result_name(result), http, curl_code,
               rep->attempts, rep->elapsed_ms, rep->error_code[0] ? " code " : "", rep->error_code);
-    c->on_reply(rep, c->ctx);
+    fn(rep, fn_ctx);
+    free(body);
 }
 
 /* A transfer ended with code: decide between a reply and another try. */
@@ -614,7 +723,13 @@ static void finish(CentralClient *c, Slot *s, CURLcode code)
     if (code == CURLE_WRITE_ERROR && !s->too_big)
         result = CENTRAL_BAD_RESPONSE; /* our own buffer could not grow */
     if (result == CENTRAL_OK) {
-        if (http >= 200 && http < 300) {
+        if (http >= 200 && http < 300 && s->req.kind == CENTRAL_IMAGE) {
+            char *type = NULL;
+            curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &type);
+            KioskErr err = central_decode_blob(type, (const unsigned char *)s->body, s->body_len,
+                                               &rep->payload.blob);
+            result = err == KIOSK_OK ? CENTRAL_OK : CENTRAL_BAD_RESPONSE;
+        } else if (http >= 200 && http < 300) {
             KioskErr err = central_decode(s->req.kind, s->body, s->body_len, &rep->payload);
             result = err == KIOSK_OK ? CENTRAL_OK : CENTRAL_BAD_RESPONSE;
             if (result == CENTRAL_OK && (s->req.kind == CENTRAL_ORDER_PLACE))
@@ -838,6 +953,12 @@ void central_destroy(CentralClient *c)
 
 KioskErr central_submit(CentralClient *c, const CentralRequest *req, uint32_t *id)
 {
+    return central_submit_cb(c, req, NULL, NULL, id);
+}
+
+KioskErr central_submit_cb(CentralClient *c, const CentralRequest *req, CentralReplyFn fn,
+                           void *ctx, uint32_t *id)
+{
     KioskErr err = KIOSK_E_INVALID;
     Slot *s = NULL;
     *id = 0;
@@ -857,6 +978,8 @@ KioskErr central_submit(CentralClient *c, const CentralRequest *req, uint32_t *i
         goto out;
     }
     s->req = *req;
+    s->fn = fn;
+    s->fn_ctx = fn ? ctx : NULL;
     s->id = c->next_id++;
     if (c->next_id == 0)
         c->next_id = 1;
@@ -890,4 +1013,79 @@ KioskErr central_cancel(CentralClient *c, uint32_t id)
     if (err == KIOSK_OK)
         curl_multi_wakeup(c->multi);
     return err;
+}
+
+/* --- synchronous calls -------------------------------------------------------------------- */
+
+/* One central_call waiting for its reply. Lives on the caller's stack: the worker touches it
+ * only inside call_done, which runs before the caller can return. */
+typedef struct Waiter {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool done;
+    KioskErr err;
+    CentralReply *out;
+} Waiter;
+
+static void call_done(const CentralReply *reply, void *ctx)
+{
+    Waiter *w = ctx;
+    KioskErr err = central_reply_copy(w->out, reply);
+    pthread_mutex_lock(&w->lock);
+    w->err = err;
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->lock);
+}
+
+KioskErr central_call(CentralClient *c, const CentralRequest *req, CentralReply *out)
+{
+    Waiter w = {.out = out};
+    uint32_t id = 0;
+    KioskErr err;
+    if (!c || !req || !out)
+        return KIOSK_E_INVALID;
+    if (c->thread_started && pthread_equal(pthread_self(), c->thread))
+        return KIOSK_E_STATE; /* the worker would wait for itself */
+    if (pthread_mutex_init(&w.lock, NULL) != 0)
+        return KIOSK_E_NOMEM;
+    if (pthread_cond_init(&w.cond, NULL) != 0) {
+        pthread_mutex_destroy(&w.lock);
+        return KIOSK_E_NOMEM;
+    }
+    err = central_submit_cb(c, req, call_done, &w, &id);
+    if (err == KIOSK_OK) {
+        pthread_mutex_lock(&w.lock);
+        while (!w.done)
+            pthread_cond_wait(&w.cond, &w.lock);
+        err = w.err;
+        pthread_mutex_unlock(&w.lock);
+    }
+    pthread_cond_destroy(&w.cond);
+    pthread_mutex_destroy(&w.lock);
+    return err;
+}
+
+KioskErr central_reply_copy(CentralReply *dst, const CentralReply *src)
+{
+    const CentralBlob *blob = &src->payload.blob;
+    memcpy(dst, src, sizeof *dst);
+    if (src->kind != CENTRAL_IMAGE || src->result != CENTRAL_OK || !blob->data)
+        return KIOSK_OK;
+    dst->payload.blob.data = malloc(blob->len);
+    if (!dst->payload.blob.data) {
+        memset(&dst->payload, 0, sizeof dst->payload);
+        dst->result = CENTRAL_BAD_RESPONSE;
+        return KIOSK_E_NOMEM;
+    }
+    memcpy(dst->payload.blob.data, blob->data, blob->len);
+    return KIOSK_OK;
+}
+
+void central_reply_clear(CentralReply *r)
+{
+    if (!r || r->kind != CENTRAL_IMAGE)
+        return;
+    free(r->payload.blob.data);
+    memset(&r->payload.blob, 0, sizeof r->payload.blob);
 }

@@ -27,6 +27,8 @@
 #define CENTRAL_IDEM_KEY_MAX    128  /* Idempotency-Key, printable ASCII without spaces */
 #define CENTRAL_NOTE_MAX        200
 #define CENTRAL_ROOM_MAX        32
+#define CENTRAL_STOCK_NEAR_MAX  50        /* other stores a stock delta may cover (the API's) */
+#define CENTRAL_SUBTOTAL_MAX    100000000 /* cents a shipping quote may be asked for ($1M) */
 
 typedef struct CentralConfig {
     const char *base_url;    /* "https://host:port", no trailing path; http:// is refused */
@@ -100,6 +102,32 @@ typedef struct CentralRequest {
             int64_t outbox_depth;
             bool online;
         } heartbeat;
+        struct {
+            char store[CENTRAL_ID_MAX + 1];
+            char member[CENTRAL_ID_MAX + 1]; /* "" for no member (no tier rules) */
+            int64_t subtotal_cents;          /* 0..CENTRAL_SUBTOTAL_MAX, or -1: not sent */
+        } shipping;
+        struct {
+            char store[CENTRAL_ID_MAX + 1];
+            int near; /* nearest other stores, 0..CENTRAL_STOCK_NEAR_MAX */
+            char cursor[CENTRAL_CURSOR_MAX + 1]; /* "" for a full sync, else next_cursor */
+            int limit; /* rows per page, 1..CENTRAL_STOCK_DELTA_MAX; 0: the max */
+        } stock_delta;
+        struct {
+            char store[CENTRAL_ID_MAX + 1];
+            char product[CENTRAL_ID_MAX + 1]; /* each of these three is optional */
+            char variant[CENTRAL_ID_MAX + 1];
+            CentralOrderLine items[CENTRAL_ORDER_ITEMS_MAX];
+            int item_count; /* 0..CENTRAL_ORDER_ITEMS_MAX */
+        } handoff;
+        struct {
+            char id[CENTRAL_ID_MAX + 1];
+        } product;
+        struct {
+            /* As the catalog gives it, relative to the base URL: "/v1/images/V00001.png".
+             * Must start with "/v1/images/"; the rest only A-Z a-z 0-9 - _ . and no "..". */
+            char path[CENTRAL_IMAGE_URL_MAX + 1];
+        } image;
     } u;
 } CentralRequest;
 
@@ -144,10 +172,37 @@ CentralClient *central_create(const CentralConfig *cfg, CentralReplyFn on_reply,
 void central_destroy(CentralClient *c);
 
 /* Any thread. Copies req; returns at once with its id (never 0) in *id.
- * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait or cursor,
- * CENTRAL_HEARTBEAT without a device id), KIOSK_E_FULL
+ * KIOSK_E_INVALID (ids not identifiers, missing fields, bad wait, cursor, limit or image
+ * path, CENTRAL_HEARTBEAT without a device id), KIOSK_E_FULL
  * (CENTRAL_QUEUE_MAX outstanding), KIOSK_E_STATE (client shutting down). */
 KioskErr central_submit(CentralClient *c, const CentralRequest *req, uint32_t *id);
+
+/* Any thread. central_submit, but this request's reply goes to fn(reply, ctx) (on the worker
+ * thread, borrowed, exactly once) instead of the client's on_reply; fn NULL means on_reply.
+ * Lets a synchronous caller share a client with the asynchronous owner. Same errors. */
+KioskErr central_submit_cb(CentralClient *c, const CentralRequest *req, CentralReplyFn fn,
+                           void *ctx, uint32_t *id);
+
+/* Any thread but the client's worker (so never from a callback): submits req and blocks until
+ * its reply, then copies the whole reply into *out, which the caller provides (heap: a
+ * CentralReply is large) and which is overwritten. For CENTRAL_IMAGE,
+ * out->payload.blob.data is then a malloc'd copy: call central_reply_clear(out) when done
+ * (harmless for every other kind). Other requests and the client's on_reply carry on
+ * meanwhile. The wait is bounded by the client's own timeouts and retries, and
+ * central_destroy from another thread ends it with out->result CENTRAL_CANCELLED; the owner
+ * must still not destroy the client while a thread may be about to call in.
+ * KIOSK_OK when a reply came (whatever out->result says); the central_submit errors;
+ * KIOSK_E_STATE on the worker thread; KIOSK_E_NOMEM if the image could not be copied (out is
+ * then a BAD_RESPONSE without data). */
+KioskErr central_call(CentralClient *c, const CentralRequest *req, CentralReply *out);
+
+/* Any thread. A deep copy of src into dst: for an image, dst->payload.blob.data becomes a
+ * malloc'd copy. KIOSK_OK, or KIOSK_E_NOMEM (dst then a BAD_RESPONSE without data). */
+KioskErr central_reply_copy(CentralReply *dst, const CentralReply *src);
+
+/* Frees what a copy (central_call, central_reply_copy) owns: an image's bytes. Never on the
+ * reply given to a callback, which is borrowed. NULL is a no-op. */
+void central_reply_clear(CentralReply *r);
 
 /* Any thread. Asks for request id to end with CENTRAL_CANCELLED (unless its reply is already
  * on its way). KIOSK_E_NOTFOUND if no such request is outstanding. */

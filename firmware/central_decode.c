@@ -7,10 +7,14 @@
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 
 #define MONEY_MAX  1000000000000LL /* ten billion dollars in cents: anything above is garbage */
 #define POINTS_MAX 1000000000000LL
 #define QTY_MAX    1000000000LL
+#define SCORE_MAX  1e9 /* related-product scores: any finite, non-negative number up to this */
+
+static const unsigned char PNG_SIGNATURE[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 typedef enum Need {
     REQ, /* must be present and not null */
@@ -31,6 +35,11 @@ static const char *const kind_names[CENTRAL_KIND_COUNT] = {
     [CENTRAL_ORDER_STATUS] = "order_status",
     [CENTRAL_FITTING_REQUEST] = "fitting_request",
     [CENTRAL_HEARTBEAT] = "heartbeat",
+    [CENTRAL_SHIPPING] = "shipping",
+    [CENTRAL_STOCK_DELTA] = "stock_delta",
+    [CENTRAL_HANDOFF] = "handoff",
+    [CENTRAL_PRODUCT] = "product",
+    [CENTRAL_IMAGE] = "image",
 };
 
 const char *central_kind_name(CentralKind kind)
@@ -215,6 +224,14 @@ static const json_t *get_arr(const json_t *o, const char *key, Need need, bool *
     }
     *ok = json_is_array(v);
     return *ok ? v : NULL;
+}
+
+/* A cursor goes back into a query string: present, printable, no spaces. */
+static bool get_cursor(const json_t *o, const char *key, char *dst)
+{
+    if (!get_str(o, key, REQ, dst, CENTRAL_CURSOR_MAX + 1))
+        return false;
+    return dst[0] != '\0' && strchr(dst, ' ') == NULL;
 }
 
 /* --- one decoder per reply form ----------------------------------------------------------- */
@@ -513,6 +530,12 @@ static bool decode_recs(const json_t *root, CentralRecommendations *out)
             !get_bool(r, "in_stock_here", OPT, &d->in_stock_here) ||
             !get_bool(r, "in_stock_online", OPT, &d->in_stock_online))
             return false;
+        /* The reason's data, so the device can word it in the shopper's language. */
+        const json_t *rd = get_obj(r, "reason_data", OPT, &ok);
+        if (!ok ||
+            (rd && (!get_str(rd, "anchor_name", OPT, d->reason_anchor, sizeof d->reason_anchor) ||
+                    !get_str(rd, "channel", OPT, d->reason_channel, sizeof d->reason_channel))))
+            return false;
         out->count++;
     }
     return true;
@@ -563,6 +586,31 @@ static bool decode_fitting(const json_t *root, CentralFitting *f)
     return ok && get_id(v, "id", REQ, f->variant);
 }
 
+/* popularity and related: added to the product form after v1 shipped, so both optional. */
+static bool decode_related(const json_t *p, CentralProduct *d)
+{
+    bool ok = true;
+    const json_t *rel;
+    if (!get_int(p, "popularity", OPT, 0, POINTS_MAX, &d->popularity))
+        return false;
+    rel = get_arr(p, "related", OPT, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; rel && i < json_array_size(rel); i++) {
+        const json_t *r = json_array_get(rel, i);
+        if (i >= CENTRAL_RELATED_MAX) {
+            d->related_truncated = true;
+            break;
+        }
+        CentralRelated *cr = &d->related[d->related_count];
+        if (!json_is_object(r) || !get_id(r, "id", REQ, cr->id) ||
+            !get_real(r, "score", REQ, 0, SCORE_MAX, &cr->score, NULL))
+            return false;
+        d->related_count++;
+    }
+    return true;
+}
+
 static bool decode_product(const json_t *p, CentralProduct *d)
 {
     bool ok = true;
@@ -604,19 +652,17 @@ static bool decode_product(const json_t *p, CentralProduct *d)
         }
         d->variant_count++;
     }
-    return true;
+    return decode_related(p, d);
 }
 
 static bool decode_catalog(const json_t *root, CentralCatalogPage *out)
 {
     bool ok = true;
     const json_t *arr;
-    if (!get_str(root, "next_cursor", REQ, out->next_cursor, sizeof out->next_cursor) ||
+    if (!get_cursor(root, "next_cursor", out->next_cursor) ||
         !get_bool(root, "has_more", REQ, &out->has_more) ||
         !get_str(root, "server_time", OPT, out->server_time, sizeof out->server_time))
         return false;
-    if (out->next_cursor[0] == '\0' || strchr(out->next_cursor, ' '))
-        return false; /* a cursor goes back into a query string */
     arr = get_arr(root, "products", REQ, &ok);
     if (!ok || json_array_size(arr) > CENTRAL_CATALOG_PAGE_MAX)
         return false;
@@ -633,6 +679,109 @@ static bool decode_heartbeat(const json_t *root, CentralHeartbeatReply *h)
     return get_id(root, "device_id", REQ, h->device_id) &&
            get_str(root, "server_time", OPT, h->server_time, sizeof h->server_time) &&
            get_int(root, "next_heartbeat_seconds", REQ, 1, 86400, &h->next_heartbeat_seconds);
+}
+
+static bool decode_shipping(const json_t *root, CentralShipping *out)
+{
+    bool ok = true;
+    const json_t *arr, *free_from = json_object_get(root, "free_from_cents");
+    if (!get_id(root, "store", REQ, out->store) || !get_id(root, "member", OPT, out->member))
+        return false;
+    out->free_from_cents = -1;
+    if (free_from && !json_is_null(free_from) &&
+        !get_int(root, "free_from_cents", REQ, 0, MONEY_MAX, &out->free_from_cents))
+        return false;
+    arr = get_arr(root, "options", REQ, &ok);
+    if (!ok)
+        return false;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *o = json_array_get(arr, i), *needs;
+        if (i >= CENTRAL_SHIPPING_MAX) {
+            out->truncated = true;
+            break;
+        }
+        CentralShippingOption *d = &out->options[out->count];
+        bool has_delivery = false;
+        if (!json_is_object(o) || !get_id(o, "id", REQ, d->id) ||
+            !get_str(o, "name", REQ, d->name, sizeof d->name) ||
+            !get_int(o, "price_cents", REQ, 0, MONEY_MAX, &d->price_cents) ||
+            !get_str(o, "currency", REQ, d->currency, sizeof d->currency) ||
+            !decode_delivery(o, &has_delivery, d->delivery_earliest, d->delivery_latest))
+            return false;
+        if (d->name[0] == '\0' || d->currency[0] == '\0')
+            return false;
+        needs = json_object_get(o, "needs_address");
+        d->needs_address = true;
+        if (needs && !json_is_null(needs) && !get_bool(o, "needs_address", REQ, &d->needs_address))
+            return false;
+        out->count++;
+    }
+    return true;
+}
+
+static bool decode_stock_delta(const json_t *root, CentralStockDelta *out)
+{
+    bool ok = true;
+    const json_t *arr;
+    if (!get_cursor(root, "next_cursor", out->next_cursor) ||
+        !get_bool(root, "has_more", REQ, &out->has_more) ||
+        !get_str(root, "server_time", OPT, out->server_time, sizeof out->server_time))
+        return false;
+    arr = get_arr(root, "stock", REQ, &ok);
+    if (!ok || json_array_size(arr) > CENTRAL_STOCK_DELTA_MAX)
+        return false; /* refused, not cut: the cursor would skip the rows left out */
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *r = json_array_get(arr, i);
+        CentralStockFigure *d = &out->rows[out->count];
+        if (!json_is_object(r) || !get_id(r, "variant", REQ, d->variant) ||
+            !get_id(r, "store", REQ, d->store) || !get_int32(r, "qty", REQ, 0, QTY_MAX, &d->qty) ||
+            !get_str(r, "updated_at", OPT, d->updated_at, sizeof d->updated_at))
+            return false;
+        out->count++;
+    }
+    return true;
+}
+
+static bool decode_handoff(const json_t *root, CentralHandoff *h)
+{
+    return get_id(root, "code", REQ, h->code) && get_str(root, "url", REQ, h->url, sizeof h->url) &&
+           h->url[0] != '\0' &&
+           get_str(root, "expires_at", OPT, h->expires_at, sizeof h->expires_at);
+}
+
+KioskErr central_decode_blob(const char *content_type, const unsigned char *body, size_t len,
+                             CentralBlob *out)
+{
+    KioskErr err = KIOSK_E_INVALID;
+    size_t n;
+    memset(out, 0, sizeof *out);
+    if (!content_type || !body)
+        goto out;
+    if (len > CENTRAL_IMAGE_MAX) {
+        err = KIOSK_E_TOOBIG;
+        goto out;
+    }
+    n = strlen(content_type);
+    /* "image/png", optionally with parameters ("image/png; q=1"): a media type is
+     * case-insensitive. */
+    if (n > CENTRAL_CONTENT_TYPE_MAX || strncasecmp(content_type, "image/png", 9) != 0 ||
+        (content_type[9] != '\0' && content_type[9] != ';' && content_type[9] != ' '))
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)content_type[i];
+        if (ch < 0x20 || ch == 0x7f)
+            goto out;
+    }
+    if (len < sizeof PNG_SIGNATURE || memcmp(body, PNG_SIGNATURE, sizeof PNG_SIGNATURE) != 0)
+        goto out;
+    memcpy(out->content_type, content_type, n + 1);
+    out->data = (unsigned char *)(uintptr_t)body; /* borrowed; the struct is shared with copies */
+    out->len = len;
+    err = KIOSK_OK;
+out:
+    if (err != KIOSK_OK)
+        memset(out, 0, sizeof *out);
+    return err;
 }
 
 KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralPayload *out)
@@ -678,6 +827,19 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
     case CENTRAL_CATALOG:
         ok = decode_catalog(root, &out->catalog);
         break;
+    case CENTRAL_SHIPPING:
+        ok = decode_shipping(root, &out->shipping);
+        break;
+    case CENTRAL_STOCK_DELTA:
+        ok = decode_stock_delta(root, &out->stock_delta);
+        break;
+    case CENTRAL_HANDOFF:
+        ok = decode_handoff(root, &out->handoff);
+        break;
+    case CENTRAL_PRODUCT:
+        ok = decode_product(root, &out->product);
+        break;
+    case CENTRAL_IMAGE: /* bytes, not JSON: central_decode_blob */
     case CENTRAL_KIND_COUNT:
         ok = false;
         break;

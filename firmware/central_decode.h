@@ -28,16 +28,21 @@
 #define CENTRAL_COLOUR_MAX           48            /* colour names */
 #define CENTRAL_ADDRESSES_MAX        8             /* per member profile */
 #define CENTRAL_STORES_MAX           64            /* locations in GET /v1/stores */
-#define CENTRAL_LOCATIONS_MAX        24  /* nearest locations in a stock reply (+ online) */
-#define CENTRAL_STOCK_VARIANTS_MAX   64  /* variants per location in a stock reply */
-#define CENTRAL_ORDER_ITEMS_MAX      50  /* lines of an order (the API allows 50) */
-#define CENTRAL_RECS_MAX             24  /* recommendations (the API allows 24) */
-#define CENTRAL_OFFERS_MAX           16  /* live offers of a member */
-#define CENTRAL_CATALOG_PAGE_MAX     10  /* products per catalog page (the client asks for this) */
-#define CENTRAL_PRODUCT_VARIANTS_MAX 64  /* variants of one product in a catalog page */
-#define CENTRAL_DESCRIPTION_MAX      512 /* product descriptions */
-#define CENTRAL_IMAGE_URL_MAX        160 /* image paths in catalog pages (relative to the base) */
-#define CENTRAL_CURSOR_MAX           64  /* catalog cursors: opaque, printable, no spaces */
+#define CENTRAL_LOCATIONS_MAX        24   /* nearest locations in a stock reply (+ online) */
+#define CENTRAL_STOCK_VARIANTS_MAX   64   /* variants per location in a stock reply */
+#define CENTRAL_ORDER_ITEMS_MAX      50   /* lines of an order (the API allows 50) */
+#define CENTRAL_RECS_MAX             24   /* recommendations (the API allows 24) */
+#define CENTRAL_OFFERS_MAX           16   /* live offers of a member */
+#define CENTRAL_CATALOG_PAGE_MAX     10   /* products per catalog page (the client asks for this) */
+#define CENTRAL_PRODUCT_VARIANTS_MAX 64   /* variants of one product in a catalog page */
+#define CENTRAL_DESCRIPTION_MAX      512  /* product descriptions */
+#define CENTRAL_IMAGE_URL_MAX        160  /* image paths in catalog pages (relative to the base) */
+#define CENTRAL_CURSOR_MAX           64   /* catalog cursors: opaque, printable, no spaces */
+#define CENTRAL_SHIPPING_MAX         8    /* shipping options of one store (the demo has 4) */
+#define CENTRAL_STOCK_DELTA_MAX      1000 /* stock figures per delta page (the client asks <=) */
+#define CENTRAL_RELATED_MAX          8    /* related products in the product form */
+#define CENTRAL_IMAGE_MAX            (512 * 1024) /* one product picture (PNG); aborted beyond */
+#define CENTRAL_CONTENT_TYPE_MAX     64           /* a Content-Type header value */
 
 /* What a request asks for; also selects the decoder of its reply. */
 typedef enum CentralKind {
@@ -54,6 +59,11 @@ typedef enum CentralKind {
     CENTRAL_ORDER_STATUS,    /* GET /v1/orders/{id}                 -> order */
     CENTRAL_FITTING_REQUEST, /* POST /v1/fitting-requests           -> fitting */
     CENTRAL_HEARTBEAT,       /* POST /v1/devices/{id}/heartbeat     -> heartbeat */
+    CENTRAL_SHIPPING,        /* GET /v1/shipping-options?store=S... -> shipping */
+    CENTRAL_STOCK_DELTA,     /* GET /v1/stock?store=S&cursor=C...   -> stock_delta */
+    CENTRAL_HANDOFF,         /* POST /v1/handoffs                   -> handoff */
+    CENTRAL_PRODUCT,         /* GET /v1/products/{id}               -> product */
+    CENTRAL_IMAGE,           /* GET /v1/images/{id}.png (not JSON)  -> blob */
     CENTRAL_KIND_COUNT
 } CentralKind;
 
@@ -207,6 +217,8 @@ typedef struct CentralRecommendation {
     char size[CENTRAL_SHORT_MAX + 1];  /* "" when unknown or not applicable */
     char reason[CENTRAL_TEXT_MAX + 1]; /* English; the UI may build its own from the code */
     char reason_code[CENTRAL_CODE_MAX + 1];
+    char reason_anchor[CENTRAL_NAME_MAX + 1];   /* reason_data.anchor_name, "" if none */
+    char reason_channel[CENTRAL_SHORT_MAX + 1]; /* reason_data.channel, "" if none */
     bool in_stock_here, in_stock_online;
 } CentralRecommendation;
 
@@ -260,6 +272,12 @@ typedef struct CentralVariant {
     char image_url[CENTRAL_IMAGE_URL_MAX + 1];
 } CentralVariant;
 
+/* A product people bought together with this one; score is the service's (higher: closer). */
+typedef struct CentralRelated {
+    char id[CENTRAL_ID_MAX + 1];
+    double score;
+} CentralRelated;
+
 /* The product form (docs/api.md), for the device's local copy of the catalog. */
 typedef struct CentralProduct {
     char id[CENTRAL_ID_MAX + 1];
@@ -277,6 +295,11 @@ typedef struct CentralProduct {
     CentralVariant variants[CENTRAL_PRODUCT_VARIANTS_MAX];
     size_t variant_count;
     bool variants_truncated;
+    /* Added to the form later: older services send neither (0 and none). */
+    int64_t popularity;
+    CentralRelated related[CENTRAL_RELATED_MAX];
+    size_t related_count;
+    bool related_truncated;
 } CentralProduct;
 
 /* GET /v1/catalog: one page of the delta after a cursor. A page with more products than
@@ -288,6 +311,59 @@ typedef struct CentralCatalogPage {
     bool has_more;                            /* fetch again at once while true */
     char server_time[CENTRAL_TIME_MAX + 1];
 } CentralCatalogPage;
+
+typedef struct CentralShippingOption {
+    char id[CENTRAL_ID_MAX + 1]; /* what an order's shipping_option takes */
+    char name[CENTRAL_NAME_MAX + 1];
+    int64_t price_cents; /* already 0 when a free-shipping rule applies */
+    char currency[CENTRAL_SHORT_MAX + 1];
+    char delivery_earliest[CENTRAL_TIME_MAX + 1], delivery_latest[CENTRAL_TIME_MAX + 1]; /* or "" */
+    bool needs_address; /* true when the reply leaves it out: asking is the safe side */
+} CentralShippingOption;
+
+/* GET /v1/shipping-options: the options at a store for a member and subtotal. */
+typedef struct CentralShipping {
+    char store[CENTRAL_ID_MAX + 1];
+    char member[CENTRAL_ID_MAX + 1]; /* "" when none was given */
+    int64_t free_from_cents;         /* standard is free from this subtotal; -1 when not sent */
+    CentralShippingOption options[CENTRAL_SHIPPING_MAX];
+    size_t count;
+    bool truncated;
+} CentralShipping;
+
+/* One stock figure of a delta page. */
+typedef struct CentralStockFigure {
+    char variant[CENTRAL_ID_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1];
+    int32_t qty;
+    char updated_at[CENTRAL_TIME_MAX + 1]; /* "" when unknown */
+} CentralStockFigure;
+
+/* GET /v1/stock: the stock figures changed after a cursor, for the local copy. Like a catalog
+ * page, a page with more than CENTRAL_STOCK_DELTA_MAX rows is refused rather than cut. */
+typedef struct CentralStockDelta {
+    CentralStockFigure rows[CENTRAL_STOCK_DELTA_MAX];
+    size_t count;
+    char next_cursor[CENTRAL_CURSOR_MAX + 1]; /* store it; pass it on the next request */
+    bool has_more;                            /* fetch again at once while true */
+    char server_time[CENTRAL_TIME_MAX + 1];
+} CentralStockDelta;
+
+/* POST /v1/handoffs: a short code and link that carry the shopper's screen to their phone. */
+typedef struct CentralHandoff {
+    char code[CENTRAL_ID_MAX + 1];
+    char url[CENTRAL_URL_MAX + 1]; /* what the QR encodes */
+    char expires_at[CENTRAL_TIME_MAX + 1];
+} CentralHandoff;
+
+/* GET /v1/images/{id}.png: raw bytes, not JSON. In a reply given to on_reply, data points into
+ * the client's buffer (borrowed like the rest of the reply); in a copy made by central_call or
+ * central_reply_copy, data is malloc'd and central_reply_clear frees it. */
+typedef struct CentralBlob {
+    unsigned char *data;
+    size_t len;                                      /* 1..CENTRAL_IMAGE_MAX */
+    char content_type[CENTRAL_CONTENT_TYPE_MAX + 1]; /* "image/png" */
+} CentralBlob;
 
 /* The decoded body of a successful reply; which member is set follows the request kind. */
 typedef union CentralPayload {
@@ -301,13 +377,26 @@ typedef union CentralPayload {
     CentralFitting fitting;
     CentralHeartbeatReply heartbeat;
     CentralCatalogPage catalog;
+    CentralShipping shipping;
+    CentralStockDelta stock_delta;
+    CentralHandoff handoff;
+    CentralProduct product;
+    CentralBlob blob;
 } CentralPayload;
 
 /* Decodes a 2xx body of a `kind` request into out (zeroed first). body need not be
  * NUL-terminated. KIOSK_OK; KIOSK_E_TOOBIG over CENTRAL_BODY_MAX or nested deeper than
- * CENTRAL_JSON_DEPTH_MAX; KIOSK_E_INVALID for anything malformed (out is zeroed again).
- * Safe on any bytes. */
+ * CENTRAL_JSON_DEPTH_MAX; KIOSK_E_INVALID for anything malformed (out is zeroed again), and
+ * always for CENTRAL_IMAGE, whose body is not JSON (see central_decode_blob). Safe on any
+ * bytes. */
 KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralPayload *out);
+
+/* Checks a CENTRAL_IMAGE body: content_type (the Content-Type header, may be NULL) must be
+ * image/png (parameters after ';' are allowed) and body must start with the PNG signature.
+ * out->data then points at body (borrowed: nothing is copied). KIOSK_OK; KIOSK_E_TOOBIG over
+ * CENTRAL_IMAGE_MAX; KIOSK_E_INVALID otherwise (out zeroed). Safe on any bytes. */
+KioskErr central_decode_blob(const char *content_type, const unsigned char *body, size_t len,
+                             CentralBlob *out);
 
 /* Copies the machine-readable code of an error body {"error":{"code":..,"message":..}} into
  * code (CENTRAL_CODE_MAX + 1 bytes). KIOSK_E_INVALID (code set to "") if it is not one. */

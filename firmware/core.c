@@ -1,13 +1,18 @@
 /* core.c: see core.h. */
 #include "core.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "central.h"
+#include "data.h"
 #include "log.h"
+#include "order.h"
+#include "sync.h"
 
 struct Core {
     AppState state;
@@ -16,7 +21,22 @@ struct Core {
     Clock clock;
     CentralClient *central; /* NULL: no central service configured, or it could not start */
     uint32_t pairing_poll;  /* the outstanding long-poll, 0 if none */
+    Data *data;             /* NULL: the data directory could not be opened */
+    Sync *sync;             /* NULL: no central service, or no data directory */
+    char store_id[CONFIG_TEXT_MAX];
+    char device_id[CONFIG_TEXT_MAX];
 };
+
+/* What a central request for a screen must remember until its reply: which request it
+ * answers, and what to ask the local store instead if the service cannot answer. Made on
+ * the UI thread, freed by the reply callback on the client's worker. */
+typedef struct Ask {
+    Core *core;
+    ResultKind kind;
+    uint32_t seq;
+    DataQuery fallback; /* kind DATA_* or -1 when there is none */
+    bool has_fallback;
+} Ask;
 
 #define PAIRING_WAIT_S   25   /* each long-poll; the app renews it until the code is claimed */
 #define POST_RETRIES_MAX 1000 /* 1 ms apart: how long a reply waits for room in the queue */
@@ -36,6 +56,34 @@ static void post_blocking(Core *c, const Event *ev)
     }
 }
 
+/* Hands a Result to the UI thread (any thread); it is freed there after dispatch. */
+static void post_result(Core *c, Result *r)
+{
+    if (!r)
+        return;
+    Event ev = {.type = EV_RESULT, .u.result.result = r};
+    for (int tries = 0; evq_post(c->queue, &ev) == KIOSK_E_FULL; tries++) {
+        if (tries == POST_RETRIES_MAX) {
+            log_warn("core", "event queue full: dropped a %s result", result_kind_name(r->kind));
+            result_free(r);
+            return;
+        }
+        struct timespec pause = {0, 1000000L};
+        nanosleep(&pause, NULL);
+    }
+}
+
+static void on_data_result(Result *r, void *ctx)
+{
+    post_result(ctx, r);
+}
+
+static void on_order_stored(void *ctx)
+{
+    Core *c = ctx;
+    sync_kick(c->sync); /* NULL-safe: without a central service it keeps the order */
+}
+
 static void profile_event(const CentralReply *r, Event *out)
 {
     *out = (Event){.type = EV_PROFILE};
@@ -51,6 +99,21 @@ static void profile_event(const CentralReply *r, Event *out)
         if (m->has_last_order) {
             snprintf(p->last_item, sizeof p->last_item, "%s", m->last_order.first_item);
             snprintf(p->last_channel, sizeof p->last_channel, "%s", m->last_order.channel);
+            snprintf(p->last_product, sizeof p->last_product, "%s", m->last_order.first_product);
+        }
+        snprintf(p->sizes.shoe, sizeof p->sizes.shoe, "%s", m->sizes.shoe);
+        snprintf(p->sizes.top, sizeof p->sizes.top, "%s", m->sizes.top);
+        snprintf(p->sizes.waist, sizeof p->sizes.waist, "%s", m->sizes.waist);
+        snprintf(p->sizes.dress, sizeof p->sizes.dress, "%s", m->sizes.dress);
+        snprintf(p->sizes.sock, sizeof p->sizes.sock, "%s", m->sizes.sock);
+        p->payment_on_file = m->payment_on_file;
+        for (size_t i = 0; i < m->address_count && p->address_count < EVENT_ADDRESSES_MAX; i++) {
+            const CentralAddress *a = &m->addresses[i];
+            int k = p->address_count++;
+            snprintf(p->addresses[k].id, sizeof p->addresses[k].id, "%s", a->id);
+            snprintf(p->addresses[k].label, sizeof p->addresses[k].label, "%s", a->label);
+            snprintf(p->addresses[k].masked, sizeof p->addresses[k].masked, "%s", a->masked);
+            p->addresses[k].is_default = a->is_default;
         }
     }
 }
@@ -121,6 +184,52 @@ static void start_central(Core *c, const KioskConfig *cfg)
                   kerr_name(err));
 }
 
+static void on_sync_result(Result *r, void *ctx)
+{
+    post_result(ctx, r);
+}
+
+/* The local store, its data worker and the background sync. Without a data directory the
+ * kiosk still identifies and greets; browsing and ordering say they are not available. */
+static void start_data(Core *c, const KioskConfig *cfg)
+{
+    char db[CONFIG_PATH_MAX + 32], key[CONFIG_PATH_MAX + 32];
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        log_error("core", "data directory %s cannot be made (%s): no catalog, no orders",
+                  cfg->data_dir, strerror(errno));
+        return;
+    }
+    snprintf(db, sizeof db, "%s/%s", cfg->data_dir, STORE_FILE_NAME);
+    snprintf(key, sizeof key, "%s/%s", cfg->data_dir, OUTBOX_KEY_FILE);
+    KioskErr err;
+    DataConfig dc = {.db_path = db,
+                     .key_path = key,
+                     .here_store = c->store_id,
+                     .on_order_stored = on_order_stored};
+    c->data = data_create(&dc, on_data_result, c, &err);
+    if (!c->data) {
+        log_error("core", "local store %s not opened (%s): no catalog, no orders", db,
+                  kerr_name(err));
+        return;
+    }
+    if (!cfg->central_url[0])
+        return;
+    SyncConfig sc = {
+        .central = {.base_url = cfg->central_url,
+                    .ca_file = cfg->central_ca_file[0] ? cfg->central_ca_file : NULL,
+                    .connect_timeout_ms = cfg->connect_timeout_ms,
+                    .total_timeout_ms = cfg->request_timeout_ms,
+                    .store_id = cfg->store_id[0] ? cfg->store_id : NULL},
+        .db_path = db,
+        .key_path = key,
+        .here_store = c->store_id,
+    };
+    c->sync = sync_create(&sc, on_sync_result, c, &err);
+    if (!c->sync)
+        log_error("core", "background sync not started (%s): orders stay in the outbox",
+                  kerr_name(err));
+}
+
 Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
 {
     Core *c = calloc(1, sizeof *c);
@@ -130,7 +239,9 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     timers_init(&c->timers);
     c->queue = q;
     c->clock = clock;
+    snprintf(c->store_id, sizeof c->store_id, "%s", cfg->store_id);
     start_central(c, cfg);
+    start_data(c, cfg);
     return c;
 }
 
@@ -138,7 +249,11 @@ void core_destroy(Core *c)
 {
     if (!c)
         return;
+    sync_destroy(c->sync);
+    data_destroy(c->data);
     central_destroy(c->central); /* cancelled replies still find the queue: it outlives us */
+    /* Results posted by the workers and not yet taken are freed with the queue's events by
+     * whoever drains it last (shell_destroy drops them). */
     free(c);
 }
 
@@ -199,6 +314,406 @@ static void pairing_poll(Core *c)
     submit(c, &req, &c->pairing_poll);
 }
 
+/* ---- replies for the screens ---------------------------------------------------------- */
+
+static bool unreachable(CentralResult r)
+{
+    return r == CENTRAL_OFFLINE || r == CENTRAL_TIMEOUT || r == CENTRAL_TLS;
+}
+
+static StockHint hint_of(bool here, bool online)
+{
+    return here ? HINT_HERE : (online ? HINT_ONLINE : HINT_NONE);
+}
+
+static void recs_result(const CentralRecommendations *in, Result *r)
+{
+    CardList *out = &r->u.cards;
+    for (size_t i = 0; i < in->count && out->count < VIEW_CARDS_MAX; i++) {
+        const CentralRecommendation *x = &in->items[i];
+        ProductCard *c = &out->items[out->count++];
+        snprintf(c->id, sizeof c->id, "%s", x->product_id);
+        snprintf(c->name, sizeof c->name, "%s", x->name);
+        snprintf(c->category, sizeof c->category, "%s", x->category);
+        c->price_cents = x->price_cents;
+        snprintf(c->currency, sizeof c->currency, "USD");
+        snprintf(c->image_url, sizeof c->image_url, "%.*s", (int)sizeof c->image_url - 1,
+                 x->image_url);
+        snprintf(c->variant, sizeof c->variant, "%s", x->variant);
+        snprintf(c->size, sizeof c->size, "%s", x->size);
+        snprintf(c->reason_code, sizeof c->reason_code, "%s", x->reason_code);
+        snprintf(c->reason_anchor, sizeof c->reason_anchor, "%s", x->reason_anchor);
+        snprintf(c->reason_channel, sizeof c->reason_channel, "%s", x->reason_channel);
+        c->hint = hint_of(x->in_stock_here, x->in_stock_online);
+    }
+    out->total = out->count;
+}
+
+static void offers_result(const CentralOffers *in, Result *r)
+{
+    OfferList *out = &r->u.offers;
+    for (size_t i = 0; i < in->count && out->count < VIEW_OFFERS_MAX; i++) {
+        const CentralOffer *x = &in->items[i];
+        OfferView *o = &out->items[out->count++];
+        snprintf(o->id, sizeof o->id, "%s", x->id);
+        snprintf(o->kind, sizeof o->kind, "%s", x->kind);
+        o->value = x->value;
+        snprintf(o->title, sizeof o->title, "%s", x->title);
+        snprintf(o->code, sizeof o->code, "%s", x->code);
+        o->expires_at = view_parse_time(x->expires_at);
+        snprintf(o->product_id, sizeof o->product_id, "%s", x->product_id);
+        snprintf(o->product_name, sizeof o->product_name, "%s", x->product_name);
+    }
+}
+
+/* The live stock reply as a StockView: here first, then by distance, online last (the
+ * service's order); the nearest VIEW_LOCATIONS_MAX - 1 stores and the warehouse. */
+static void stock_result(const CentralStock *in, Result *r)
+{
+    StockView *out = &r->u.stock;
+    snprintf(out->product_id, sizeof out->product_id, "%s", in->product_id);
+    out->live = true;
+    out->as_of = view_parse_time(in->as_of);
+    for (size_t l = 0; l < in->location_count; l++) {
+        const CentralStockLocation *x = &in->locations[l];
+        bool online = strcmp(x->kind, "online") == 0;
+        if (!online && out->location_count >= VIEW_LOCATIONS_MAX - 1)
+            continue;
+        if (out->location_count >= VIEW_LOCATIONS_MAX)
+            break;
+        LocationStock *loc = &out->locations[out->location_count++];
+        snprintf(loc->store, sizeof loc->store, "%s", x->store);
+        snprintf(loc->name, sizeof loc->name, "%s", x->name);
+        loc->online = online;
+        loc->here = x->here;
+        loc->has_distance = x->has_distance;
+        loc->distance_km = x->distance_km;
+        loc->delivery_earliest = view_parse_time(x->delivery_earliest);
+        loc->delivery_latest = view_parse_time(x->delivery_latest);
+        for (int k = 0; k < VIEW_VARIANTS_MAX; k++)
+            loc->qty[k] = -1;
+        for (size_t v = 0; v < x->variant_count; v++) {
+            const CentralStockVariant *xv = &x->variants[v];
+            int k = 0;
+            while (k < out->variant_count && strcmp(out->variants[k], xv->variant) != 0)
+                k++;
+            if (k == out->variant_count) {
+                if (k == VIEW_VARIANTS_MAX)
+                    continue;
+                snprintf(out->variants[k], sizeof out->variants[k], "%s", xv->variant);
+                out->variant_count++;
+                for (int p = 0; p < out->location_count - 1; p++)
+                    out->locations[p].qty[k] = 0; /* not listed there: none */
+            }
+            loc->qty[k] = xv->qty;
+            loc->updated_at[k] = view_parse_time(xv->updated_at);
+        }
+        for (int k = 0; k < out->variant_count; k++)
+            if (loc->qty[k] < 0)
+                loc->qty[k] = 0;
+    }
+}
+
+static void shipping_result(const CentralShipping *in, Result *r)
+{
+    ShippingList *out = &r->u.shipping;
+    out->free_from_cents = in->free_from_cents;
+    for (size_t i = 0; i < in->count && out->count < VIEW_SHIPPING_MAX; i++) {
+        const CentralShippingOption *x = &in->options[i];
+        ShippingOption *o = &out->items[out->count++];
+        snprintf(o->id, sizeof o->id, "%s", x->id);
+        snprintf(o->name, sizeof o->name, "%s", x->name);
+        o->price_cents = x->price_cents;
+        snprintf(o->currency, sizeof o->currency, "%s", x->currency);
+        o->earliest = view_parse_time(x->delivery_earliest);
+        o->latest = view_parse_time(x->delivery_latest);
+        o->needs_address = x->needs_address;
+    }
+}
+
+/* Offline there are no quotes: standard delivery, priced when the order reaches us. */
+static void shipping_offline(Result *r)
+{
+    ShippingList *out = &r->u.shipping;
+    out->free_from_cents = -1;
+    out->count = 1;
+    snprintf(out->items[0].id, sizeof out->items[0].id, "standard");
+    snprintf(out->items[0].name, sizeof out->items[0].name, "Standard delivery");
+    out->items[0].price_cents = -1;
+    out->items[0].needs_address = true;
+}
+
+static void product_result(const CentralProduct *in, Result *r)
+{
+    ProductDetail *p = &r->u.product;
+    snprintf(p->id, sizeof p->id, "%s", in->id);
+    snprintf(p->name, sizeof p->name, "%s", in->name);
+    snprintf(p->brand, sizeof p->brand, "%s", in->brand);
+    snprintf(p->category, sizeof p->category, "%s", in->category);
+    snprintf(p->description, sizeof p->description, "%s", in->description);
+    p->price_cents = in->price_cents;
+    snprintf(p->currency, sizeof p->currency, "%s", in->currency);
+    snprintf(p->image_url, sizeof p->image_url, "%s", in->image_url);
+    p->replenishable = in->replenishable;
+    for (size_t i = 0; i < in->variant_count && p->variant_count < VIEW_VARIANTS_MAX; i++) {
+        const CentralVariant *x = &in->variants[i];
+        VariantView *v = &p->variants[p->variant_count++];
+        snprintf(v->id, sizeof v->id, "%s", x->id);
+        snprintf(v->size, sizeof v->size, "%s", x->size);
+        snprintf(v->colour, sizeof v->colour, "%s", x->colour);
+        snprintf(v->colour_hex, sizeof v->colour_hex, "%s", x->colour_hex);
+        snprintf(v->gtin, sizeof v->gtin, "%s", x->gtin);
+        v->price_cents = x->price_cents;
+        snprintf(v->image_url, sizeof v->image_url, "%s", x->image_url);
+    }
+}
+
+/* On the client's worker: turn the reply into a Result, or ask the local store instead. */
+static void on_ask_reply(const CentralReply *reply, void *ctx)
+{
+    Ask *a = ctx;
+    Core *c = a->core;
+    if (reply->result == CENTRAL_CANCELLED) {
+        free(a);
+        return;
+    }
+    log_info("core", "%s: %s after %ld ms", central_kind_name(reply->kind),
+             central_result_name(reply->result), reply->elapsed_ms);
+    if (reply->result != CENTRAL_OK && a->has_fallback && c->data) {
+        /* The local copy answers; the Result says so through `offline`. */
+        a->fallback.seq = a->seq;
+        if (data_submit(c->data, &a->fallback) == KIOSK_OK) {
+            free(a);
+            return;
+        }
+    }
+    Result *r = result_new(a->kind, a->seq);
+    if (!r) {
+        free(a);
+        return;
+    }
+    r->offline = unreachable(reply->result);
+    r->err = reply->result == CENTRAL_OK        ? KIOSK_OK
+             : reply->result == CENTRAL_REFUSED ? KIOSK_E_INVALID
+                                                : KIOSK_E_IO;
+    if (reply->result == CENTRAL_OK) {
+        const CentralPayload *p = &reply->payload;
+        switch (reply->kind) {
+        case CENTRAL_RECOMMENDATIONS:
+            recs_result(&p->recs, r);
+            break;
+        case CENTRAL_OFFERS:
+            offers_result(&p->offers, r);
+            break;
+        case CENTRAL_STOCK:
+            stock_result(&p->stock, r);
+            break;
+        case CENTRAL_SHIPPING:
+            shipping_result(&p->shipping, r);
+            break;
+        case CENTRAL_PRODUCT:
+            product_result(&p->product, r);
+            break;
+        case CENTRAL_HANDOFF:
+            snprintf(r->u.handoff.code, sizeof r->u.handoff.code, "%s", p->handoff.code);
+            snprintf(r->u.handoff.url, sizeof r->u.handoff.url, "%s", p->handoff.url);
+            r->u.handoff.expires_at = view_parse_time(p->handoff.expires_at);
+            break;
+        default:
+            break;
+        }
+    } else if (reply->kind == CENTRAL_SHIPPING && r->offline) {
+        shipping_offline(r);
+        r->err = KIOSK_OK;
+    }
+    free(a);
+    post_result(c, r);
+}
+
+/* A failure the UI thread answers at once (nothing could even be asked). */
+static void answer_now(Core *c, ResultKind kind, uint32_t seq, KioskErr err, bool offline)
+{
+    Result *r = result_new(kind, seq);
+    if (!r)
+        return;
+    r->err = err;
+    r->offline = offline;
+    Event ev = {.type = EV_RESULT, .u.result.result = r};
+    if (evq_post(c->queue, &ev) != KIOSK_OK) /* the UI thread never waits for room */
+        result_free(r);
+}
+
+static void ask_data(Core *c, DataQuery *q, ResultKind kind)
+{
+    KioskErr err = c->data ? data_submit(c->data, q) : KIOSK_E_STATE;
+    if (err != KIOSK_OK)
+        answer_now(c, kind, q->seq, err, false);
+}
+
+/* Submits req for a screen; without a service (or a full queue) the fallback is asked
+ * directly, or the screen gets its failure. fallback may be NULL. */
+static void ask_central(Core *c, const CentralRequest *req, ResultKind kind, uint32_t seq,
+                        const DataQuery *fallback)
+{
+    Ask *a = calloc(1, sizeof *a);
+    uint32_t id;
+    if (a && c->central) {
+        *a = (Ask){.core = c, .kind = kind, .seq = seq, .has_fallback = fallback != NULL};
+        if (fallback)
+            a->fallback = *fallback;
+        if (central_submit_cb(c->central, req, on_ask_reply, a, &id) == KIOSK_OK)
+            return;
+    }
+    free(a);
+    if (fallback) {
+        DataQuery q = *fallback;
+        q.seq = seq;
+        ask_data(c, &q, kind);
+        return;
+    }
+    if (kind == RESULT_SHIPPING) {
+        Result *r = result_new(kind, seq);
+        if (r) {
+            shipping_offline(r);
+            r->offline = true;
+            Event ev = {.type = EV_RESULT, .u.result.result = r};
+            if (evq_post(c->queue, &ev) != KIOSK_OK)
+                result_free(r);
+        }
+        return;
+    }
+    answer_now(c, kind, seq, KIOSK_E_IO, true);
+}
+
+static void seeds_for(const Session *se, DataQuery *q)
+{
+    for (int i = 0; i < se->viewed_count && q->seed_count < DATA_SEEDS_MAX; i++)
+        snprintf(q->seeds[q->seed_count++], sizeof q->seeds[0], "%s", se->viewed[i]);
+    if (se->last_product[0] && q->seed_count < DATA_SEEDS_MAX)
+        snprintf(q->seeds[q->seed_count++], sizeof q->seeds[0], "%s", se->last_product);
+    if (se->last_product[0])
+        snprintf(q->exclude[q->exclude_count++], sizeof q->exclude[0], "%s", se->last_product);
+    for (int i = 0; i < se->cart_count && q->exclude_count < DATA_EXCLUDE_MAX; i++)
+        snprintf(q->exclude[q->exclude_count++], sizeof q->exclude[0], "%s", se->cart[i].product);
+}
+
+static void load_recs(Core *c, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    DataQuery q = {.kind = DATA_RECOMMEND, .seq = seq};
+    seeds_for(se, &q);
+    CentralRequest req = {.kind = CENTRAL_RECOMMENDATIONS};
+    snprintf(req.u.member.member, sizeof req.u.member.member, "%s", se->member_id);
+    ask_central(c, &req, RESULT_RECOMMENDATIONS, seq, &q);
+}
+
+static void load_offers(Core *c, uint32_t seq)
+{
+    CentralRequest req = {.kind = CENTRAL_OFFERS};
+    snprintf(req.u.member.member, sizeof req.u.member.member, "%s", c->state.session.member_id);
+    ask_central(c, &req, RESULT_OFFERS, seq, NULL);
+}
+
+static void load_stock(Core *c, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    DataQuery q = {.kind = DATA_STOCK, .seq = seq};
+    snprintf(q.id, sizeof q.id, "%s", se->product.id);
+    CentralRequest req = {.kind = CENTRAL_STOCK};
+    snprintf(req.u.stock.product, sizeof req.u.stock.product, "%s", se->product.id);
+    ask_central(c, &req, RESULT_STOCK, seq, &q);
+}
+
+static void load_shipping(Core *c, uint32_t seq)
+{
+    const AppState *s = &c->state;
+    CentralRequest req = {.kind = CENTRAL_SHIPPING};
+    snprintf(req.u.shipping.store, sizeof req.u.shipping.store, "%.64s", c->store_id);
+    snprintf(req.u.shipping.member, sizeof req.u.shipping.member, "%s", s->session.member_id);
+    req.u.shipping.subtotal_cents = app_cart_subtotal(s) - app_offer_discount(s);
+    ask_central(c, &req, RESULT_SHIPPING, seq, NULL);
+}
+
+static void handoff(Core *c, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    CentralRequest req = {.kind = CENTRAL_HANDOFF};
+    snprintf(req.u.handoff.store, sizeof req.u.handoff.store, "%.64s", c->store_id);
+    if (c->state.screen == SCREEN_PRODUCT) {
+        snprintf(req.u.handoff.product, sizeof req.u.handoff.product, "%s", se->product.id);
+        if (se->variant >= 0)
+            snprintf(req.u.handoff.variant, sizeof req.u.handoff.variant, "%s",
+                     se->product.variants[se->variant].id);
+    } else {
+        for (int i = 0; i < se->cart_count && i < CENTRAL_ORDER_ITEMS_MAX; i++) {
+            CentralOrderLine *l = &req.u.handoff.items[req.u.handoff.item_count++];
+            snprintf(l->variant, sizeof l->variant, "%s", se->cart[i].variant);
+            l->qty = se->cart[i].qty;
+        }
+    }
+    ask_central(c, &req, RESULT_HANDOFF, seq, NULL);
+}
+
+/* The order as the shopper placed it, made durable by the data worker before anything else
+ * (the "thank you" waits for RESULT_ORDER_STORED). The service computes every price. */
+static void place_order(Core *c, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    CentralOrderRequest o = {0};
+    KioskErr err = order_new_key(o.idempotency_key);
+    snprintf(o.member, sizeof o.member, "%s", se->member_id);
+    snprintf(o.store, sizeof o.store, "%.64s", c->store_id);
+    if (se->shipping_choice >= 0 && se->shipping_choice < se->shipping.count) {
+        const ShippingOption *ship = &se->shipping.items[se->shipping_choice];
+        snprintf(o.shipping_option, sizeof o.shipping_option, "%s", ship->id);
+        if (ship->needs_address && se->address_choice >= 0)
+            snprintf(o.address_id, sizeof o.address_id, "%s", se->addresses[se->address_choice].id);
+    }
+    if (se->offer_choice >= 0)
+        snprintf(o.offer, sizeof o.offer, "%s", se->offers.items[se->offer_choice].id);
+    for (int i = 0; i < se->cart_count; i++) {
+        snprintf(o.items[i].variant, sizeof o.items[i].variant, "%s", se->cart[i].variant);
+        o.items[i].qty = se->cart[i].qty;
+    }
+    o.item_count = se->cart_count;
+    DataQuery q = {.kind = DATA_ORDER_PUT, .seq = seq};
+    if (err == KIOSK_OK)
+        err = order_encode(&o, c->device_id[0] ? c->device_id : NULL, &q.payload);
+    if (err != KIOSK_OK) {
+        log_error("core", "order not encoded (%s)", kerr_name(err));
+        answer_now(c, RESULT_ORDER_STORED, seq, err, false);
+        return;
+    }
+    snprintf(q.idempotency_key, sizeof q.idempotency_key, "%s", o.idempotency_key);
+    KioskErr put = c->data ? data_submit(c->data, &q) : KIOSK_E_STATE;
+    if (put != KIOSK_OK) { /* data_submit took the payload either way */
+        if (!c->data)
+            free(q.payload);
+        answer_now(c, RESULT_ORDER_STORED, seq, KIOSK_E_IO, false);
+    }
+}
+
+static void data_effect(Core *c, DataQueryKind kind, ResultKind rk, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    DataQuery q = {.kind = kind, .seq = seq};
+    switch (kind) {
+    case DATA_BROWSE:
+        snprintf(q.text, sizeof q.text, "%s", se->category);
+        q.offset = se->browse_page * APP_PAGE_CARDS;
+        break;
+    case DATA_SEARCH:
+        snprintf(q.text, sizeof q.text, "%s", se->query);
+        break;
+    case DATA_PRODUCT:
+        snprintf(q.id, sizeof q.id, "%s", se->product.id);
+        break;
+    default:
+        break;
+    }
+    ask_data(c, &q, rk);
+}
+
 uint64_t core_now(const Core *c)
 {
     return c->clock.now_ms(c->clock.ctx);
@@ -230,6 +745,39 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
         case FX_PAIRING_STOP:
             pairing_stop(c);
             break;
+        case FX_LOAD_RECS:
+            load_recs(c, e->seq);
+            break;
+        case FX_LOAD_OFFERS:
+            load_offers(c, e->seq);
+            break;
+        case FX_LOAD_CATEGORIES:
+            data_effect(c, DATA_CATEGORIES, RESULT_CATEGORIES, e->seq);
+            break;
+        case FX_LOAD_BROWSE:
+            data_effect(c, DATA_BROWSE, RESULT_BROWSE, e->seq);
+            break;
+        case FX_SEARCH:
+            data_effect(c, DATA_SEARCH, RESULT_SEARCH, e->seq);
+            break;
+        case FX_LOAD_PRODUCT:
+            data_effect(c, DATA_PRODUCT, RESULT_PRODUCT, e->seq);
+            break;
+        case FX_LOAD_STOCK:
+            load_stock(c, e->seq);
+            break;
+        case FX_LOAD_SHIPPING:
+            load_shipping(c, e->seq);
+            break;
+        case FX_PLACE_ORDER:
+            place_order(c, e->seq);
+            break;
+        case FX_HANDOFF:
+            handoff(c, e->seq);
+            break;
+        case FX_SYNC_KICK:
+            sync_kick(c->sync);
+            break;
         }
     }
 }
@@ -256,6 +804,8 @@ bool core_step(Core *c, CoreForeignFn foreign, void *ctx)
             continue;
         }
         changed |= dispatch(c, &ev, core_now(c));
+        if (ev.type == EV_RESULT)
+            result_free(ev.u.result.result);
     }
     uint64_t now = core_now(c);
     TimerId id;
@@ -269,6 +819,11 @@ bool core_step(Core *c, CoreForeignFn foreign, void *ctx)
 int64_t core_next_timeout(const Core *c)
 {
     return timers_next_in(&c->timers, core_now(c));
+}
+
+struct CentralClient *core_central(const Core *c)
+{
+    return c->central;
 }
 
 const AppState *core_state(const Core *c)

@@ -30,6 +30,9 @@ bool core_step(Core *c, CoreForeignFn foreign, void *ctx);
 int64_t core_next_timeout(const Core *c);
 
 const AppState *core_state(const Core *c);
+/* The central service's client (for the image loader), or NULL. Borrowed: it lives until
+ * core_destroy. */
+struct CentralClient *core_central(const Core *c);
 EventQueue *core_queue(const Core *c);
 uint64_t core_now(const Core *c);
 

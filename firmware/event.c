@@ -24,6 +24,8 @@ const char *event_type_name(EventType type)
         return "profile";
     case EV_PAIRING:
         return "pairing";
+    case EV_RESULT:
+        return "result";
     case EV_CONTROL:
         return "control";
     case EV_QUIT:
@@ -39,6 +41,29 @@ static const char *const INTENT_NAMES[] = {
     [INTENT_SET_LANGUAGE] = "set_language",
     [INTENT_STILL_HERE] = "still_here",
     [INTENT_END_SESSION] = "end_session",
+    [INTENT_GUEST] = "guest",
+    [INTENT_HOME] = "home",
+    [INTENT_OPEN_CATEGORY] = "open_category",
+    [INTENT_PAGE] = "page",
+    [INTENT_OPEN_SEARCH] = "open_search",
+    [INTENT_KEY] = "key",
+    [INTENT_OPEN_PRODUCT] = "open_product",
+    [INTENT_COLOUR] = "colour",
+    [INTENT_SIZE] = "size",
+    [INTENT_ADD_TO_CART] = "add_to_cart",
+    [INTENT_OPEN_CART] = "open_cart",
+    [INTENT_QTY_UP] = "qty_up",
+    [INTENT_QTY_DOWN] = "qty_down",
+    [INTENT_REMOVE_LINE] = "remove_line",
+    [INTENT_CHECKOUT] = "checkout",
+    [INTENT_ADDRESS] = "address",
+    [INTENT_SHIPPING] = "shipping",
+    [INTENT_OFFER] = "offer",
+    [INTENT_PLACE_ORDER] = "place_order",
+    [INTENT_HANDOFF] = "handoff",
+    [INTENT_CLOSE_PANEL] = "close_panel",
+    [INTENT_RETRY] = "retry",
+    [INTENT_ACCESSIBILITY] = "accessibility",
 };
 
 const char *intent_name(Intent intent)

@@ -11,8 +11,10 @@
 
 #include "central.h"
 #include "identity.h"
+#include "view.h"
 
-#define EVENT_TEXT_MAX 256 /* a scanner line longer than this is refused by scanner.c */
+#define EVENT_TEXT_MAX      256 /* a scanner line longer than this is refused by scanner.c */
+#define EVENT_ADDRESSES_MAX 4   /* saved addresses a profile event carries */
 
 typedef enum EventType {
     EV_NONE = 0,
@@ -24,24 +26,55 @@ typedef enum EventType {
     EV_READER,       /* the NFC reader came or went: u.reader */
     EV_PROFILE,      /* the central service answered who a member is: u.profile */
     EV_PAIRING,      /* an app pairing code was issued, or a long-poll came back: u.pairing */
+    EV_RESULT,       /* data for a screen, an order's fate, sync progress: u.result */
     EV_CONTROL,      /* a control-socket request for the UI thread: u.control */
     EV_QUIT,         /* stop the main loop (SIGTERM, window closed) */
 } EventType;
 
 typedef enum Intent {
     INTENT_NONE = 0,
-    INTENT_START,        /* attract -> identify */
-    INTENT_BACK,         /* one step back */
-    INTENT_SET_LANGUAGE, /* arg: index into the configured languages */
-    INTENT_STILL_HERE,   /* dismiss the "Still there?" overlay */
-    INTENT_END_SESSION,  /* "Done": wipe the session now */
+    INTENT_START,         /* attract -> identify */
+    INTENT_BACK,          /* one step back */
+    INTENT_SET_LANGUAGE,  /* arg: index into the configured languages */
+    INTENT_STILL_HERE,    /* dismiss the "Still there?" overlay */
+    INTENT_END_SESSION,   /* "Done": wipe the session now */
+    INTENT_GUEST,         /* identify -> home without signing in */
+    INTENT_HOME,          /* back to the home screen, the session kept */
+    INTENT_OPEN_CATEGORY, /* arg: index into session.categories */
+    INTENT_PAGE,          /* arg: +1 / -1 page of the browse grid */
+    INTENT_OPEN_SEARCH,
+    INTENT_KEY,          /* arg: a character (ASCII or a Latin-1 code point), or KEY_* */
+    INTENT_OPEN_PRODUCT, /* arg: CardSource << 8 | index */
+    INTENT_COLOUR,       /* arg: index of a distinct colour of the product */
+    INTENT_SIZE,         /* arg: index into product.variants of the wanted size */
+    INTENT_ADD_TO_CART,
+    INTENT_OPEN_CART,
+    INTENT_QTY_UP,      /* arg: cart line */
+    INTENT_QTY_DOWN,    /* arg: cart line (at 1: removes it) */
+    INTENT_REMOVE_LINE, /* arg: cart line */
+    INTENT_CHECKOUT,
+    INTENT_ADDRESS,  /* arg: index into session.addresses */
+    INTENT_SHIPPING, /* arg: index into session.shipping */
+    INTENT_OFFER,    /* arg: index into session.offers, -1 for none */
+    INTENT_PLACE_ORDER,
+    INTENT_HANDOFF,       /* the phone QR for the product on screen or the cart */
+    INTENT_CLOSE_PANEL,   /* close the hand-off panel */
+    INTENT_RETRY,         /* load again what failed on this screen */
+    INTENT_ACCESSIBILITY, /* toggle high contrast and large text */
+    INTENT_COUNT
 } Intent;
+
+/* INTENT_KEY's special keys. */
+enum { KEY_BACKSPACE = -1, KEY_CLEAR = -2 };
 
 typedef enum TimerId {
     TIMER_IDLE = 0, /* no touch for idle_seconds: show "Still there?" */
     TIMER_WIPE,     /* the countdown ran out: wipe the session */
     TIMER_NOTICE,   /* a friendly message has been shown long enough */
     TIMER_PAIRING,  /* renew the pairing code before it expires, or try again after a failure */
+    TIMER_STOCK,    /* refresh the live stock of the product on screen */
+    TIMER_ORDER,    /* "placing" has waited long enough for the service's number */
+    TIMER_SEARCH,   /* the shopper paused typing: search */
     TIMER_COUNT
 } TimerId;
 
@@ -57,6 +90,19 @@ typedef struct ProfileEvent {
     char language[CENTRAL_SHORT_MAX + 1];
     char last_item[CENTRAL_NAME_MAX + 1]; /* first item of their last order, any channel */
     char last_channel[CENTRAL_SHORT_MAX + 1];
+    char last_product[CENTRAL_ID_MAX + 1];
+    struct {
+        char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1], waist[CENTRAL_SHORT_MAX + 1],
+            dress[CENTRAL_SHORT_MAX + 1], sock[CENTRAL_SHORT_MAX + 1];
+    } sizes;
+    bool payment_on_file;
+    struct {
+        char id[CENTRAL_ID_MAX + 1];
+        char label[CENTRAL_NAME_MAX + 1];
+        char masked[CENTRAL_TEXT_MAX + 1];
+        bool is_default;
+    } addresses[EVENT_ADDRESSES_MAX];
+    int address_count;
 } ProfileEvent;
 
 /* An app pairing code (POST /v1/pairings) or the state of one (GET ...?wait=). */
@@ -86,6 +132,9 @@ typedef struct Event {
         } reader;
         ProfileEvent profile;
         PairingEvent pairing;
+        struct {
+            Result *result; /* owned by the event's holder: result_free after dispatch */
+        } result;
         struct {
             struct ControlCall *call; /* owned by the event's holder; see control.h */
         } control;

@@ -60,6 +60,24 @@ static const Migration MIGRATIONS[] = {
         "CREATE INDEX outbox_due ON outbox(state, next_attempt_at, id);"
         "CREATE INDEX stock_location ON stock(location_id);"
         "CREATE INDEX images_last_used ON images(last_used);"},
+    /* The catalog as the product form has it (catalog.c), store addresses for distances,
+     * the order of variants, product popularity, and indexes for browse, GTIN look-ups and
+     * affinity in reverse. Defaults let rows written by schema 2 stay valid. */
+    {3, "ALTER TABLE stores ADD COLUMN city TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE stores ADD COLUMN timezone TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE products ADD COLUMN brand TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE products ADD COLUMN description TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE products ADD COLUMN image_url TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE products ADD COLUMN replenishable INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE products ADD COLUMN replenish_days INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE products ADD COLUMN popularity REAL NOT NULL DEFAULT 0;"
+        "ALTER TABLE variants ADD COLUMN colour_hex TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE variants ADD COLUMN price_cents INTEGER NOT NULL DEFAULT 0;"
+        "ALTER TABLE variants ADD COLUMN image_url TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE variants ADD COLUMN position INTEGER NOT NULL DEFAULT 0;"
+        "CREATE INDEX products_category ON products(active, category, name);"
+        "CREATE INDEX variants_gtin ON variants(gtin);"
+        "CREATE INDEX affinity_b ON affinity(product_b);"},
 };
 
 #define MIGRATION_COUNT (sizeof MIGRATIONS / sizeof MIGRATIONS[0])

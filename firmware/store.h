@@ -14,7 +14,7 @@
 #include "kerr.h"
 
 /* The schema version this firmware writes; a newer database is refused. */
-#define STORE_SCHEMA_VERSION  2
+#define STORE_SCHEMA_VERSION  3
 #define STORE_BUSY_TIMEOUT_MS 5000
 #define STORE_CURSOR_NAME_MAX 64         /* bytes of a sync cursor's name */
 #define STORE_CURSOR_MAX      512        /* bytes of a sync cursor's value */

@@ -110,11 +110,14 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
                            c.y + c.h - pad - (ty + head_h + theme_px(t, 10))},
                 way[i].body, TEXT_BODY, t->text_muted, (TextLayout){H_CENTER, V_TOP, true});
     }
-    ui_text(ui, "privacy",
-            (SDL_Rect){M, H - M * 9 / 10 - t->px[TEXT_CAPTION], W - 2 * M,
-                       t->px[TEXT_CAPTION] * 14 / 10},
+    int gw = theme_px(t, 420);
+    int gy = H - M * 7 / 10 - t->touch_min;
+    if (s->session.after_sign_in != SCREEN_CHECKOUT) /* ordering needs a member */
+        ui_button(ui, "guest", (SDL_Rect){W - M - gw, gy, gw, t->touch_min}, _("Just browsing"),
+                  BUTTON_SECONDARY, screen_intent(INTENT_GUEST, 0));
+    ui_text(ui, "privacy", (SDL_Rect){M, gy, W - 2 * M - gw - t->gap, t->touch_min},
             _("Your details stay on this screen only while you use it."), TEXT_CAPTION,
-            t->text_muted, (TextLayout){H_CENTER, V_TOP, false});
+            t->text_muted, (TextLayout){H_LEFT, V_MIDDLE, false});
 }
 
 static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)

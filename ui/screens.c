@@ -1,14 +1,23 @@
 /* screens.c: the screen registry, the pieces screens share, and the overlays drawn above
  * any screen ("Still there?"). */
 #include <stdio.h>
+#include <string.h>
 
+#include "format.h"
+#include "images.h"
 #include "i18n.h"
 #include "screen.h"
 
 static const ScreenClass *const SCREENS[SCREEN_COUNT] = {
     [SCREEN_ATTRACT] = &SCREEN_ATTRACT_CLASS,
     [SCREEN_IDENTIFY] = &SCREEN_IDENTIFY_CLASS,
-    [SCREEN_WELCOME] = &SCREEN_WELCOME_CLASS,
+    [SCREEN_HOME] = &SCREEN_HOME_CLASS,
+    [SCREEN_BROWSE] = &SCREEN_BROWSE_CLASS,
+    [SCREEN_SEARCH] = &SCREEN_SEARCH_CLASS,
+    [SCREEN_PRODUCT] = &SCREEN_PRODUCT_CLASS,
+    [SCREEN_CART] = &SCREEN_CART_CLASS,
+    [SCREEN_CHECKOUT] = &SCREEN_CHECKOUT_CLASS,
+    [SCREEN_CONFIRMATION] = &SCREEN_CONFIRMATION_CLASS,
 };
 
 /* Friendly words for each notice: what happened and what to do, never an error code. */
@@ -28,6 +37,19 @@ static const char *notice_text(Notice n)
         return _("That's a product tag. Tap your loyalty card to sign in.");
     case NOTICE_TAG_UNKNOWN:
         return _("We don't recognise that tag. A member of our team can help.");
+    case NOTICE_SIGN_IN_TO_ORDER:
+        return _("Sign in to order: tap your loyalty card or scan the code with our app. "
+                 "Your bag is kept.");
+    case NOTICE_CART_FULL:
+        return _("Your bag is full. To order more, finish this order first.");
+    case NOTICE_ADDED_TO_CART:
+        return _("Added to your bag.");
+    case NOTICE_ORDER_NOT_SAVED:
+        return _("We couldn't save your order on this screen, so it has not been placed. "
+                 "Please ask a member of our team.");
+    case NOTICE_ORDER_REFUSED:
+        return _("We couldn't place your order: an item may have just sold out. Your bag is "
+                 "still here to change.");
     case NOTICE_NONE:
     case NOTICE_COUNT:
         break;
@@ -149,6 +171,56 @@ static int draw_idle_overlay(Ui *ui, const AppState *s, const ScreenEnv *env)
     return until_next > 0 ? until_next : 1000;
 }
 
+/* The phone hand-off: a QR of a link the central service resolves to the same product or
+ * bag on the shopper's phone. Nothing personal is in the link. */
+static void draw_handoff(Ui *ui, const AppState *s)
+{
+    const Theme *t = &ui->theme;
+    const Session *se = &s->session;
+    SDL_Rect scrim = {0, 0, ui->w, ui->h};
+    art_round_rect(ui->art, scrim, 0, (SDL_Color){0, 0, 0, 150}, (SDL_Color){0, 0, 0, 0}, 0);
+    int w = theme_px(t, 900), h = theme_px(t, 820);
+    if (w > ui->w - 2 * t->margin)
+        w = ui->w - 2 * t->margin;
+    SDL_Rect card = {(ui->w - w) / 2, (ui->h - h) / 2, w, h};
+    Widget c = {.id = "handoff-panel", .rect = card, .color = t->surface, .enabled = true};
+    ui_add(ui, &WIDGET_CARD, &c);
+    int pad = theme_px(t, 48);
+    int title_h = t->px[TEXT_TITLE] * 13 / 10;
+    ui_text(ui, "handoff-title", (SDL_Rect){card.x + pad, card.y + pad, card.w - 2 * pad, title_h},
+            _("Continue on your phone"), TEXT_TITLE, t->text, (TextLayout){H_CENTER, V_TOP, false});
+    int bh = t->touch_min;
+    SDL_Rect body = {card.x + pad, card.y + pad + title_h + theme_px(t, 16), card.w - 2 * pad,
+                     card.h - 2 * pad - title_h - bh - theme_px(t, 40)};
+    if (se->handoff_state == LOAD_OK) {
+        int cap_h = t->px[TEXT_BODY] * 15 / 10;
+        int side = body.h - cap_h - theme_px(t, 16);
+        Widget qr = {.id = "handoff-qr",
+                     .rect = {body.x + (body.w - side) / 2, body.y, side, side},
+                     .text = se->handoff.url,
+                     .enabled = true};
+        ui_add(ui, &WIDGET_QR, &qr);
+        ui_text(ui, "handoff-caption",
+                (SDL_Rect){body.x, body.y + side + theme_px(t, 16), body.w, cap_h},
+                _("Point your phone's camera at the code."), TEXT_BODY, t->text_muted,
+                (TextLayout){H_CENTER, V_TOP, false});
+    } else {
+        screen_status(ui, se->handoff_state, body, "handoff",
+                      _("The link to your phone can't be made just now."));
+    }
+    int bw = theme_px(t, 300);
+    Widget close = {.id = "handoff-close",
+                    .rect = {card.x + (card.w - bw) / 2, card.y + card.h - pad - bh, bw, bh},
+                    .text = _("Close"),
+                    .role = TEXT_BUTTON,
+                    .kind = BUTTON_SECONDARY,
+                    .icon = "close",
+                    .enabled = true,
+                    .action = screen_intent(INTENT_CLOSE_PANEL, 0),
+                    .layout = {H_CENTER, V_MIDDLE, false}};
+    ui_add(ui, &WIDGET_BUTTON, &close);
+}
+
 int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
     const ScreenClass *cls = SCREENS[s->screen];
@@ -162,7 +234,263 @@ int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         cls->draw_mirror(ui, s, env);
     else
         cls->draw_kiosk(ui, s, env);
+    if (s->session.handoff_state != LOAD_NONE && s->screen != SCREEN_ATTRACT)
+        draw_handoff(ui, s);
     if (s->notice != NOTICE_NONE)
         draw_notice(ui, s);
     return -1;
+}
+
+/* --- pieces shared by the session's screens ---------------------------------------- */
+
+const char *screen_category(const char *code)
+{
+    static const struct {
+        const char *code, *name;
+    } names[] = {{"running-shoes", N_("Running shoes")},
+                 {"jackets", N_("Jackets")},
+                 {"jeans", N_("Jeans")},
+                 {"tops", N_("Tops")},
+                 {"dresses", N_("Dresses")},
+                 {"accessories", N_("Accessories")},
+                 {"socks", N_("Socks")},
+                 {"base-layers", N_("Base layers")}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(code, names[i].code) == 0)
+            return _(names[i].name);
+    return code; /* a category this firmware does not know yet: its code reads well enough */
+}
+
+void screen_money(char *out, size_t size, const AppState *s, int64_t cents, const char *currency)
+{
+    format_price(out, size, cents, currency, app_language(s));
+}
+
+const char *screen_hint(StockHint h)
+{
+    switch (h) {
+    case HINT_HERE:
+        return _("In stock here");
+    case HINT_NEARBY:
+        return _("In a store nearby");
+    case HINT_ONLINE:
+        return _("Online: ships to your home");
+    case HINT_NONE:
+        return _("Out of stock");
+    case HINT_UNKNOWN:
+        break;
+    }
+    return "";
+}
+
+int screen_columns(const Ui *ui)
+{
+    return ui->w > ui->h ? 4 : 2;
+}
+
+int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *title)
+{
+    const Theme *t = &ui->theme;
+    int W = ui->w, M = t->margin;
+    int y = M / 2, h = t->touch_min, gap = theme_px(t, 16);
+    bool portrait = W < ui->h;
+    /* From the right: I'm done, Bag, Search, contrast. */
+    int x = W - M;
+    int done_w = theme_px(t, 250);
+    x -= done_w;
+    ui_button(ui, "done", (SDL_Rect){x, y, done_w, h}, _("I'm done"), BUTTON_SECONDARY,
+              screen_intent(INTENT_END_SESSION, 0));
+    char bag[64];
+    int items = app_cart_items(s);
+    if (items > 0)
+        snprintf(bag, sizeof bag, _("Bag · %d"), items);
+    else
+        snprintf(bag, sizeof bag, "%s", _("Bag"));
+    int bag_w = theme_px(t, 220);
+    x -= gap + bag_w;
+    Widget b = {.id = "bag",
+                .rect = {x, y, bag_w, h},
+                .text = bag,
+                .role = TEXT_BUTTON,
+                .kind = s->screen == SCREEN_CART ? BUTTON_CHIP_ON
+                        : items > 0              ? BUTTON_PRIMARY
+                                                 : BUTTON_SECONDARY,
+                .icon = "bag",
+                .enabled = true,
+                .action = screen_intent(INTENT_OPEN_CART, 0),
+                .layout = {H_CENTER, V_MIDDLE, false}};
+    ui_add(ui, &WIDGET_BUTTON, &b);
+    int search_w = portrait ? h : theme_px(t, 230);
+    x -= gap + search_w;
+    Widget q = {.id = "search",
+                .rect = {x, y, search_w, h},
+                .text = portrait ? "" : _("Search"),
+                .role = TEXT_BUTTON,
+                .kind = s->screen == SCREEN_SEARCH ? BUTTON_CHIP_ON : BUTTON_SECONDARY,
+                .icon = "search",
+                .enabled = true,
+                .action = screen_intent(INTENT_OPEN_SEARCH, 0),
+                .layout = {H_CENTER, V_MIDDLE, false}};
+    ui_add(ui, &WIDGET_BUTTON, &q);
+    x -= gap + h;
+    Widget c = {.id = "contrast",
+                .rect = {x, y, h, h},
+                .text = "",
+                .role = TEXT_BUTTON,
+                .kind = s->accessible ? BUTTON_CHIP_ON : BUTTON_SECONDARY,
+                .icon = "contrast",
+                .enabled = true,
+                .action = screen_intent(INTENT_ACCESSIBILITY, 0),
+                .layout = {H_CENTER, V_MIDDLE, false}};
+    ui_add(ui, &WIDGET_BUTTON, &c);
+    int right = x - gap;
+    /* Left: the brand on home, Back elsewhere, then the title. */
+    int lx = M - theme_px(t, 8);
+    if (s->screen == SCREEN_HOME) {
+        ui_text(ui, "brand", (SDL_Rect){M, y, right - M, h}, env->cfg->brand_name, TEXT_BRAND,
+                t->primary, (TextLayout){H_LEFT, V_MIDDLE, false});
+    } else {
+        int back_w = portrait ? h : theme_px(t, 200);
+        Widget back = {.id = "back",
+                       .rect = {lx, y, back_w, h},
+                       .text = portrait ? "" : _("Back"),
+                       .role = TEXT_BUTTON,
+                       .kind = BUTTON_GHOST,
+                       .icon = "arrow-left",
+                       .color = t->text,
+                       .enabled = true,
+                       .action = screen_intent(INTENT_BACK, 0),
+                       .layout = {H_LEFT, V_MIDDLE, false}};
+        ui_add(ui, &WIDGET_BUTTON, &back);
+        lx += back_w + gap;
+        if (title && !portrait)
+            ui_text(ui, "title", (SDL_Rect){lx, y, right - lx, h}, title, TEXT_HEADING, t->text,
+                    (TextLayout){H_LEFT, V_MIDDLE, false});
+    }
+    int top = y + h + theme_px(t, 28);
+    if (portrait && title && s->screen != SCREEN_HOME) {
+        ui_text(ui, "title", (SDL_Rect){M, top, W - 2 * M, t->px[TEXT_TITLE] * 13 / 10}, title,
+                TEXT_TITLE, t->text, (TextLayout){H_LEFT, V_TOP, false});
+        top += t->px[TEXT_TITLE] * 13 / 10 + theme_px(t, 16);
+    }
+    return top;
+}
+
+void screen_offline_line(Ui *ui, const AppState *s)
+{
+    if (s->online || !s->central)
+        return;
+    const Theme *t = &ui->theme;
+    int h = t->px[TEXT_CAPTION] * 16 / 10;
+    int y = ui->h - t->margin / 2 - h;
+    int icon = h;
+    Widget ic = {.id = "offline-icon",
+                 .rect = {t->margin, y, icon, icon},
+                 .icon = "cloud-off",
+                 .color = t->text_muted,
+                 .text = "",
+                 .enabled = true};
+    ui_add(ui, &WIDGET_IMAGE, &ic);
+    ui_text(ui, "offline",
+            (SDL_Rect){t->margin + icon + theme_px(t, 12), y,
+                       ui->w - 2 * t->margin - icon - theme_px(t, 12), h},
+            _("We're working offline for a moment: some information may be a few minutes old. "
+              "Orders are kept safe and sent as soon as we're back."),
+            TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_MIDDLE, false});
+}
+
+void screen_image(Ui *ui, const ScreenEnv *env, const char *url, SDL_Rect r, const char *id)
+{
+    images_draw(env->images, ui, url, r, env->now_ms);
+    Widget alt = {.id = id, .rect = r, .text = "", .enabled = true};
+    ui_add(ui, &WIDGET_PICTURE, &alt);
+}
+
+static void reason_text(const ProductCard *c, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (strcmp(c->reason_code, "bought_together") == 0 && c->reason_anchor[0]) {
+        if (strcmp(c->reason_channel, "web") == 0)
+            snprintf(out, size, _("Because you bought the %s online"), c->reason_anchor);
+        else if (strcmp(c->reason_channel, "app") == 0)
+            snprintf(out, size, _("Because you bought the %s in the app"), c->reason_anchor);
+        else
+            snprintf(out, size, _("Because you bought the %s"), c->reason_anchor);
+    } else if (strcmp(c->reason_code, "replenish") == 0) {
+        snprintf(out, size, "%s", _("Time for a fresh pair? You buy these often"));
+    } else if (strcmp(c->reason_code, "viewed") == 0 && c->reason_anchor[0]) {
+        snprintf(out, size, _("Goes well with the %s you looked at"), c->reason_anchor);
+    } else if (strcmp(c->reason_code, "affinity") == 0 && c->reason_anchor[0]) {
+        snprintf(out, size, _("Often bought with the %s"), c->reason_anchor);
+    } else if (strcmp(c->reason_code, "popular") == 0) {
+        snprintf(out, size, "%s", _("Popular with members right now"));
+    }
+}
+
+void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductCard *c, SDL_Rect r,
+                 const char *id, Event action)
+{
+    const Theme *t = &ui->theme;
+    Widget tile = {.id = id, .rect = r, .text = c->name, .enabled = true, .action = action};
+    ui_add(ui, &WIDGET_TILE, &tile);
+    int pad = theme_px(t, 20), w = r.w - 2 * pad;
+    char nid[UI_ID_MAX], line[256];
+    /* Bottom up: where it is, the reason, the price, the name; the picture takes the rest. */
+    int hint_h = t->px[TEXT_CAPTION] * 14 / 10;
+    int price_h = t->px[TEXT_HEADING] * 12 / 10;
+    int name_h = t->px[TEXT_BODY] * 13 / 10;
+    reason_text(c, line, sizeof line);
+    int reason_h = line[0] ? t->px[TEXT_CAPTION] * 27 / 10 : 0;
+    int text_h = name_h + price_h + reason_h + hint_h + theme_px(t, 16);
+    int img_h = r.h - 2 * pad - text_h;
+    if (img_h < r.h / 3 && reason_h) { /* a short card: the picture matters more */
+        img_h += reason_h;
+        reason_h = 0;
+    }
+    snprintf(nid, sizeof nid, "%.32s-image", id);
+    screen_image(ui, env, c->image_url, (SDL_Rect){r.x + pad, r.y + pad, w, img_h}, nid);
+    int y = r.y + pad + img_h + theme_px(t, 10);
+    snprintf(nid, sizeof nid, "%.32s-name", id);
+    ui_text(ui, nid, (SDL_Rect){r.x + pad, y, w, name_h}, c->name, TEXT_BODY, t->text,
+            (TextLayout){H_LEFT, V_TOP, false});
+    y += name_h;
+    char price[64];
+    screen_money(price, sizeof price, s, c->price_cents, c->currency);
+    snprintf(nid, sizeof nid, "%.32s-price", id);
+    ui_text(ui, nid, (SDL_Rect){r.x + pad, y, w, price_h}, price, TEXT_HEADING, t->text,
+            (TextLayout){H_LEFT, V_TOP, false});
+    y += price_h + theme_px(t, 4);
+    if (reason_h) {
+        snprintf(nid, sizeof nid, "%.32s-reason", id);
+        ui_text(ui, nid, (SDL_Rect){r.x + pad, y, w, reason_h}, line, TEXT_CAPTION, t->text_muted,
+                (TextLayout){H_LEFT, V_TOP, true});
+    }
+    const char *hint = screen_hint(c->hint);
+    if (hint[0]) {
+        snprintf(nid, sizeof nid, "%.32s-stock", id);
+        ui_text(ui, nid, (SDL_Rect){r.x + pad, r.y + r.h - pad - hint_h, w, hint_h}, hint,
+                TEXT_CAPTION, c->hint == HINT_NONE ? t->text_muted : t->accent,
+                (TextLayout){H_LEFT, V_BOTTOM, false});
+    }
+}
+
+void screen_status(Ui *ui, LoadState st, SDL_Rect r, const char *id, const char *failed)
+{
+    const Theme *t = &ui->theme;
+    char nid[UI_ID_MAX];
+    if (st == LOAD_BUSY) {
+        snprintf(nid, sizeof nid, "%.32s-loading", id);
+        ui_text(ui, nid, r, _("One moment…"), TEXT_BODY, t->text_muted,
+                (TextLayout){H_CENTER, V_MIDDLE, false});
+    } else if (st == LOAD_FAILED) {
+        int bh = t->touch_min, bw = theme_px(t, 260);
+        int th = t->px[TEXT_BODY] * 28 / 10;
+        int y = r.y + (r.h - th - bh - theme_px(t, 16)) / 2;
+        snprintf(nid, sizeof nid, "%.32s-failed", id);
+        ui_text(ui, nid, (SDL_Rect){r.x, y, r.w, th}, failed, TEXT_BODY, t->text,
+                (TextLayout){H_CENTER, V_MIDDLE, true});
+        snprintf(nid, sizeof nid, "%.32s-retry", id);
+        ui_button(ui, nid, (SDL_Rect){r.x + (r.w - bw) / 2, y + th + theme_px(t, 16), bw, bh},
+                  _("Try again"), BUTTON_SECONDARY, screen_intent(INTENT_RETRY, 0));
+    }
 }

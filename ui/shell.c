@@ -10,6 +10,7 @@
 #include <SDL2/SDL_image.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,12 @@
 #include "evq.h"
 #include "i18n.h"
 #include "identity.h"
+#include "images.h"
 #include "log.h"
 #include "nfc.h"
 #include "scanner.h"
 #include "screen.h"
+#include "store.h"
 #include "ui.h"
 #include "version.h"
 
@@ -60,7 +63,10 @@ struct Shell {
     bool drawn_once;
     bool redraw; /* the window system lost our pixels: draw again */
     int drawn_language;
-    uint64_t redraw_at_ms; /* 0: no timed redraw wanted */
+    bool drawn_accessible;
+    Images *images;            /* product pictures; NULL without a data directory */
+    atomic_bool image_arrived; /* set by the image loader: draw again */
+    uint64_t redraw_at_ms;     /* 0: no timed redraw wanted */
     char assets_dir[CONFIG_PATH_MAX];
     PendingWait waits[SHELL_MAX_WAITS];
     int wait_count;
@@ -107,8 +113,18 @@ static void render(Shell *sh)
         i18n_set_language(app_language(s));
         sh->drawn_language = s->language;
     }
-    ScreenEnv env = {.cfg = sh->cfg, .now_ms = core_now(sh->core)};
+    if (s->accessible != sh->drawn_accessible) {
+        ui_set_contrast(sh->ui, sh->cfg, s->accessible);
+        sh->drawn_accessible = s->accessible;
+    }
+    atomic_store(&sh->image_arrived, false);
+    ScreenEnv env = {.cfg = sh->cfg,
+                     .now_ms = core_now(sh->core),
+                     .wall_s = (int64_t)time(NULL),
+                     .images = sh->images};
     int again = screen_draw(sh->ui, s, &env);
+    if (sh->images && images_fading(sh->images, env.now_ms) && (again < 0 || again > 16))
+        again = 16; /* a picture is fading in: the next frame at the display's pace */
     SDL_RenderPresent(sh->renderer);
     sh->drawn_version = s->version;
     sh->redraw = false;
@@ -131,7 +147,7 @@ static void ensure_frame(Shell *sh)
 {
     const AppState *s = core_state(sh->core);
     if (!sh->drawn_once || sh->redraw || s->version != sh->drawn_version ||
-        s->language != sh->drawn_language ||
+        s->language != sh->drawn_language || atomic_load(&sh->image_arrived) ||
         (sh->redraw_at_ms && core_now(sh->core) >= sh->redraw_at_ms))
         render(sh);
 }
@@ -323,9 +339,9 @@ static json_t *state_json(Shell *sh)
     json_t *st =
         json_pack("{s:s,s:s,s:s,s:s?,s:i,s:b,s:i,s:b,s:s}", "screen", app_screen_name(s->screen),
                   "mode", config_mode_name(s->mode), "language", app_language(s), "member",
-                  s->session.member_id[0] ? s->session.member_id : NULL, "cart",
-                  (int)s->session.cart_items, "online", s->online, "outbox", (int)s->outbox_depth,
-                  "idle_warning", s->idle_warning, "notice", app_notice_name(s->notice));
+                  s->session.member_id[0] ? s->session.member_id : NULL, "cart", app_cart_items(s),
+                  "online", s->online, "outbox", (int)s->outbox_depth, "idle_warning",
+                  s->idle_warning, "notice", app_notice_name(s->notice));
     json_object_set_new(st, "reader",
                         s->reader_present ? json_boolean(s->reader_connected) : json_null());
     return st;
@@ -527,6 +543,34 @@ static KioskErr open_display(Shell *sh)
     return KIOSK_OK;
 }
 
+/* On the image loader's thread: a picture is ready, draw again. */
+static void image_ready(void *ctx)
+{
+    Shell *sh = ctx;
+    atomic_store(&sh->image_arrived, true);
+    Event ev = {.type = EV_NONE};
+    (void)evq_post(sh->queue, &ev); /* a full queue wakes the loop anyway */
+}
+
+/* Product pictures come from the central service through a disk cache beside the store. */
+static void start_images(Shell *sh)
+{
+    CentralClient *central = core_central(sh->core);
+    if (!central)
+        return; /* placeholders: nowhere to fetch pictures from */
+    char db[CONFIG_PATH_MAX + 32];
+    snprintf(db, sizeof db, "%s/%s", sh->cfg->data_dir, STORE_FILE_NAME);
+    ImagesConfig ic = {.store_path = db,
+                       .fetch = images_fetch_central,
+                       .fetch_ctx = central,
+                       .wake = image_ready,
+                       .wake_ctx = sh};
+    KioskErr err;
+    sh->images = images_create(&ic, &err);
+    if (!sh->images)
+        log_error("shell", "product pictures not started (%s): placeholders shown", kerr_name(err));
+}
+
 Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *err)
 {
     Shell *sh = calloc(1, sizeof *sh);
@@ -568,6 +612,8 @@ Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *e
     sh->ui = ui_create(sh->renderer, cfg->width, cfg->height, cfg, sh->assets_dir, err);
     if (!sh->ui)
         goto fail;
+    sh->drawn_accessible = cfg->high_contrast;
+    start_images(sh);
     if ((*err = load_keys(sh)) != KIOSK_OK)
         goto fail;
 
@@ -663,6 +709,7 @@ void shell_destroy(Shell *sh)
         pthread_kill(sh->signal_thread, SIGUSR2);
         pthread_join(sh->signal_thread, NULL);
     }
+    images_destroy(sh->images); /* before the renderer and the central client it uses */
     ui_destroy(sh->ui);
     token_keyring_destroy(sh->keyring);
     if (sh->renderer)
@@ -672,6 +719,12 @@ void shell_destroy(Shell *sh)
     if (sh->target)
         SDL_FreeSurface(sh->target);
     core_destroy(sh->core);
+    if (sh->queue) { /* results the workers posted after the loop stopped */
+        Event ev;
+        while (evq_take(sh->queue, &ev) == KIOSK_OK)
+            if (ev.type == EV_RESULT)
+                result_free(ev.u.result.result);
+    }
     evq_destroy(sh->queue);
     IMG_Quit();
     SDL_Quit();

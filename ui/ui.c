@@ -35,6 +35,13 @@ Ui *ui_create(SDL_Renderer *r, int w, int h, const KioskConfig *cfg, const char 
     return ui;
 }
 
+void ui_set_contrast(Ui *ui, const KioskConfig *cfg, bool high_contrast)
+{
+    KioskConfig c = *cfg;
+    c.high_contrast = high_contrast;
+    theme_init(&ui->theme, &c, ui->w, ui->h);
+}
+
 void ui_destroy(Ui *ui)
 {
     if (!ui)

@@ -68,7 +68,9 @@ extern const WidgetClass WIDGET_TEXT;
 extern const WidgetClass WIDGET_BUTTON;
 extern const WidgetClass WIDGET_IMAGE;
 extern const WidgetClass WIDGET_QR;
-extern const WidgetClass WIDGET_CARD; /* a surface grouping other widgets ("group") */
+extern const WidgetClass WIDGET_CARD;    /* a surface grouping other widgets ("group") */
+extern const WidgetClass WIDGET_TILE;    /* a pressable surface ("item") */
+extern const WidgetClass WIDGET_PICTURE; /* a product picture drawn by images.c */
 
 struct Ui {
     SDL_Renderer *renderer; /* borrowed */
@@ -85,6 +87,8 @@ struct Ui {
 Ui *ui_create(SDL_Renderer *r, int w, int h, const KioskConfig *cfg, const char *assets_dir,
               KioskErr *err);
 void ui_destroy(Ui *ui);
+/* Switches the high-contrast, large-text theme on or off (the shopper's choice). */
+void ui_set_contrast(Ui *ui, const KioskConfig *cfg, bool high_contrast);
 
 /* Clears the semantics tree and the frame to the theme's background. */
 void ui_begin_frame(Ui *ui, SDL_Color background);

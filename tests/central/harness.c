@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define START_TIMEOUT_MS 15000
+#define START_TIMEOUT_MS 90000 /* --seed large takes a while before it listens */
 #define ARGS_MAX         32
 
 void harness_path(const TestCentral *tc, const char *name, char *out, size_t size)
@@ -83,7 +83,7 @@ static pid_t spawn(TestCentral *tc, const char *const *extra)
     argv[n++] = "--tls-key";
     argv[n++] = key;
     argv[n++] = "--seed";
-    argv[n++] = "demo";
+    argv[n++] = tc->seed[0] ? tc->seed : "demo";
     char expanded[ARGS_MAX][HARNESS_PATH_MAX + 64];
     for (int i = 0; extra && extra[i] && n < ARGS_MAX - 1; i++) {
         if (strncmp(extra[i], "@/", 2) == 0) {
@@ -159,8 +159,14 @@ int harness_restart(TestCentral *tc, const char *const *extra_args)
 
 int harness_start(TestCentral *tc, const char *const *extra_args)
 {
+    return harness_start_seed(tc, "demo", extra_args);
+}
+
+int harness_start_seed(TestCentral *tc, const char *seed, const char *const *extra_args)
+{
     char cmd[HARNESS_PATH_MAX * 2];
     memset(tc, 0, sizeof *tc);
+    snprintf(tc->seed, sizeof tc->seed, "%s", seed);
     snprintf(tc->dir, sizeof tc->dir, "%s/central-test-XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(tc->dir))

@@ -20,6 +20,7 @@ typedef struct TestCentral {
     char ca[HARNESS_PATH_MAX];  /* the CA the client trusts */
     char client_cert[HARNESS_PATH_MAX], client_key[HARNESS_PATH_MAX];
     bool use_client_cert; /* present client.pem on every call */
+    char seed[16];        /* --seed: "demo" unless harness_start_seed said otherwise */
 } TestCentral;
 
 typedef struct Resp {
@@ -36,6 +37,8 @@ typedef struct Resp {
  * an argument starting with "@/" names a file in the test folder, e.g. "@/ca.pem").
  * Returns 0 when it answers HTTPS, -1 otherwise (its log is printed). */
 int harness_start(TestCentral *tc, const char *const *extra_args);
+/* The same with another seed ("large": the generated chain for sync tests). */
+int harness_start_seed(TestCentral *tc, const char *seed, const char *const *extra_args);
 /* Stops it (SIGTERM) and starts it again on the same folder, database and port. */
 int harness_restart(TestCentral *tc, const char *const *extra_args);
 /* Stops it (SIGTERM, then waits) and removes the folder. */

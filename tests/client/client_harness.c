@@ -294,21 +294,29 @@ void ch_silent_stop(SilentListener *s)
 
 /* Path -> reply. A route's first entry is its path; hits are counted per route. */
 static const char *const routes[] = {
-    "/v1/members/M500",    /* 0: 500 with an error body, every time */
-    "/v1/members/Mflaky",  /* 1: 503 on the first hit, then a good member */
-    "/v1/members/Mtrunc",  /* 2: 200, JSON cut short */
-    "/v1/members/Mtypes",  /* 3: 200, points is a string */
-    "/v1/members/Mhuge",   /* 4: 200, 2 MiB with Content-Length */
-    "/v1/members/Mstream", /* 5: 200, 2 MiB chunked (no length) */
-    "/v1/members/Mdeep",   /* 6: 200, nested 100000 deep */
-    "/v1/members/Mgone",   /* 7: 404 member_not_found */
-    "/v1/members/Mredir",  /* 8: 302 to plain http */
-    "/v1/pairings",        /* 9: POST -> 500 (a non-idempotent POST is never retried) */
-    "/v1/members/Mhtml",   /* 10: 502 with an HTML body */
-    "/v1/members/Mnull",   /* 11: 200, the JSON text null */
-    "/v1/orders",          /* 12: POST -> 500 once, then 201 (orders are retried) */
+    "/v1/members/M500",     /* 0: 500 with an error body, every time */
+    "/v1/members/Mflaky",   /* 1: 503 on the first hit, then a good member */
+    "/v1/members/Mtrunc",   /* 2: 200, JSON cut short */
+    "/v1/members/Mtypes",   /* 3: 200, points is a string */
+    "/v1/members/Mhuge",    /* 4: 200, 2 MiB with Content-Length */
+    "/v1/members/Mstream",  /* 5: 200, 2 MiB chunked (no length) */
+    "/v1/members/Mdeep",    /* 6: 200, nested 100000 deep */
+    "/v1/members/Mgone",    /* 7: 404 member_not_found */
+    "/v1/members/Mredir",   /* 8: 302 to plain http */
+    "/v1/pairings",         /* 9: POST -> 500 (a non-idempotent POST is never retried) */
+    "/v1/members/Mhtml",    /* 10: 502 with an HTML body */
+    "/v1/members/Mnull",    /* 11: 200, the JSON text null */
+    "/v1/orders",           /* 12: POST -> 500 once, then 201 (orders are retried) */
+    "/v1/images/Vjson.png", /* 13: 200, a JSON body as application/json, not a picture */
+    "/v1/images/Vhuge.png", /* 14: 200 image/png, over CENTRAL_IMAGE_MAX (under BODY_MAX) */
+    "/v1/images/Vtiny.png", /* 15: 200 image/png, a good small picture */
+    "/v1/handoffs",         /* 16: POST -> 500 (a hand-off is not retried) */
 };
 #define ROUTE_COUNT (sizeof routes / sizeof routes[0])
+#define IMAGE_HUGE  (CENTRAL_IMAGE_MAX + 64 * 1024)
+
+static const unsigned char TINY_PNG[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n',
+                                         0,    0,   0,   13,  'I',  'H',  'D',  'R'};
 
 static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -413,20 +421,39 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
                           "\"currency\":\"USD\"},\"items\":[{\"variant\":\"V1\",\"name\":\"Sock\","
                           "\"qty\":1,\"unit_price_cents\":100}]}";
         break;
+    case 13:
+        text = "{\"id\":\"V1\"}";
+        break;
+    case 14:
+        owned = calloc(1, IMAGE_HUGE);
+        if (owned)
+            memcpy(owned, TINY_PNG, sizeof TINY_PNG);
+        break;
+    case 15:
+        resp = MHD_create_response_from_buffer(sizeof TINY_PNG, (void *)TINY_PNG,
+                                               MHD_RESPMEM_PERSISTENT);
+        break;
+    case 16:
+        status = 500;
+        text = "{\"error\":{\"code\":\"internal\",\"message\":\"boom\"}}";
+        break;
     default:
         status = 404;
         text = "{\"error\":{\"code\":\"not_found\",\"message\":\"no route\"}}";
         break;
     }
     if (!resp && owned)
-        resp = MHD_create_response_from_buffer(route == 6 ? 200000 : HUGE_BODY, owned,
-                                               MHD_RESPMEM_MUST_FREE);
+        resp = MHD_create_response_from_buffer(route == 6    ? 200000
+                                               : route == 14 ? IMAGE_HUGE
+                                                             : HUGE_BODY,
+                                               owned, MHD_RESPMEM_MUST_FREE);
     else if (!resp)
         resp = MHD_create_response_from_buffer(text ? strlen(text) : 0, (void *)(text ? text : ""),
                                                MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, "Content-Type", "application/json");
+    MHD_add_response_header(resp, "Content-Type",
+                            route == 14 || route == 15 ? "image/png" : "application/json");
     if (route == 8)
         MHD_add_response_header(resp, "Location", "http://127.0.0.1:1/v1/members/M1");
     rc = MHD_queue_response(conn, status, resp);
@@ -510,8 +537,10 @@ void replies_init(Replies *r)
 
 void replies_deinit(Replies *r)
 {
-    for (size_t i = 0; i < r->count; i++)
+    for (size_t i = 0; i < r->count; i++) {
+        central_reply_clear(r->items[i]);
         free(r->items[i]);
+    }
     pthread_cond_destroy(&r->cond);
     pthread_mutex_destroy(&r->lock);
 }
@@ -522,12 +551,15 @@ void ch_on_reply(const CentralReply *reply, void *ctx)
     CentralReply *copy = malloc(sizeof *copy);
     if (!copy)
         abort();
-    memcpy(copy, reply, sizeof *copy);
+    if (central_reply_copy(copy, reply) != KIOSK_OK) /* an image's bytes are borrowed */
+        abort();
     pthread_mutex_lock(&r->lock);
     if (r->count < REPLIES_MAX)
         r->items[r->count++] = copy;
-    else
+    else {
+        central_reply_clear(copy);
         free(copy);
+    }
     pthread_cond_broadcast(&r->cond);
     pthread_mutex_unlock(&r->lock);
 }

@@ -64,7 +64,7 @@ void ch_silent_stop(SilentListener *s);
 
 /* A TLS server (libmicrohttpd) that answers by path with crafted replies; see the .c for the
  * table of paths. hits counts requests per route. */
-#define FAKE_ROUTES_MAX 16
+#define FAKE_ROUTES_MAX 24
 typedef struct FakeServer {
     void *daemon;
     unsigned port;

@@ -357,6 +357,376 @@ static void test_catalog(void **state)
     assert_int_equal(decode(CENTRAL_CATALOG, buf), KIOSK_E_INVALID);
 }
 
+/* Every proper prefix of a good body is refused, and leaves nothing behind. */
+static void assert_cuts_fail(CentralKind kind, const char *json)
+{
+    size_t len = strlen(json);
+    for (size_t cut = 0; cut < len; cut++) {
+        if (central_decode(kind, json, cut, payload()) == KIOSK_OK)
+            fail_msg("%s accepted a body cut at %zu", central_kind_name(kind), cut);
+    }
+}
+
+static void assert_all_fail(CentralKind kind, const char *const *bad, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (decode(kind, bad[i]) == KIOSK_OK)
+            fail_msg("%s accepted: %s", central_kind_name(kind), bad[i]);
+    }
+}
+
+static const char SHIPPING[] =
+    "{\"store\":\"sea-ballard\",\"member\":\"M10002\",\"free_from_cents\":7500,\"options\":["
+    "{\"id\":\"standard\",\"name\":\"Standard delivery\",\"price_cents\":695,\"currency\":\"USD\","
+    "\"delivery_estimate\":{\"earliest\":\"2026-11-26T11:15:09Z\",\"latest\":"
+    "\"2026-11-30T11:15:09Z\"},\"needs_address\":true},"
+    "{\"id\":\"express\",\"name\":\"Express delivery\",\"price_cents\":1295,\"currency\":\"USD\","
+    "\"needs_address\":true,\"future\":[1]},"
+    "{\"id\":\"pickup\",\"name\":\"Collect in this store\",\"price_cents\":0,\"currency\":\"USD\","
+    "\"delivery_estimate\":{\"earliest\":\"a\",\"latest\":\"b\"},\"needs_address\":false}]}";
+
+static void test_shipping_good(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_SHIPPING, SHIPPING), KIOSK_OK);
+    const CentralShipping *s = &payload()->shipping;
+    assert_string_equal(s->store, "sea-ballard");
+    assert_string_equal(s->member, "M10002");
+    assert_int_equal(s->free_from_cents, 7500);
+    assert_int_equal(s->count, 3);
+    assert_false(s->truncated);
+    assert_string_equal(s->options[0].id, "standard");
+    assert_string_equal(s->options[0].name, "Standard delivery");
+    assert_int_equal(s->options[0].price_cents, 695);
+    assert_string_equal(s->options[0].currency, "USD");
+    assert_string_equal(s->options[0].delivery_earliest, "2026-11-26T11:15:09Z");
+    assert_string_equal(s->options[0].delivery_latest, "2026-11-30T11:15:09Z");
+    assert_true(s->options[0].needs_address);
+    assert_string_equal(s->options[1].delivery_earliest, "");
+    assert_false(s->options[2].needs_address);
+    assert_int_equal(s->options[2].price_cents, 0);
+
+    /* no member, no free-shipping threshold, needs_address left out (asking is the safe side) */
+    assert_int_equal(decode(CENTRAL_SHIPPING,
+                            "{\"store\":\"s1\",\"member\":null,\"free_from_cents\":null,"
+                            "\"options\":[{\"id\":\"std\",\"name\":\"Std\",\"price_cents\":1,"
+                            "\"currency\":\"USD\"}]}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->shipping.member, "");
+    assert_int_equal(payload()->shipping.free_from_cents, -1);
+    assert_true(payload()->shipping.options[0].needs_address);
+    assert_int_equal(decode(CENTRAL_SHIPPING, "{\"store\":\"s1\",\"options\":[]}"), KIOSK_OK);
+    assert_int_equal(payload()->shipping.free_from_cents, -1);
+    assert_int_equal(payload()->shipping.count, 0);
+}
+
+static void test_shipping_truncated_and_limits(void **state)
+{
+    (void)state;
+    assert_cuts_fail(CENTRAL_SHIPPING, SHIPPING);
+    /* more options than CENTRAL_SHIPPING_MAX: the first are kept */
+    char buf[4096];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "{\"store\":\"s1\",\"options\":[");
+    for (int i = 0; i < CENTRAL_SHIPPING_MAX + 3; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "%s{\"id\":\"o%d\",\"name\":\"O\",\"price_cents\":%d,\"currency\":"
+                              "\"USD\"}",
+                              i ? "," : "", i, i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    assert_true(n < sizeof buf - 8);
+    assert_int_equal(decode(CENTRAL_SHIPPING, buf), KIOSK_OK);
+    assert_int_equal(payload()->shipping.count, CENTRAL_SHIPPING_MAX);
+    assert_true(payload()->shipping.truncated);
+    assert_string_equal(payload()->shipping.options[CENTRAL_SHIPPING_MAX - 1].id, "o7");
+}
+
+static void test_shipping_hostile(void **state)
+{
+    (void)state;
+#define OPT_OK "\"id\":\"std\",\"name\":\"Std\",\"currency\":\"USD\""
+    static const char *const bad[] = {
+        "{\"options\":[]}",                               /* no store */
+        "{\"store\":\"s1\"}",                             /* no options */
+        "{\"store\":\"s1\",\"options\":{}}",              /* options not a list */
+        "{\"store\":\"s1\",\"options\":[7]}",             /* an option not an object */
+        "{\"store\":\"../x\",\"options\":[]}",            /* store not an identifier */
+        "{\"store\":\"s1\",\"member\":7,\"options\":[]}", /* member a number */
+        "{\"store\":\"s1\",\"free_from_cents\":\"75\",\"options\":[]}",
+        "{\"store\":\"s1\",\"free_from_cents\":-5,\"options\":[]}",
+        "{\"store\":\"s1\",\"free_from_cents\":75.5,\"options\":[]}",
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK ",\"price_cents\":\"695\"}]}",
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK ",\"price_cents\":-1}]}",
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK ",\"price_cents\":1e300}]}",
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK ",\"price_cents\":99999999999999999999}]}",
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK "}]}", /* no price */
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK ",\"price_cents\":1,\"needs_address\":\"yes\"}]}",
+        "{\"store\":\"s1\",\"options\":[{" OPT_OK ",\"price_cents\":1,\"delivery_estimate\":7}]}",
+        "{\"store\":\"s1\",\"options\":[{\"id\":\"a b\",\"name\":\"S\",\"currency\":\"USD\","
+        "\"price_cents\":1}]}",
+        "{\"store\":\"s1\",\"options\":[{\"id\":\"std\",\"name\":\"S\\u0007\",\"currency\":\"USD\","
+        "\"price_cents\":1}]}",
+        "{\"store\":\"s1\",\"options\":[{\"id\":\"std\",\"name\":\"\",\"currency\":\"USD\","
+        "\"price_cents\":1}]}",
+        "{\"store\":\"s1\",\"options\":[{\"id\":\"std\",\"name\":\"S\",\"currency\":"
+        "\"USDUSDUSDUSDUSDUSD\",\"price_cents\":1}]}",
+        "{\"store\":\"s1\",\"store\":\"s2\",\"options\":[]}",
+    };
+#undef OPT_OK
+    assert_all_fail(CENTRAL_SHIPPING, bad, sizeof bad / sizeof bad[0]);
+}
+
+static const char STOCK_DELTA[] =
+    "{\"stock\":[{\"variant\":\"V00001\",\"store\":\"sea-ballard\",\"qty\":2,"
+    "\"updated_at\":\"2026-11-23T10:41:19Z\"},{\"variant\":\"V00002\",\"store\":\"online\","
+    "\"qty\":0,\"updated_at\":null,\"age_seconds\":7}],\"next_cursor\":\"12345\","
+    "\"has_more\":true,\"server_time\":\"2026-11-23T11:20:36Z\"}";
+
+static void test_stock_delta_good(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_STOCK_DELTA, STOCK_DELTA), KIOSK_OK);
+    const CentralStockDelta *d = &payload()->stock_delta;
+    assert_int_equal(d->count, 2);
+    assert_string_equal(d->rows[0].variant, "V00001");
+    assert_string_equal(d->rows[0].store, "sea-ballard");
+    assert_int_equal(d->rows[0].qty, 2);
+    assert_string_equal(d->rows[0].updated_at, "2026-11-23T10:41:19Z");
+    assert_string_equal(d->rows[1].store, "online");
+    assert_int_equal(d->rows[1].qty, 0);
+    assert_string_equal(d->rows[1].updated_at, "");
+    assert_string_equal(d->next_cursor, "12345");
+    assert_true(d->has_more);
+    assert_string_equal(d->server_time, "2026-11-23T11:20:36Z");
+    /* nothing new */
+    assert_int_equal(
+        decode(CENTRAL_STOCK_DELTA, "{\"stock\":[],\"next_cursor\":\"9\",\"has_more\":false}"),
+        KIOSK_OK);
+    assert_int_equal(payload()->stock_delta.count, 0);
+    assert_false(payload()->stock_delta.has_more);
+    assert_cuts_fail(CENTRAL_STOCK_DELTA, STOCK_DELTA);
+}
+
+/* A page of rows figures: fine up to CENTRAL_STOCK_DELTA_MAX, refused beyond (not cut). */
+static char *stock_page(int rows)
+{
+    size_t cap = (size_t)rows * 128 + 128, n = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    n += (size_t)snprintf(buf + n, cap - n, "{\"stock\":[");
+    for (int i = 0; i < rows; i++)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "%s{\"variant\":\"V%05d\",\"store\":\"sea-ballard\",\"qty\":%d,"
+                              "\"updated_at\":\"2026-11-23T10:41:19Z\"}",
+                              i ? "," : "", i, i % 100);
+    snprintf(buf + n, cap - n, "],\"next_cursor\":\"77\",\"has_more\":true}");
+    return buf;
+}
+
+static void test_stock_delta_limits(void **state)
+{
+    (void)state;
+    char *full = stock_page(CENTRAL_STOCK_DELTA_MAX),
+         *over = stock_page(CENTRAL_STOCK_DELTA_MAX + 1);
+    assert_true(strlen(full) < CENTRAL_BODY_MAX);
+    assert_int_equal(decode(CENTRAL_STOCK_DELTA, full), KIOSK_OK);
+    assert_int_equal(payload()->stock_delta.count, CENTRAL_STOCK_DELTA_MAX);
+    assert_string_equal(payload()->stock_delta.rows[CENTRAL_STOCK_DELTA_MAX - 1].variant, "V00999");
+    assert_int_equal(decode(CENTRAL_STOCK_DELTA, over), KIOSK_E_INVALID);
+    assert_int_equal(payload()->stock_delta.count, 0);
+    free(full);
+    free(over);
+}
+
+static void test_stock_delta_hostile(void **state)
+{
+    (void)state;
+#define ROW(q) "{\"stock\":[{\"variant\":\"V1\",\"store\":\"s1\",\"qty\":" q "}],"
+    static const char *const bad[] = {
+        "{\"stock\":[],\"has_more\":false}",                         /* no cursor */
+        "{\"stock\":[],\"next_cursor\":\"\",\"has_more\":false}",    /* empty cursor */
+        "{\"stock\":[],\"next_cursor\":\"a b\",\"has_more\":false}", /* a space in it */
+        "{\"stock\":[],\"next_cursor\":\"a\\nb\",\"has_more\":false}",
+        "{\"stock\":[],\"next_cursor\":12345,\"has_more\":false}",
+        "{\"stock\":[],\"next_cursor\":\"1\"}", /* no has_more */
+        "{\"stock\":[],\"next_cursor\":\"1\",\"has_more\":\"true\"}",
+        "{\"next_cursor\":\"1\",\"has_more\":false}", /* no rows */
+        "{\"stock\":{},\"next_cursor\":\"1\",\"has_more\":false}",
+        "{\"stock\":[null],\"next_cursor\":\"1\",\"has_more\":false}",
+        ROW("-1") "\"next_cursor\":\"1\",\"has_more\":false}",
+        ROW("2.5") "\"next_cursor\":\"1\",\"has_more\":false}",
+        ROW("\"2\"") "\"next_cursor\":\"1\",\"has_more\":false}",
+        ROW("4294967298") "\"next_cursor\":\"1\",\"has_more\":false}",
+        ROW("null") "\"next_cursor\":\"1\",\"has_more\":false}",
+        "{\"stock\":[{\"variant\":\"V1/../x\",\"store\":\"s1\",\"qty\":1}],\"next_cursor\":\"1\","
+        "\"has_more\":false}",
+        "{\"stock\":[{\"store\":\"s1\",\"qty\":1}],\"next_cursor\":\"1\",\"has_more\":false}",
+        "{\"stock\":[{\"variant\":\"V1\",\"qty\":1}],\"next_cursor\":\"1\",\"has_more\":false}",
+        "{\"stock\":[{\"variant\":\"V1\",\"store\":\"s1\",\"qty\":1,\"updated_at\":5}],"
+        "\"next_cursor\":\"1\",\"has_more\":false}",
+        "{\"stock\":[],\"next_cursor\":\"11111111111111111111111111111111111111111111111111111111"
+        "111111111\",\"has_more\":false}", /* 65 characters */
+    };
+#undef ROW
+    assert_all_fail(CENTRAL_STOCK_DELTA, bad, sizeof bad / sizeof bad[0]);
+}
+
+static const char HANDOFF[] =
+    "{\"code\":\"H7KX2PQ9\",\"url\":\"https://central.example/h/H7KX2PQ9\","
+    "\"expires_at\":\"2026-11-23T11:30:00Z\",\"store\":\"sea-ballard\"}";
+
+static void test_handoff(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_HANDOFF, HANDOFF), KIOSK_OK);
+    assert_string_equal(payload()->handoff.code, "H7KX2PQ9");
+    assert_string_equal(payload()->handoff.url, "https://central.example/h/H7KX2PQ9");
+    assert_string_equal(payload()->handoff.expires_at, "2026-11-23T11:30:00Z");
+    assert_int_equal(decode(CENTRAL_HANDOFF, "{\"code\":\"A\",\"url\":\"u\",\"expires_at\":null}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->handoff.expires_at, "");
+    assert_cuts_fail(CENTRAL_HANDOFF, HANDOFF);
+
+    char url[CENTRAL_URL_MAX + 2], buf[CENTRAL_URL_MAX + 128];
+    memset(url, 'u', sizeof url - 1);
+    url[sizeof url - 1] = '\0';
+    snprintf(buf, sizeof buf, "{\"code\":\"A\",\"url\":\"%s\"}", url);
+    assert_int_equal(decode(CENTRAL_HANDOFF, buf), KIOSK_E_INVALID); /* one over the limit */
+    url[CENTRAL_URL_MAX] = '\0';
+    snprintf(buf, sizeof buf, "{\"code\":\"A\",\"url\":\"%s\"}", url);
+    assert_int_equal(decode(CENTRAL_HANDOFF, buf), KIOSK_OK);
+
+    static const char *const bad[] = {
+        "{\"url\":\"u\"}",
+        "{\"code\":\"A\"}",
+        "{\"code\":\"A\",\"url\":\"\"}",
+        "{\"code\":\"\",\"url\":\"u\"}",
+        "{\"code\":\"H7 KX\",\"url\":\"u\"}",
+        "{\"code\":7,\"url\":\"u\"}",
+        "{\"code\":\"A\",\"url\":[\"u\"]}",
+        "{\"code\":\"A\",\"url\":\"https://x/\\u0000evil\"}",
+        "{\"code\":\"A\",\"url\":\"u\",\"expires_at\":1}",
+        "{\"code\":\"A\",\"code\":\"B\",\"url\":\"u\"}",
+    };
+    assert_all_fail(CENTRAL_HANDOFF, bad, sizeof bad / sizeof bad[0]);
+}
+
+#define PRODUCT_HEAD                                                                               \
+    "{\"id\":\"P0001\",\"name\":\"Puget Racer\",\"price_cents\":15899,\"currency\":\"USD\","       \
+    "\"active\":true,\"variants\":[{\"id\":\"V00001\",\"price_cents\":15899}]"
+
+static void test_product_form(void **state)
+{
+    (void)state;
+    /* an older service: neither popularity nor related */
+    assert_int_equal(decode(CENTRAL_PRODUCT, PRODUCT_HEAD "}"), KIOSK_OK);
+    const CentralProduct *p = &payload()->product;
+    assert_string_equal(p->id, "P0001");
+    assert_int_equal(p->variant_count, 1);
+    assert_int_equal(p->popularity, 0);
+    assert_int_equal(p->related_count, 0);
+    assert_int_equal(decode(CENTRAL_PRODUCT, PRODUCT_HEAD ",\"popularity\":null,\"related\":null}"),
+                     KIOSK_OK);
+
+    static const char full[] = PRODUCT_HEAD
+        ",\"popularity\":412,\"related\":[{\"id\":\"P0005\",\"score\":0.42},{\"id\":\"P0009\","
+        "\"score\":0}]}";
+    assert_int_equal(decode(CENTRAL_PRODUCT, full), KIOSK_OK);
+    assert_int_equal(p->popularity, 412);
+    assert_int_equal(p->related_count, 2);
+    assert_false(p->related_truncated);
+    assert_string_equal(p->related[0].id, "P0005");
+    assert_true(p->related[0].score > 0.419 && p->related[0].score < 0.421);
+    assert_cuts_fail(CENTRAL_PRODUCT, full);
+
+    /* the same fields inside a catalog page */
+    char buf[4096];
+    snprintf(buf, sizeof buf, "{\"products\":[%s],\"next_cursor\":\"1\",\"has_more\":false}", full);
+    assert_int_equal(decode(CENTRAL_CATALOG, buf), KIOSK_OK);
+    assert_int_equal(payload()->catalog.products[0].related_count, 2);
+    assert_int_equal(payload()->catalog.products[0].popularity, 412);
+
+    /* more related than CENTRAL_RELATED_MAX: the first are kept */
+    size_t n = (size_t)snprintf(buf, sizeof buf, PRODUCT_HEAD ",\"related\":[");
+    for (int i = 0; i < CENTRAL_RELATED_MAX + 4; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s{\"id\":\"P%04d\",\"score\":0.%d}",
+                              i ? "," : "", i, i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    assert_int_equal(decode(CENTRAL_PRODUCT, buf), KIOSK_OK);
+    assert_int_equal(payload()->product.related_count, CENTRAL_RELATED_MAX);
+    assert_true(payload()->product.related_truncated);
+    assert_string_equal(payload()->product.related[CENTRAL_RELATED_MAX - 1].id, "P0007");
+}
+
+static void test_product_hostile(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        PRODUCT_HEAD ",\"popularity\":-1}",
+        PRODUCT_HEAD ",\"popularity\":1.5}",
+        PRODUCT_HEAD ",\"popularity\":\"7\"}",
+        PRODUCT_HEAD ",\"popularity\":99999999999999999999}",
+        PRODUCT_HEAD ",\"related\":{}}",
+        PRODUCT_HEAD ",\"related\":[\"P0005\"]}",
+        PRODUCT_HEAD ",\"related\":[{\"score\":0.4}]}",
+        PRODUCT_HEAD ",\"related\":[{\"id\":\"P0005\"}]}",
+        PRODUCT_HEAD ",\"related\":[{\"id\":\"P0005\",\"score\":\"0.4\"}]}",
+        PRODUCT_HEAD ",\"related\":[{\"id\":\"P0005\",\"score\":-0.1}]}",
+        PRODUCT_HEAD ",\"related\":[{\"id\":\"P0005\",\"score\":1e400}]}",
+        PRODUCT_HEAD ",\"related\":[{\"id\":\"../P5\",\"score\":0.1}]}",
+        "{\"id\":\"P0001\",\"name\":\"N\",\"price_cents\":1,\"currency\":\"USD\",\"active\":true}",
+        "{\"id\":\"P 1\",\"name\":\"N\",\"price_cents\":1,\"currency\":\"USD\",\"active\":true,"
+        "\"variants\":[]}",
+        "{\"products\":[]}",
+    };
+    assert_all_fail(CENTRAL_PRODUCT, bad, sizeof bad / sizeof bad[0]);
+}
+
+static void test_image_blob(void **state)
+{
+    (void)state;
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+    CentralBlob b;
+    assert_int_equal(central_decode_blob("image/png", png, sizeof png, &b), KIOSK_OK);
+    assert_ptr_equal(b.data, png); /* borrowed, not copied */
+    assert_int_equal(b.len, sizeof png);
+    assert_string_equal(b.content_type, "image/png");
+    assert_int_equal(central_decode_blob("IMAGE/PNG; x=1", png, sizeof png, &b), KIOSK_OK);
+    assert_int_equal(central_decode_blob("image/png", png, 8, &b), KIOSK_OK);
+
+    /* not PNG, not declared as PNG, empty, no type */
+    static const char *const types[] = {"application/json",     "image/pngx", "image/jpeg", "",
+                                        "text/html; image/png", "image/png\n"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        assert_int_equal(central_decode_blob(types[i], png, sizeof png, &b), KIOSK_E_INVALID);
+        assert_null(b.data);
+        assert_int_equal(b.len, 0);
+    }
+    assert_int_equal(central_decode_blob(NULL, png, sizeof png, &b), KIOSK_E_INVALID);
+    assert_int_equal(central_decode_blob("image/png", png, 7, &b), KIOSK_E_INVALID);
+    assert_int_equal(central_decode_blob("image/png", png, 0, &b), KIOSK_E_INVALID);
+    assert_int_equal(central_decode_blob("image/png", NULL, 0, &b), KIOSK_E_INVALID);
+    const unsigned char json[] = "{\"error\":{\"code\":\"image_not_found\"}}";
+    assert_int_equal(central_decode_blob("image/png", json, sizeof json - 1, &b), KIOSK_E_INVALID);
+    char longtype[CENTRAL_CONTENT_TYPE_MAX + 16];
+    snprintf(longtype, sizeof longtype, "image/png; %0*d", CENTRAL_CONTENT_TYPE_MAX, 0);
+    assert_int_equal(central_decode_blob(longtype, png, sizeof png, &b), KIOSK_E_INVALID);
+
+    /* at the size limit, and one byte over */
+    unsigned char *big = calloc(1, CENTRAL_IMAGE_MAX + 1);
+    assert_non_null(big);
+    memcpy(big, png, sizeof png);
+    assert_int_equal(central_decode_blob("image/png", big, CENTRAL_IMAGE_MAX, &b), KIOSK_OK);
+    assert_int_equal(central_decode_blob("image/png", big, CENTRAL_IMAGE_MAX + 1, &b),
+                     KIOSK_E_TOOBIG);
+    assert_null(b.data);
+    free(big);
+
+    /* an image is not JSON: the JSON decoder never accepts the kind */
+    assert_int_equal(central_decode(CENTRAL_IMAGE, (const char *)png, sizeof png, payload()),
+                     KIOSK_E_INVALID);
+    assert_int_equal(decode(CENTRAL_IMAGE, "{}"), KIOSK_E_INVALID);
+}
+
 static void test_error_body(void **state)
 {
     (void)state;
@@ -421,14 +791,19 @@ static void test_fuzz_seeds_decode(void **state)
         size_t n = fread(buf, 1, sizeof buf, f);
         fclose(f);
         assert_true(n > 1);
-        KioskErr err = central_decode((CentralKind)(buf[0] - '0'), buf + 1, n - 1, payload());
+        CentralKind kind = (CentralKind)(buf[0] - '0');
+        CentralBlob blob;
+        KioskErr err =
+            kind == CENTRAL_IMAGE
+                ? central_decode_blob("image/png", (const unsigned char *)buf + 1, n - 1, &blob)
+                : central_decode(kind, buf + 1, n - 1, payload());
         bool bad = strcmp(e->d_name, "error.bin") == 0 || strcmp(e->d_name, "deep.bin") == 0;
         if ((err == KIOSK_OK) == bad)
             fail_msg("%s: %s", e->d_name, kerr_name(err));
         seen++;
     }
     closedir(d);
-    assert_true(seen >= 10);
+    assert_true(seen >= 18);
 }
 
 int main(void)
@@ -447,6 +822,16 @@ int main(void)
         cmocka_unit_test(test_pairing),
         cmocka_unit_test(test_order),
         cmocka_unit_test(test_catalog),
+        cmocka_unit_test(test_shipping_good),
+        cmocka_unit_test(test_shipping_truncated_and_limits),
+        cmocka_unit_test(test_shipping_hostile),
+        cmocka_unit_test(test_stock_delta_good),
+        cmocka_unit_test(test_stock_delta_limits),
+        cmocka_unit_test(test_stock_delta_hostile),
+        cmocka_unit_test(test_handoff),
+        cmocka_unit_test(test_product_form),
+        cmocka_unit_test(test_product_hostile),
+        cmocka_unit_test(test_image_blob),
         cmocka_unit_test(test_error_body),
         cmocka_unit_test(test_every_kind_on_garbage),
         cmocka_unit_test(test_is_id),

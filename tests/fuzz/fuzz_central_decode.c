@@ -1,8 +1,10 @@
 /* fuzz_central_decode.c: libFuzzer target for the central reply decoders
  * (firmware/central_decode.c). The first byte picks the reply kind (so one corpus covers
  * every decoder), the rest is the body; every input also goes through the error-body decoder.
+ * CENTRAL_IMAGE bodies are not JSON: they go through the blob check (as image/png) instead.
  * Whatever decodes must hold only NUL-terminated strings within their limits. Seeds in
- * corpus/central_decode/ start with the kind byte ('0' + CentralKind). */
+ * corpus/central_decode/ start with the kind byte ('0' + CentralKind: '=' shipping,
+ * '>' stock_delta, '?' handoff, '@' product, 'A' image). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +32,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!payload)
             abort();
     }
-    CentralKind kind = (CentralKind)((data[0] - '0') % CENTRAL_KIND_COUNT);
+    /* unsigned arithmetic: a first byte below '0' must still pick a valid kind */
+    CentralKind kind = (CentralKind)((unsigned)(uint8_t)(data[0] - '0') % CENTRAL_KIND_COUNT);
     const char *body = (const char *)data + 1;
     size_t len = size - 1;
+
+    if (kind == CENTRAL_IMAGE) {
+        CentralBlob blob;
+        if (central_decode_blob("image/png", data + 1, len, &blob) == KIOSK_OK &&
+            (blob.data != data + 1 || blob.len != len || blob.len > CENTRAL_IMAGE_MAX))
+            abort();
+        if (central_decode(kind, body, len, payload) == KIOSK_OK)
+            abort(); /* never JSON */
+    }
 
     if (central_decode(kind, body, len, payload) == KIOSK_OK) {
         switch (kind) {
@@ -81,6 +93,47 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     abort();
                 check_str(payload->catalog.products[i].description,
                           sizeof payload->catalog.products[i].description);
+            }
+            break;
+        case CENTRAL_SHIPPING:
+            if (payload->shipping.count > CENTRAL_SHIPPING_MAX ||
+                !central_is_id(payload->shipping.store) || payload->shipping.free_from_cents < -1)
+                abort();
+            for (size_t i = 0; i < payload->shipping.count; i++) {
+                if (!central_is_id(payload->shipping.options[i].id) ||
+                    payload->shipping.options[i].price_cents < 0)
+                    abort();
+                check_str(payload->shipping.options[i].name,
+                          sizeof payload->shipping.options[i].name);
+            }
+            break;
+        case CENTRAL_STOCK_DELTA:
+            if (payload->stock_delta.count > CENTRAL_STOCK_DELTA_MAX ||
+                !payload->stock_delta.next_cursor[0] ||
+                strchr(payload->stock_delta.next_cursor, ' '))
+                abort();
+            for (size_t i = 0; i < payload->stock_delta.count; i++) {
+                if (!central_is_id(payload->stock_delta.rows[i].variant) ||
+                    !central_is_id(payload->stock_delta.rows[i].store) ||
+                    payload->stock_delta.rows[i].qty < 0)
+                    abort();
+            }
+            break;
+        case CENTRAL_HANDOFF:
+            if (!central_is_id(payload->handoff.code) || !payload->handoff.url[0])
+                abort();
+            check_str(payload->handoff.url, sizeof payload->handoff.url);
+            break;
+        case CENTRAL_PRODUCT:
+            if (!central_is_id(payload->product.id) ||
+                payload->product.variant_count > CENTRAL_PRODUCT_VARIANTS_MAX ||
+                payload->product.related_count > CENTRAL_RELATED_MAX ||
+                payload->product.popularity < 0)
+                abort();
+            for (size_t i = 0; i < payload->product.related_count; i++) {
+                if (!central_is_id(payload->product.related[i].id) ||
+                    !(payload->product.related[i].score >= 0))
+                    abort();
             }
             break;
         default:

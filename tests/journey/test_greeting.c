@@ -153,7 +153,7 @@ static void central_down_still_greets(void **state)
     json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
     assert_true(json_is_false(json_object_get(st, "online")));
     assert_string_equal(json_string_value(json_object_get(st, "member")), id);
-    assert_string_equal(json_string_value(json_object_get(st, "screen")), "welcome");
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "home");
     json_decref(st);
     json_t *ui = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
     assert_string_equal(json_string_value(json_object_get(kiosk_widget(ui, "greeting"), "text")),
@@ -213,7 +213,7 @@ static void app_pairing_signs_in(void **state)
     await_text(w, "standing", "puntos"); /* in the member's own language */
     json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
     assert_string_equal(json_string_value(json_object_get(st, "member")), id);
-    assert_string_equal(json_string_value(json_object_get(st, "screen")), "welcome");
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "home");
     json_decref(st);
 }
 

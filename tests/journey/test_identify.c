@@ -135,7 +135,7 @@ static void member_card_greets_and_done_wipes(void **state)
     char tag[256];
     mint(w, "member", "M-0042", "04a1b2c3d4e5f6", w->key, "member", tag, sizeof tag);
     present(w, tag);
-    await(w, "screen", "welcome");
+    await(w, "screen", "home");
     await(w, "member", "M-0042");
     json_t *ui = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
     assert_string_equal(json_string_value(json_object_get(kiosk_widget(ui, "greeting"), "text")),
@@ -151,7 +151,7 @@ static void member_card_greets_and_done_wipes(void **state)
         await(w, "screen", "attract");
         json_decref(kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", langs[i])));
         present(w, tag);
-        await(w, "screen", "welcome");
+        await(w, "screen", "home");
         present(w, staff);
         await(w, "notice", "staff_badge");
         ui = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
@@ -229,7 +229,7 @@ static void scanner_code_signs_in_on_the_same_path(void **state)
     snprintf(line, sizeof line, "%s\n", token);
     json_decref(kiosk_proc_cmd(&w->kiosk, "type", json_pack("{s:s}", "text", line)));
     await(w, "member", "M-0099");
-    await(w, "screen", "welcome");
+    await(w, "screen", "home");
     /* a forged code: the same token with its last character changed */
     json_decref(kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", "done")));
     await(w, "screen", "attract");

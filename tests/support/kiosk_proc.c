@@ -36,23 +36,24 @@ bool kiosk_proc_start(KioskProc *k, const char *config_text, const char *const *
     snprintf(k->log, sizeof k->log, "%s/kiosk.log", k->dir);
     char conf[192];
     snprintf(conf, sizeof conf, "%s/kiosk.conf", k->dir);
-    if (config_text) {
-        FILE *f = fopen(conf, "w");
-        if (!f)
-            return false;
+    /* Every kiosk gets a data directory of its own (the local store, the outbox), never
+     * the machine's /var/lib/kiosk. */
+    FILE *f = fopen(conf, "w");
+    if (!f)
+        return false;
+    if (!config_text || !strstr(config_text, "data_dir"))
+        fprintf(f, "[device]\ndata_dir = %s/data\n", k->dir);
+    if (config_text)
         fputs(config_text, f);
-        fclose(f);
-    }
+    fclose(f);
     const char *argv[32];
     int n = 0;
     argv[n++] = kiosk_bin();
     argv[n++] = "--headless";
     argv[n++] = "--control";
     argv[n++] = k->socket;
-    if (config_text) {
-        argv[n++] = "--config";
-        argv[n++] = conf;
-    }
+    argv[n++] = "--config";
+    argv[n++] = conf;
     for (int i = 0; extra && extra[i] && n < 31; i++)
         argv[n++] = extra[i];
     argv[n] = NULL;

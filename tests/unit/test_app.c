@@ -174,7 +174,7 @@ static void session_data_is_overwritten(void **state)
     Event start = {.type = EV_INTENT, .u.intent = {INTENT_START, 0}};
     app_dispatch(&s, &start, 0, &fx);
     strcpy(s.session.member_id, "M-0042");
-    s.session.cart_items = 3;
+    s.session.cart_count = 3;
     Event done = {.type = EV_INTENT, .u.intent = {INTENT_END_SESSION, 0}};
     fx.count = 0;
     assert_true(app_dispatch(&s, &done, 0, &fx));
@@ -182,11 +182,16 @@ static void session_data_is_overwritten(void **state)
     memset(&zero, 0, sizeof zero);
     zero.points = -1; /* "not known" */
     assert_memory_equal(&s.session, &zero, sizeof zero);
-    /* and it asked for both session timers to stop */
-    int cancels = 0;
+    /* and it asked for every timer of the session to stop */
+    bool cancelled[TIMER_COUNT] = {false};
     for (int i = 0; i < fx.count; i++)
-        cancels += fx.items[i].type == FX_TIMER_CANCEL;
-    assert_int_equal(cancels, 2);
+        if (fx.items[i].type == FX_TIMER_CANCEL)
+            cancelled[fx.items[i].timer] = true;
+    assert_true(cancelled[TIMER_IDLE]);
+    assert_true(cancelled[TIMER_WIPE]);
+    assert_true(cancelled[TIMER_STOCK]);
+    assert_true(cancelled[TIMER_ORDER]);
+    assert_true(cancelled[TIMER_SEARCH]);
 }
 
 static void stale_timer_on_attract_is_ignored(void **state)
@@ -216,7 +221,7 @@ static void member_tap_greets_from_any_screen(void **state)
     Fixture *f = *state;
     post_identity(f, IDENTITY_MEMBER, "M-0007", REFUSED_NONE);
     const AppState *s = step(f);
-    assert_int_equal(s->screen, SCREEN_WELCOME);
+    assert_int_equal(s->screen, SCREEN_HOME);
     assert_string_equal(s->session.member_id, "M-0007");
     assert_string_equal(s->session.token, "NT1.token-of-M-0007");
     assert_true(s->session.active);
@@ -231,13 +236,13 @@ static void second_shopper_replaces_the_first(void **state)
     step(f);
     AppState *mut = (AppState *)core_state(f->core);
     strcpy(mut->session.display_name, "Ana"); /* as the profile will fill it */
-    mut->session.cart_items = 2;
+    mut->session.cart_count = 2;
     post_identity(f, IDENTITY_MEMBER, "M-0002", REFUSED_NONE);
     const AppState *s = step(f);
     assert_string_equal(s->session.member_id, "M-0002");
     assert_string_equal(s->session.display_name, "");
-    assert_int_equal(s->session.cart_items, 0);
-    assert_int_equal(s->screen, SCREEN_WELCOME);
+    assert_int_equal(s->session.cart_count, 0);
+    assert_int_equal(s->screen, SCREEN_HOME);
 }
 
 static void badges_and_refusals_get_a_notice_not_a_session(void **state)
@@ -279,7 +284,7 @@ static void a_member_tap_clears_a_notice(void **state)
     post_identity(f, IDENTITY_MEMBER, "M-0003", REFUSED_NONE);
     const AppState *s = step(f);
     assert_int_equal(s->notice, NOTICE_NONE);
-    assert_int_equal(s->screen, SCREEN_WELCOME);
+    assert_int_equal(s->screen, SCREEN_HOME);
 }
 
 static void reader_state_follows_the_worker(void **state)
@@ -354,7 +359,7 @@ static void app_pairing_rules(void **state)
     fx.count = 0; /* claimed by the member's app: signed in, profile asked for */
     Event claimed = pairing(false, CENTRAL_OK, "pr_1", CENTRAL_PAIRING_CLAIMED, "M10007");
     assert_true(app_dispatch(&s, &claimed, 0, &fx));
-    assert_int_equal(s.screen, SCREEN_WELCOME);
+    assert_int_equal(s.screen, SCREEN_HOME);
     assert_string_equal(s.session.member_id, "M10007");
     assert_int_equal(s.session.source, SOURCE_APP);
     assert_false(s.pairing_available);

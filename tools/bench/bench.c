@@ -218,7 +218,7 @@ static bool ok_reply(json_t *r)
     return ok;
 }
 
-/* Card on the emulated reader to "welcome" in the semantics tree, TAP_RUNS times. */
+/* Card on the emulated reader to "home" in the semantics tree, TAP_RUNS times. */
 static void bench_tap(const char *bin, const char *nfcsim, const char *kioskctl)
 {
     char dir[] = "/tmp/kiosk-bench-tap-XXXXXX";
@@ -272,7 +272,7 @@ static void bench_tap(const char *bin, const char *nfcsim, const char *kioskctl)
         if (!ok_reply(ctlclient_cmd(reader, "present", json_pack("{s:s}", "tag", tag), 5000)))
             break;
         if (!ok_reply(ctlclient_cmd(
-                k, "wait", json_pack("{s:s,s:i}", "screen", "welcome", "timeout_ms", 5000), 6000)))
+                k, "wait", json_pack("{s:s,s:i}", "screen", "home", "timeout_ms", 5000), 6000)))
             break;
         t[done++] = now_ms() - t0;
         ok_reply(ctlclient_cmd(k, "press", json_pack("{s:s}", "id", "done"), 5000));

@@ -43,8 +43,13 @@ static const Route ROUTES[] = {
     {"POST", "v1/devices/enroll", api_device_enroll},
     {"POST", "v1/devices/*/heartbeat", api_device_heartbeat},
     {"GET", "v1/fleet", api_fleet},
+    {"GET", "v1/stock", api_stock_delta},
+    {"POST", "v1/handoffs", api_handoff_create},
+    {"GET", "v1/handoffs/*", api_handoff_get},
+    {"GET", "h/*", api_handoff_page},
     {"PATCH", "v1/admin/products/*", api_admin_product},
     {"PUT", "v1/admin/stock/*/*", api_admin_stock},
+    {"POST", "v1/admin/handoffs/*/expire", api_admin_handoff_expire},
 };
 
 static bool matches(const Route *rt, const HttpRequest *req)
@@ -254,8 +259,10 @@ json_t *api_product_json(sqlite3 *db, const char *id)
     sqlite3_stmt *st = NULL, *vs = NULL;
     json_t *j = NULL, *variants = NULL, *images = NULL, *colours = NULL;
     if (db_prepare(db,
-                   "SELECT id,name,brand,category,description,price_cents,replenishable,"
-                   "replenish_days,active,seq,updated_at FROM products WHERE id=?",
+                   "SELECT p.id,p.name,p.brand,p.category,p.description,p.price_cents,"
+                   "p.replenishable,p.replenish_days,p.active,p.seq,p.updated_at,"
+                   "COALESCE(ps.popularity,0),COALESCE(ps.related,'[]') FROM products p"
+                   " LEFT JOIN product_stats ps ON ps.product_id=p.id WHERE p.id=?",
                    &st) != KIOSK_OK ||
         db_prepare(db,
                    "SELECT id,size,colour,colour_hex,gtin,price_cents FROM variants "
@@ -297,6 +304,12 @@ json_t *api_product_json(sqlite3 *db, const char *id)
         "images", images, "variants", variants);
     images = NULL;
     variants = NULL;
+    /* Computed after seeding (recs_product_stats): the device's offline recommendations. */
+    json_t *related = json_loads(db_text(st, 12), 0, NULL);
+    json_object_set_new(j, "popularity", json_integer(sqlite3_column_int(st, 11)));
+    json_object_set_new(j, "related", json_is_array(related) ? related : json_array());
+    if (related && !json_is_array(related))
+        json_decref(related);
 out:
     json_decref(variants);
     json_decref(images);

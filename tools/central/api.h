@@ -13,19 +13,21 @@
 
 #include "http.h"
 
-#define API_PAGE_DEFAULT    100 /* catalog page when no limit is given */
-#define API_PAGE_MAX        500 /* largest catalog or search page */
-#define API_TEXT_MAX        200 /* free-text fields (notes, names, search) */
-#define API_ORDER_LINES_MAX 50  /* lines in one order */
-#define API_QTY_MAX         10  /* units of one variant in one order */
-#define API_IDEM_KEY_MAX    128 /* Idempotency-Key length */
-#define API_WAIT_MAX        60  /* longest pairing long-poll, seconds */
-#define API_PAIRING_TTL     180 /* a pairing code lives this long, seconds */
-#define API_RECS_DEFAULT    8   /* recommendations returned when no limit is given */
-#define API_RECS_MAX        24
-#define API_HISTORY_MAX     20   /* recent orders in a profile */
-#define API_LOW_STOCK       3    /* at or below this a figure is "low" */
-#define API_TAX_PER_10K     1025 /* sales tax in basis points of the subtotal */
+#define API_PAGE_DEFAULT      100 /* catalog page when no limit is given */
+#define API_PAGE_MAX          500 /* largest catalog or search page */
+#define API_TEXT_MAX          200 /* free-text fields (notes, names, search) */
+#define API_ORDER_LINES_MAX   50  /* lines in one order */
+#define API_QTY_MAX           10  /* units of one variant in one order */
+#define API_IDEM_KEY_MAX      128 /* Idempotency-Key length */
+#define API_WAIT_MAX          60  /* longest pairing long-poll, seconds */
+#define API_PAIRING_TTL       180 /* a pairing code lives this long, seconds */
+#define API_RECS_DEFAULT      8   /* recommendations returned when no limit is given */
+#define API_RECS_MAX          24
+#define API_HISTORY_MAX       20   /* recent orders in a profile */
+#define API_LOW_STOCK         3    /* at or below this a figure is "low" */
+#define API_TAX_PER_10K       1025 /* sales tax in basis points of the subtotal */
+#define API_HANDOFF_TTL       1800 /* a phone hand-off lives this long, seconds */
+#define API_HANDOFF_ITEMS_MAX 50   /* cart lines in one hand-off */
 
 void api_route(HttpRequest *req, HttpReply *r);
 
@@ -55,9 +57,14 @@ void api_fitting_status(HttpRequest *req, HttpReply *r);
 void api_device_enroll(HttpRequest *req, HttpReply *r);
 void api_device_heartbeat(HttpRequest *req, HttpReply *r);
 void api_fleet(HttpRequest *req, HttpReply *r);
+void api_stock_delta(HttpRequest *req, HttpReply *r);
+void api_handoff_create(HttpRequest *req, HttpReply *r);
+void api_handoff_get(HttpRequest *req, HttpReply *r);
+void api_handoff_page(HttpRequest *req, HttpReply *r);
 /* Development service only: the back office's changes, so devices' sync can be exercised. */
 void api_admin_product(HttpRequest *req, HttpReply *r);
 void api_admin_stock(HttpRequest *req, HttpReply *r);
+void api_admin_handoff_expire(HttpRequest *req, HttpReply *r);
 
 /* --- field helpers: on failure they set a 400 reply and return false --------------- */
 

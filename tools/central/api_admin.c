@@ -1,10 +1,12 @@
 /* api_admin.c: the development service's stand-in for a retailer's back office: change a
- * product (price, name, withdrawal) so it shows up in the next catalog delta, and set a
- * stock figure (with a fresh updated_at). Not part of the device API; guarded like device
- * calls (open in development mode, client certificate with --client-ca).
- * Runs on connection threads with Central.lock held. */
+ * product (price, name, withdrawal) so it shows up in the next catalog delta, set a stock
+ * figure (with a fresh updated_at, in the next stock delta), and end a phone hand-off's time
+ * early (so its expiry can be seen without waiting). Not part of the device API; guarded like
+ * device calls (open in development mode, client certificate with --client-ca). Runs on connection
+ * threads with Central.lock held. */
 #include "api.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,20 +100,69 @@ void api_admin_stock(HttpRequest *req, HttpReply *r)
     long long qty = 0;
     sqlite3_stmt *st = NULL;
     time_t now = time(NULL);
+    int64_t seq = 0;
+    bool found = false;
     const char *variant = req->seg[3], *store = req->seg[4];
     if (!api_path_id(r, variant, "variant") || !api_path_id(r, store, "store") ||
         !api_device_auth(req, r) || !api_body_int(req, r, "qty", true, 0, ADMIN_QTY_MAX, &qty))
         return;
-    if (db_prepare(req->c->db,
-                   "UPDATE stock SET qty=?, updated_at=? WHERE variant_id=? AND store_id=?",
+    /* A new stock sequence number puts the figure in the next stock delta. */
+    KioskErr err = db_exec(req->c->db, "BEGIN IMMEDIATE");
+    if (err == KIOSK_OK)
+        err = db_next_seq(req->c->db, "stock", &seq);
+    if (err == KIOSK_OK)
+        err = db_prepare(req->c->db,
+                         "UPDATE stock SET qty=?, updated_at=?, seq=? WHERE variant_id=? AND"
+                         " store_id=?",
+                         &st);
+    if (err != KIOSK_OK)
+        goto out;
+    sqlite3_bind_int64(st, 1, qty);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
+    sqlite3_bind_int64(st, 3, seq);
+    sqlite3_bind_text(st, 4, variant, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, store, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        err = KIOSK_E_IO;
+        goto out;
+    }
+    found = sqlite3_changes(req->c->db) > 0;
+    err = db_exec(req->c->db, found ? "COMMIT" : "ROLLBACK");
+out:
+    sqlite3_finalize(st);
+    if (err != KIOSK_OK) {
+        if (!sqlite3_get_autocommit(req->c->db))
+            db_exec(req->c->db, "ROLLBACK");
+        api_db_error(r);
+        return;
+    }
+    if (!found) {
+        http_reply_error(r, 404, "not_found", "No stock figure for %s at %s", variant, store);
+        return;
+    }
+    http_reply_json(r, 200,
+                    json_pack("{s:s,s:s,s:I,s:o}", "variant", variant, "store", store, "qty",
+                              (json_int_t)qty, "updated_at", api_time(now)));
+}
+
+void api_admin_handoff_expire(HttpRequest *req, HttpReply *r)
+{
+    char code[HTTP_SEG_MAX + 1];
+    sqlite3_stmt *st = NULL;
+    time_t now = time(NULL);
+    const char *seg = req->seg[3];
+    size_t n = strlen(seg);
+    if (!api_path_id(r, seg, "hand-off") || !api_device_auth(req, r))
+        return;
+    for (size_t i = 0; i <= n; i++)
+        code[i] = (char)toupper((unsigned char)seg[i]);
+    if (db_prepare(req->c->db, "UPDATE handoffs SET expires_at=MIN(expires_at, ?) WHERE code=?",
                    &st) != KIOSK_OK) {
         api_db_error(r);
         return;
     }
-    sqlite3_bind_int64(st, 1, qty);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
-    sqlite3_bind_text(st, 3, variant, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, store, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
@@ -119,10 +170,8 @@ void api_admin_stock(HttpRequest *req, HttpReply *r)
         return;
     }
     if (sqlite3_changes(req->c->db) == 0) {
-        http_reply_error(r, 404, "not_found", "No stock figure for %s at %s", variant, store);
+        http_reply_error(r, 404, "handoff_not_found", "No hand-off %s", code);
         return;
     }
-    http_reply_json(r, 200,
-                    json_pack("{s:s,s:s,s:I,s:o}", "variant", variant, "store", store, "qty",
-                              (json_int_t)qty, "updated_at", api_time(now)));
+    http_reply_json(r, 200, json_pack("{s:s,s:o}", "code", code, "expires_at", api_time(now)));
 }

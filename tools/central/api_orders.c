@@ -268,13 +268,19 @@ static KioskErr place(Central *c, HttpReply *r, OrderIn *in, const char *key, co
         if (sqlite3_step(st) != SQLITE_DONE)
             goto db_fail;
     }
-    PREP("UPDATE stock SET qty=qty-?1, updated_at=?2 WHERE variant_id=?3 AND store_id=?4");
+    /* Each figure taken moves to the end of the stock change order (the stock delta). */
+    PREP("UPDATE stock SET qty=qty-?1, updated_at=?2, seq=?5 WHERE variant_id=?3 AND store_id=?4");
     for (size_t i = 0; i < in->n_lines; i++) {
+        int64_t stock_seq = 0;
+        err = db_next_seq(db, "stock", &stock_seq);
+        if (err != KIOSK_OK)
+            goto out;
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, in->lines[i].qty);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)now);
         sqlite3_bind_text(st, 3, in->lines[i].variant, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 4, source, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, stock_seq);
         if (sqlite3_step(st) != SQLITE_DONE)
             goto db_fail;
     }

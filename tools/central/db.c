@@ -1,6 +1,7 @@
 /* db.c: see db.h. The schema is the single source of truth for what the service stores;
  * times are Unix seconds (UTC), money is integer cents, JSON-shaped fields (opening
- * hours, sizes) are stored as JSON text. */
+ * hours, sizes) are stored as JSON text. Stock figures carry a change sequence number ("stock"
+ * counter) that every write bumps: the stock delta sync reads them in that order. */
 #include "db.h"
 
 #include <stddef.h>
@@ -29,7 +30,11 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS stock("
     " variant_id TEXT NOT NULL REFERENCES variants(id), store_id TEXT NOT NULL"
     " REFERENCES stores(id), qty INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-    " PRIMARY KEY(variant_id, store_id)) WITHOUT ROWID;"
+    " seq INTEGER NOT NULL, PRIMARY KEY(variant_id, store_id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS stock_seq ON stock(seq);"
+    "CREATE TABLE IF NOT EXISTS product_stats("
+    " product_id TEXT PRIMARY KEY REFERENCES products(id), popularity INTEGER NOT NULL,"
+    " related TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS members("
     " id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
     " email TEXT NOT NULL, language TEXT NOT NULL, tier TEXT NOT NULL,"
@@ -70,7 +75,11 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS devices("
     " id TEXT PRIMARY KEY, serial TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL,"
     " kind TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,"
-    " enrolled_at INTEGER NOT NULL, last_seen INTEGER, status TEXT);";
+    " enrolled_at INTEGER NOT NULL, last_seen INTEGER, status TEXT);"
+    "CREATE TABLE IF NOT EXISTS handoffs("
+    " code TEXT PRIMARY KEY, store_id TEXT NOT NULL, device_id TEXT, product_id TEXT,"
+    " variant_id TEXT, items TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL);";
 
 KioskErr db_exec(sqlite3 *db, const char *sql)
 {

@@ -29,7 +29,7 @@ typedef struct Options {
 static void usage(FILE *out)
 {
     fputs("Usage: central --db FILE --listen HOST:PORT --tls-cert FILE --tls-key FILE\n"
-          "               [--client-ca FILE] [--seed demo] [--loyalty-key PEM]...\n"
+          "               [--client-ca FILE] [--seed demo|large] [--loyalty-key PEM]...\n"
           "               [--public-url URL] [--log-level error|warn|info|debug]\n"
           "\n"
           "The development central service: the v1 API of docs/api.md over HTTPS, backed by\n"
@@ -46,9 +46,12 @@ static void usage(FILE *out)
           "  --seed demo        fill an empty database with the deterministic demo chain and\n"
           "                     write demo-loyalty-key.pem, demo-loyalty-pub.pem and\n"
           "                     demo-members.json beside the database\n"
+          "  --seed large       the same with a large generated chain for sync tests: 100\n"
+          "                     stores + the warehouse, 5,000 products, 100,000 variants\n"
           "  --loyalty-key PEM  a loyalty public key for /v1/identify (repeatable); the\n"
           "                     demo-loyalty-pub.pem beside the database is used when present\n"
-          "  --public-url URL   base of tracking links (default https://HOST:PORT)\n"
+          "  --public-url URL   base of tracking, pairing and hand-off links\n"
+          "                     (default https://HOST:PORT)\n"
           "  --log-level LEVEL  default info\n"
           "  --help             this text\n",
           out);
@@ -100,8 +103,8 @@ static int parse_args(int argc, char **argv, Options *o)
                 "central: --db, --listen, --tls-cert and --tls-key are required (try --help)\n");
         return -1;
     }
-    if (o->seed && strcmp(o->seed, "demo") != 0) {
-        fprintf(stderr, "central: the only seed is \"demo\"\n");
+    if (o->seed && strcmp(o->seed, "demo") != 0 && strcmp(o->seed, "large") != 0) {
+        fprintf(stderr, "central: --seed is \"demo\" or \"large\"\n");
         return -1;
     }
     return 0;
@@ -196,10 +199,12 @@ int main(int argc, char **argv)
         goto out;
     const char *dbdir = dirname(dbdir_buf);
     if (o.seed) {
+        bool large = strcmp(o.seed, "large") == 0;
         if (db_has_data(c.db)) {
-            log_info("central", "database already holds data: demo seed skipped");
-        } else if (seed_demo_db(c.db, time(NULL)) != KIOSK_OK) {
-            log_error("central", "demo seed failed");
+            log_info("central", "database already holds data: %s seed skipped", o.seed);
+        } else if ((large ? seed_large_db(c.db, time(NULL)) : seed_demo_db(c.db, time(NULL))) !=
+                   KIOSK_OK) {
+            log_error("central", "%s seed failed", o.seed);
             goto out;
         }
         if (seed_demo_files(c.db, dbdir) != KIOSK_OK) {

@@ -402,3 +402,105 @@ out:
     free(rc.cands);
     return err;
 }
+
+/* --- product stats ---------------------------------------------------------------------- */
+
+typedef struct Pair {
+    char other[UTIL_ID_MAX + 1];
+    double score;
+} Pair;
+
+static int pair_by_score(const void *a, const void *b)
+{
+    const Pair *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score < y->score ? 1 : -1;
+    return strcmp(x->other, y->other);
+}
+
+/* Writes one product's row: its popularity and its best related products. */
+static KioskErr write_stats(sqlite3 *db, sqlite3_stmt *ins, const char *product, int popularity,
+                            Pair *pairs, size_t n)
+{
+    qsort(pairs, n, sizeof *pairs, pair_by_score);
+    json_t *related = json_array();
+    for (size_t i = 0; i < n && i < RECS_RELATED_MAX; i++)
+        json_array_append_new(related, json_pack("{s:s,s:f}", "id", pairs[i].other, "score",
+                                                 round(pairs[i].score * 1000) / 1000));
+    char *text = json_dumps(related, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(related);
+    if (!text)
+        return KIOSK_E_NOMEM;
+    sqlite3_bind_text(ins, 1, product, -1, SQLITE_STATIC);
+    sqlite3_bind_int(ins, 2, popularity);
+    sqlite3_bind_text(ins, 3, text, -1, free);
+    int rc = sqlite3_step(ins);
+    sqlite3_reset(ins);
+    sqlite3_clear_bindings(ins);
+    if (rc != SQLITE_DONE) {
+        log_error("recs", "product stats: %s", sqlite3_errmsg(db));
+        return KIOSK_E_IO;
+    }
+    return KIOSK_OK;
+}
+
+KioskErr recs_product_stats(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL, *ins = NULL;
+    Pair *pairs = NULL;
+    size_t n = 0, cap = 0;
+    char current[UTIL_ID_MAX + 1] = "";
+    int popularity = 0;
+    /* Every (product, other product, co-buyers) with both buyer counts; products bought by
+     * nobody else still get a row (other NULL) for their popularity. */
+    const DbPrep preps[] = {
+        {"WITH mp AS (SELECT DISTINCT o.member_id AS m, l.product_id AS p FROM order_lines l"
+         "  JOIN orders o ON o.id=l.order_id WHERE l.returned=0),"
+         " pop AS (SELECT p, COUNT(*) AS n FROM mp GROUP BY p),"
+         " co AS (SELECT a.p AS a, b.p AS b, COUNT(*) AS n FROM mp a JOIN mp b"
+         "  ON a.m=b.m AND a.p<>b.p GROUP BY a.p, b.p)"
+         " SELECT pop.p, pop.n, co.b, co.n, pb.n FROM pop LEFT JOIN co ON co.a=pop.p"
+         " LEFT JOIN pop pb ON pb.p=co.b ORDER BY pop.p",
+         &st},
+        {"INSERT INTO product_stats(product_id, popularity, related) VALUES(?,?,?)", &ins},
+    };
+    KioskErr err = db_exec(db, "DELETE FROM product_stats");
+    if (err == KIOSK_OK)
+        err = db_prepare_all(db, preps, sizeof preps / sizeof preps[0]);
+    if (err != KIOSK_OK)
+        goto out;
+    while (err == KIOSK_OK && sqlite3_step(st) == SQLITE_ROW) {
+        const char *product = db_text(st, 0);
+        if (strcmp(product, current) != 0) {
+            if (current[0])
+                err = write_stats(db, ins, current, popularity, pairs, n);
+            snprintf(current, sizeof current, "%s", product);
+            popularity = sqlite3_column_int(st, 1);
+            n = 0;
+        }
+        if (err != KIOSK_OK || sqlite3_column_type(st, 2) == SQLITE_NULL)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            Pair *grown = realloc(pairs, cap * sizeof *grown);
+            if (!grown) {
+                err = KIOSK_E_NOMEM;
+                break;
+            }
+            pairs = grown;
+        }
+        /* The cosine of recommendations (score_affinity), with the same +1 smoothing. */
+        snprintf(pairs[n].other, sizeof pairs[n].other, "%s", db_text(st, 2));
+        pairs[n].score =
+            sqlite3_column_int(st, 3) /
+            sqrt(((double)popularity + 1.0) * ((double)sqlite3_column_int(st, 4) + 1.0));
+        n++;
+    }
+    if (err == KIOSK_OK && current[0])
+        err = write_stats(db, ins, current, popularity, pairs, n);
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(ins);
+    free(pairs);
+    return err;
+}

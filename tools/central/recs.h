@@ -18,6 +18,14 @@
 #define RECS_PER_CATEGORY   2    /* at most this many of one category in a list */
 #define RECS_DUE_AHEAD_DAYS 10   /* a replenishable is due this many days before it runs out */
 
+#define RECS_RELATED_MAX 8 /* related products kept per product in the product form */
+
+/* Fills product_stats for every product that was bought: popularity (distinct members who
+ * kept it) and up to RECS_RELATED_MAX related products by the same co-purchase cosine that
+ * scores recommendations, best first, as JSON text [{"id","score"}] (score to 3 decimals).
+ * Replaces what the table held. Run once after seeding, inside the seed's transaction. */
+KioskErr recs_product_stats(sqlite3 *db);
+
 /* Fills *out with a JSON array of up to limit items. store must exist. */
 KioskErr recs_for_member(sqlite3 *db, const char *member, const char *store, int limit, time_t now,
                          json_t **out);

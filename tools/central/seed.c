@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "recs.h"
 #include "util.h"
 
 #define SEED_RNG     0x5EA771E2026ULL /* the demo's fixed seed */
@@ -230,6 +231,7 @@ typedef struct Seed {
     int n_variants;
     int pools[N_PERSONAS][POOL_SIZE];
     int64_t order_seq;
+    int64_t stock_seq; /* change sequence of the stock figures written so far */
 } Seed;
 
 static KioskErr step_done(sqlite3 *db, sqlite3_stmt *st)
@@ -242,6 +244,16 @@ static KioskErr step_done(sqlite3 *db, sqlite3_stmt *st)
         return KIOSK_E_IO;
     }
     return KIOSK_OK;
+}
+
+/* The catalog and stock change sequences start where the seed's rows end. */
+static KioskErr write_counters(const Seed *s)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO counters(name,value) VALUES('catalog',%d),('stock',%lld)", s->n_products,
+             (long long)s->stock_seq);
+    return db_exec(s->db, sql);
 }
 
 static char *hours_json(int kind)
@@ -325,7 +337,7 @@ static KioskErr seed_catalog(Seed *s)
         {"INSERT INTO variants(id,product_id,size,colour,colour_hex,gtin,price_cents,position)"
          " VALUES(?,?,?,?,?,?,?,?)",
          &vst},
-        {"INSERT INTO stock(variant_id,store_id,qty,updated_at) VALUES(?,?,?,?)", &sst},
+        {"INSERT INTO stock(variant_id,store_id,qty,updated_at,seq) VALUES(?,?,?,?,?)", &sst},
     };
     err = db_prepare_all(s->db, preps, sizeof preps / sizeof preps[0]);
     if (err != KIOSK_OK)
@@ -405,6 +417,7 @@ static KioskErr seed_catalog(Seed *s)
                         sqlite3_bind_int(sst, 3, stock_qty(s, st_i == N_STORES - 1));
                         sqlite3_bind_int64(
                             sst, 4, (sqlite3_int64)(s->now - util_rng_range(&s->rng, 30, 7200)));
+                        sqlite3_bind_int64(sst, 5, ++s->stock_seq);
                         err = step_done(s->db, sst);
                     }
                     s->n_variants++;
@@ -417,12 +430,7 @@ static KioskErr seed_catalog(Seed *s)
         if (err != KIOSK_OK)
             goto out;
     }
-    {
-        char sql[96];
-        snprintf(sql, sizeof sql, "INSERT INTO counters(name,value) VALUES('catalog',%d)",
-                 s->n_products);
-        err = db_exec(s->db, sql);
-    }
+    err = write_counters(s);
 out:
     sqlite3_finalize(pst);
     sqlite3_finalize(vst);
@@ -790,6 +798,8 @@ KioskErr seed_demo_db(sqlite3 *db, time_t now)
     err = seed_members(&s);
     if (err == KIOSK_OK)
         err = seed_offers(&s);
+    if (err == KIOSK_OK)
+        err = recs_product_stats(db);
     if (err != KIOSK_OK)
         goto out;
     err = db_exec(db, "COMMIT");
@@ -802,6 +812,236 @@ out:
         db_exec(db, "ROLLBACK");
     free(s.products);
     free(s.variants);
+    return err;
+}
+
+/* --- the large generated chain (`--seed large`) ------------------------------------------ */
+
+static const char *const LARGE_CITIES[] = {
+    "Seattle",    "Tacoma", "Spokane",   "Portland", "Eugene",  "Salem",     "Boise",   "Olympia",
+    "Bellingham", "Yakima", "Vancouver", "Bend",     "Everett", "Kennewick", "Medford", "Missoula"};
+#define N_LARGE_CITIES (sizeof LARGE_CITIES / sizeof LARGE_CITIES[0])
+
+/* Categories with several sizes, so 20 size x colour variants never repeat a pair. */
+static const int LARGE_CATEGORIES[] = {0, 1, 2, 3, 4, 6, 7};
+#define N_LARGE_CATEGORIES (sizeof LARGE_CATEGORIES / sizeof LARGE_CATEGORIES[0])
+
+static KioskErr large_stores(Seed *s)
+{
+    sqlite3_stmt *st = NULL;
+    KioskErr err = db_prepare(s->db,
+                              "INSERT INTO stores(id,kind,name,address,city,postcode,phone,lat,lon,"
+                              "hours,timezone) VALUES(?,?,?,?,?,?,?,?,?,?,'America/Los_Angeles')",
+                              &st);
+    for (int i = 0; err == KIOSK_OK && i <= SEED_LARGE_STORES; i++) {
+        bool online = i == SEED_LARGE_STORES;
+        char id[16], name[64], address[64], postcode[8], phone[24];
+        const char *city = LARGE_CITIES[i % N_LARGE_CITIES];
+        /* Spread over the Pacific Northwest: 44-49 N, 117-124 W. */
+        double lat = online ? 47.4180 : 44.0 + util_rng_range(&s->rng, 0, 50000) / 10000.0;
+        double lon = online ? -122.2400 : -124.0 + util_rng_range(&s->rng, 0, 70000) / 10000.0;
+        if (online) {
+            snprintf(id, sizeof id, "online");
+            snprintf(name, sizeof name, "Online warehouse");
+        } else {
+            snprintf(id, sizeof id, "lg-%03d", i + 1);
+            snprintf(name, sizeof name, "%s %03d", city, i + 1);
+        }
+        snprintf(address, sizeof address, "%d Main St", util_rng_range(&s->rng, 100, 9899));
+        snprintf(postcode, sizeof postcode, "%05d", 97000 + i * 7);
+        snprintf(phone, sizeof phone, "+1 509 555 %04d", 1000 + i);
+        char *hours = hours_json(online ? 3 : i % 3);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, online ? "online" : "store", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, address, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, online ? "Kent" : city, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, postcode, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, phone, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_double(st, 8, lat);
+        sqlite3_bind_double(st, 9, lon);
+        sqlite3_bind_text(st, 10, hours, -1, free);
+        err = step_done(s->db, st);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Stock for every (variant, location) pair, drawn from an integer hash of the two row numbers
+ * in one INSERT ... SELECT: three million rows through the C API cost several times more.
+ * The warehouse stocks every variant (5 % at 0), each shop about SEED_LARGE_CARRY_PERCENT of
+ * them (1-24 each). Sequence numbers follow the insertion order, with gaps. */
+static KioskErr large_stock(Seed *s)
+{
+    sqlite3_stmt *st = NULL;
+    KioskErr err = db_prepare(
+        s->db,
+        "INSERT INTO stock(variant_id, store_id, qty, updated_at, seq)"
+        " SELECT id, store, CASE WHEN online THEN (CASE WHEN h % 100 < 5 THEN 0"
+        "  ELSE 8 + (h / 100) % 173 END) ELSE 1 + (h / 100) % 24 END,"
+        "  ?1 - 30 - (h / 2400) % 7170, seq FROM"
+        " (SELECT v.id AS id, st.id AS store, st.kind = 'online' AS online,"
+        "   v.rowid * 128 + st.rowid AS seq,"
+        "   (v.rowid * 2654435761 + st.rowid * 97531 + v.rowid * st.rowid * 7919) % 1000003 AS h"
+        "  FROM variants v CROSS JOIN stores st)"
+        " WHERE online OR h % 100 < ?2 ORDER BY seq",
+        &st);
+    if (err != KIOSK_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)s->now);
+    sqlite3_bind_int(st, 2, SEED_LARGE_CARRY_PERCENT);
+    err = step_done(s->db, st);
+    sqlite3_finalize(st);
+    if (err != KIOSK_OK)
+        return err;
+    err = db_prepare(s->db, "SELECT COALESCE(MAX(seq), 0) FROM stock", &st);
+    if (err == KIOSK_OK && sqlite3_step(st) == SQLITE_ROW)
+        s->stock_seq = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* 5,000 products x 20 variants. */
+static KioskErr large_catalog(Seed *s)
+{
+    sqlite3_stmt *pst = NULL, *vst = NULL;
+    KioskErr err;
+    int gtin_item = 0;
+    const DbPrep preps[] = {
+        {"INSERT INTO products(id,name,brand,category,description,price_cents,replenishable,"
+         "replenish_days,seq,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?)",
+         &pst},
+        {"INSERT INTO variants(id,product_id,size,colour,colour_hex,gtin,price_cents,position)"
+         " VALUES(?,?,?,?,?,?,?,?)",
+         &vst},
+    };
+    err = db_prepare_all(s->db, preps, sizeof preps / sizeof preps[0]);
+    if (err != KIOSK_OK)
+        goto out;
+    for (int p = 0; p < SEED_LARGE_PRODUCTS && err == KIOSK_OK; p++) {
+        const Category *cat = &CATEGORIES[LARGE_CATEGORIES[(size_t)p % N_LARGE_CATEGORIES]];
+        size_t n_sizes = list_len(cat->sizes);
+        char pid[16], name[96], desc[256];
+        const char *adj = ADJECTIVES[util_rng_range(&s->rng, 0, (int)N_ADJ - 1)];
+        const char *noun = cat->nouns[util_rng_range(&s->rng, 0, (int)list_len(cat->nouns) - 1)];
+        int price = util_rng_range(&s->rng, cat->min_price, cat->max_price) * 100 - 1;
+        snprintf(pid, sizeof pid, "P%04d", p + 1);
+        snprintf(name, sizeof name, "%s %s %d", adj, noun, p / 50 + 1);
+        snprintf(desc, sizeof desc, "The %s. %s", name, cat->blurb);
+        sqlite3_bind_text(pst, 1, pid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pst, 2, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pst, 3, BRANDS[util_rng_range(&s->rng, 0, 4)], -1, SQLITE_STATIC);
+        sqlite3_bind_text(pst, 4, cat->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pst, 5, desc, -1, SQLITE_STATIC);
+        sqlite3_bind_int(pst, 6, price);
+        sqlite3_bind_int(pst, 7, cat->replenish_days > 0);
+        sqlite3_bind_int(pst, 8, cat->replenish_days);
+        sqlite3_bind_int(pst, 9, p + 1);
+        sqlite3_bind_int64(pst, 10, (sqlite3_int64)s->now);
+        err = step_done(s->db, pst);
+        int first_colour = util_rng_range(&s->rng, 0, (int)N_COLOURS - 1);
+        for (int k = 0; k < SEED_LARGE_VARIANTS_PER_PRODUCT && err == KIOSK_OK; k++) {
+            const Colour *col = &COLOURS[((size_t)first_colour + (size_t)k / n_sizes) % N_COLOURS];
+            char vid[16], gtin[24];
+            snprintf(vid, sizeof vid, "V%06d", s->n_variants + 1);
+            /* 0614141 + a 5-digit item reference: room for exactly 100,000 GTINs. */
+            snprintf(gtin, sizeof gtin, GTIN_PREFIX "%05d", gtin_item++ % 100000);
+            gtin[12] = (char)('0' + util_gtin_check_digit(gtin, 12));
+            gtin[13] = '\0';
+            sqlite3_bind_text(vst, 1, vid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vst, 2, pid, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vst, 3, cat->sizes[(size_t)k % n_sizes], -1, SQLITE_STATIC);
+            sqlite3_bind_text(vst, 4, col->name, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vst, 5, col->hex, -1, SQLITE_STATIC);
+            sqlite3_bind_text(vst, 6, gtin, -1, SQLITE_STATIC);
+            sqlite3_bind_int(vst, 7, price);
+            sqlite3_bind_int(vst, 8, k);
+            err = step_done(s->db, vst);
+            s->n_variants++;
+        }
+        s->n_products++;
+    }
+    if (err == KIOSK_OK)
+        err = large_stock(s);
+    if (err == KIOSK_OK)
+        err = write_counters(s);
+out:
+    sqlite3_finalize(pst);
+    sqlite3_finalize(vst);
+    return err;
+}
+
+/* A few members with sizes and an address, so identification, profiles and orders work;
+ * no purchase history. */
+static KioskErr large_members(Seed *s)
+{
+    sqlite3_stmt *mst = NULL, *ast = NULL;
+    KioskErr err = db_prepare(
+        s->db,
+        "INSERT INTO members(id,first_name,last_name,email,language,tier,points,"
+        "sizes,payment_on_file,home_store,member_since) VALUES(?,?,?,?,?,'bronze',0,?,1,?,?)",
+        &mst);
+    if (err == KIOSK_OK)
+        err = db_prepare(s->db,
+                         "INSERT INTO addresses(id,member_id,label,line1,city,region,postcode,"
+                         "is_default) VALUES(?,?,'Home',?,?,'WA',?,1)",
+                         &ast);
+    for (int m = 0; m < SEED_LARGE_MEMBERS && err == KIOSK_OK; m++) {
+        char id[16], email[64], aid[24], line1[96], home[16];
+        const Lang *lang = &LANGS[(size_t)m % 3];
+        const Street *str = &STREETS[(size_t)m % N_STREETS];
+        json_t *sizes = member_sizes(s, m % (int)N_PERSONAS);
+        snprintf(id, sizeof id, "M%05d", 10001 + m);
+        snprintf(email, sizeof email, "member%05d@example.com", 10001 + m);
+        snprintf(home, sizeof home, "lg-%03d", m + 1);
+        sqlite3_bind_text(mst, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mst, 2, lang->first[(size_t)m % list_len(lang->first)], -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(mst, 3, lang->last[(size_t)m % list_len(lang->last)], -1, SQLITE_STATIC);
+        sqlite3_bind_text(mst, 4, email, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mst, 5, lang->code, -1, SQLITE_STATIC);
+        sqlite3_bind_text(mst, 6, json_dumps(sizes, JSON_COMPACT), -1, free);
+        sqlite3_bind_text(mst, 7, home, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(mst, 8, (sqlite3_int64)(s->now - 86400LL * 400));
+        json_decref(sizes);
+        err = step_done(s->db, mst);
+        snprintf(aid, sizeof aid, "A%05d-1", 10001 + m);
+        snprintf(line1, sizeof line1, "%d %s", 1200 + 37 * m, str->street);
+        sqlite3_bind_text(ast, 1, aid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ast, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ast, 3, line1, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ast, 4, str->city, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ast, 5, str->postcode, -1, SQLITE_STATIC);
+        if (err == KIOSK_OK)
+            err = step_done(s->db, ast);
+    }
+    sqlite3_finalize(mst);
+    sqlite3_finalize(ast);
+    return err;
+}
+
+KioskErr seed_large_db(sqlite3 *db, time_t now)
+{
+    Seed s = {.db = db, .now = now};
+    KioskErr err;
+    util_rng_init(&s.rng, SEED_RNG ^ 0x1a59e);
+    err = db_exec(db, "BEGIN");
+    if (err != KIOSK_OK)
+        return err;
+    err = large_stores(&s);
+    if (err == KIOSK_OK)
+        err = large_catalog(&s);
+    if (err == KIOSK_OK)
+        err = large_members(&s);
+    if (err == KIOSK_OK)
+        err = recs_product_stats(db);
+    if (err == KIOSK_OK)
+        err = db_exec(db, "COMMIT");
+    if (err == KIOSK_OK)
+        log_info("seed", "large data: %d locations, %d products, %d variants, %d members",
+                 SEED_LARGE_STORES + 1, s.n_products, s.n_variants, SEED_LARGE_MEMBERS);
+    else
+        db_exec(db, "ROLLBACK");
     return err;
 }
 

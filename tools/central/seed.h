@@ -15,11 +15,24 @@
 #define SEED_MEMBERS               60
 #define SEED_PRODUCTS_PER_CATEGORY 66 /* x 8 categories = 528 products */
 
+/* `--seed large`, for sync tests: SEED_LARGE_STORES generated shops spread over the Pacific
+ * Northwest plus the online warehouse, SEED_LARGE_PRODUCTS products of
+ * SEED_LARGE_VARIANTS_PER_PRODUCT variants (100,000), the warehouse stocking every variant and
+ * each shop about SEED_LARGE_CARRY_PERCENT of them, and SEED_LARGE_MEMBERS members with no
+ * purchase history. Deterministic like the demo; one transaction. */
+#define SEED_LARGE_STORES               100
+#define SEED_LARGE_PRODUCTS             5000
+#define SEED_LARGE_VARIANTS_PER_PRODUCT 20
+#define SEED_LARGE_CARRY_PERCENT        30
+#define SEED_LARGE_MEMBERS              10
+
 /* Fills an empty database. now anchors every relative timestamp. */
 KioskErr seed_demo_db(sqlite3 *db, time_t now);
+/* Fills an empty database with the large generated chain. */
+KioskErr seed_large_db(sqlite3 *db, time_t now);
 
 /* Writes demo-loyalty-key.pem, demo-loyalty-pub.pem and demo-members.json into dir
- * (the database's folder). The key pair is the same on every run. */
+ * (the database's folder), after either seed. The key pair is the same on every run. */
 KioskErr seed_demo_files(sqlite3 *db, const char *dir);
 
 #endif
