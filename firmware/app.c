@@ -166,6 +166,8 @@ static void go(AppState *s, ScreenId to)
     }
     s->screen = to;
     se->handoff_state = LOAD_NONE;
+    if (s->notice == NOTICE_ADDED_TO_CART || s->notice == NOTICE_CART_FULL)
+        s->notice = NOTICE_NONE; /* said where it happened; not news on the next screen */
 }
 
 static void load_home(AppState *s, Effects *fx)
@@ -842,10 +844,15 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
     Session *se = &s->session;
     note_online(s, r, fx);
     if (r->kind == RESULT_SYNC) {
+        bool grew = r->u.sync.products != s->catalog_size;
         s->online = r->u.sync.online;
         s->last_sync = r->u.sync.last_sync;
         s->catalog_size = r->u.sync.products;
         s->outbox_depth = r->u.sync.outbox_depth;
+        if (grew && s->screen == SCREEN_HOME) { /* first boot: categories as they arrive */
+            se->categories_state = se->categories_state == LOAD_OK ? LOAD_OK : LOAD_BUSY;
+            ask(s, RESULT_CATEGORIES, FX_LOAD_CATEGORIES, fx);
+        }
         return true;
     }
     if (r->kind == RESULT_ORDER_STORED || r->kind == RESULT_ORDER_SENT ||

@@ -24,8 +24,14 @@ static void brand(Ui *ui, const ScreenEnv *env, SDL_Rect r, HAlign align, SDL_Co
             env->cfg->brand_tagline, TEXT_CAPTION, muted, (TextLayout){align, V_TOP, false});
 }
 
+static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env);
+
 static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
+    if (ui->w < ui->h) { /* a portrait kiosk: the portrait layout, in the kiosk's colours */
+        draw_mirror(ui, s, env);
+        return;
+    }
     const Theme *t = &ui->theme;
     int W = ui->w, H = ui->h, M = t->margin;
     ui_begin_frame(ui, t->hero);

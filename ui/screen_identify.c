@@ -46,10 +46,16 @@ static void back_button(Ui *ui, int x, int y)
     ui_add(ui, &WIDGET_BUTTON, &back);
 }
 
+static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env);
+
 static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
     const Theme *t = &ui->theme;
     int W = ui->w, H = ui->h, M = t->margin;
+    if (W < H) { /* a portrait kiosk stacks the ways in, like the mirror */
+        draw_mirror(ui, s, env);
+        return;
+    }
     ui_begin_frame(ui, t->background);
     back_button(ui, M - theme_px(t, 8), M * 7 / 10);
     screen_language_chips(ui, s, (SDL_Rect){W / 3, M * 7 / 10, W - W / 3 - M, t->touch_min},
@@ -126,6 +132,10 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
     int W = ui->w, H = ui->h, M = t->margin;
     ui_begin_frame(ui, t->background);
     back_button(ui, M - theme_px(t, 8), M);
+    int gw = theme_px(t, 420);
+    if (s->session.after_sign_in != SCREEN_CHECKOUT)
+        ui_button(ui, "guest", (SDL_Rect){W - M - gw, M, gw, t->touch_min}, _("Just browsing"),
+                  BUTTON_SECONDARY, screen_intent(INTENT_GUEST, 0));
 
     Way way[3];
     int n = ways(s, env, way);

@@ -143,7 +143,7 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
         return;
     }
     const char *variant = se->product.variants[se->variant].id;
-    int row_h = t->px[TEXT_BODY] * 17 / 10;
+    int row_h = t->px[TEXT_BODY] * 15 / 10;
     int rows = body.h / row_h;
     /* Always the online warehouse, in the last row, if it is there. */
     int online = -1;

@@ -20,7 +20,7 @@ static void key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t c
                 .rect = r,
                 .text = label,
                 .role = TEXT_BUTTON,
-                .kind = BUTTON_SECONDARY,
+                .kind = BUTTON_KEY,
                 .icon = icon,
                 .enabled = true,
                 .action = screen_intent(INTENT_KEY, code),

@@ -57,6 +57,23 @@ static const char *notice_text(Notice n)
     return "";
 }
 
+static const char *notice_icon(Notice n)
+{
+    switch (n) {
+    case NOTICE_ADDED_TO_CART:
+    case NOTICE_CART_FULL:
+        return "bag";
+    case NOTICE_ORDER_NOT_SAVED:
+    case NOTICE_ORDER_REFUSED:
+        return "truck";
+    case NOTICE_PRODUCT_TAG:
+    case NOTICE_TAG_UNKNOWN:
+        return "tag";
+    default:
+        return "nfc-card";
+    }
+}
+
 /* A calm banner along the bottom edge, above everything but the idle overlay. */
 static void draw_notice(Ui *ui, const AppState *s)
 {
@@ -78,7 +95,7 @@ static void draw_notice(Ui *ui, const AppState *s)
     int pad = theme_px(t, 36), icon = h - 2 * pad;
     Widget ic = {.id = "notice-icon",
                  .rect = {card.x + pad, card.y + pad, icon, icon},
-                 .icon = "nfc-card",
+                 .icon = notice_icon(s->notice),
                  .color = t->mirror ? t->accent : t->background,
                  .text = "",
                  .enabled = true};

@@ -342,6 +342,9 @@ static json_t *state_json(Shell *sh)
                   s->session.member_id[0] ? s->session.member_id : NULL, "cart", app_cart_items(s),
                   "online", s->online, "outbox", (int)s->outbox_depth, "idle_warning",
                   s->idle_warning, "notice", app_notice_name(s->notice));
+    /* the local catalog: how many products, and whether a sync has completed */
+    json_object_set_new(st, "catalog", json_integer((json_int_t)s->catalog_size));
+    json_object_set_new(st, "synced", json_boolean(s->last_sync != 0));
     json_object_set_new(st, "reader",
                         s->reader_present ? json_boolean(s->reader_connected) : json_null());
     return st;

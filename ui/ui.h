@@ -28,6 +28,7 @@ typedef enum ButtonKind {
     BUTTON_CHIP,        /* small choice, e.g. a language */
     BUTTON_CHIP_ON,     /* the chosen chip */
     BUTTON_GHOST,       /* text only, e.g. Back */
+    BUTTON_KEY,         /* a key of the on-screen keyboard: square-ish, tight padding */
 } ButtonKind;
 
 /* What a screen asks for; borrowed by ui_add for the duration of the call. */

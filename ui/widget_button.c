@@ -45,12 +45,19 @@ static bool draw(Ui *ui, const Widget *w)
         bg = (SDL_Color){0, 0, 0, 0};
         fg = w->color.a ? w->color : t->text;
         break;
+    case BUTTON_KEY:
+        bg = t->surface;
+        fg = t->text;
+        stroke = t->outline;
+        stroke_w = theme_px(t, 2);
+        radius = theme_px(t, 14);
+        break;
     }
     if (w->kind != BUTTON_GHOST)
         art_round_rect(ui->art, w->rect, radius, faded(bg, w->enabled), faded(stroke, w->enabled),
                        stroke_w);
     SDL_Rect label = w->rect;
-    int pad = w->kind == BUTTON_GHOST ? theme_px(t, 8) : radius;
+    int pad = w->kind == BUTTON_GHOST || w->kind == BUTTON_KEY ? theme_px(t, 8) : radius;
     label.x += pad;
     label.w -= 2 * pad;
     if (w->icon) {

@@ -1,0 +1,407 @@
+/* test_shopping.c: the shopper's journey end to end, with real parts only: a headless kiosk
+ * driven through its control socket, the development central service over HTTPS, a card
+ * read through libnfc from the PN532 emulator, the kiosk's own SQLite store and outbox.
+ * A demo member taps their card, opens a recommendation, checks the stock here and in the
+ * nearest stores, picks a size, orders to their saved address, and exactly that order
+ * exists at the central service; then the idle timer wipes the session. Also: every screen
+ * of the journey fits (no clipped text, touch targets) in every shipped language, landscape
+ * and portrait, and the saved address on screen is masked. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+
+#include "test_filter.h"
+
+#include "harness.h"
+#include "kiosk_proc.h"
+#include "nfctest.h"
+
+typedef struct World {
+    TestCentral central;
+    NfcSim *sim;
+    KioskProc kiosk;
+    char conf[4096];
+} World;
+
+static void pause_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void start_kiosk(World *w, const char *extra_conf, const char *const *args)
+{
+    char pub[HARNESS_PATH_MAX + 32];
+    harness_path(&w->central, "demo-loyalty-pub.pem", pub, sizeof pub);
+    snprintf(w->conf, sizeof w->conf,
+             "[store]\nid = sea-ballard\n[central]\nurl = %s\nca_file = %s\n"
+             "connect_timeout_ms = 2000\nrequest_timeout_ms = 5000\n"
+             "[nfc]\nconnstring = %s\n[identity]\nloyalty_keys = %s\n%s",
+             w->central.base, w->central.ca, nfctest_sim_connstring(w->sim), pub,
+             extra_conf ? extra_conf : "");
+    assert_true(kiosk_proc_start(&w->kiosk, w->conf, args));
+    /* a first boot: the local catalog arrives from the service before shoppers browse it */
+    json_t *last = NULL;
+    if (!kiosk_await_state(&w->kiosk, "synced", json_true(), 60000, &last))
+        fail_msg("the catalog never synced: %s", json_dumps(last, 0));
+    json_decref(last);
+}
+
+static int setup(void **state)
+{
+    World *w = calloc(1, sizeof *w);
+    assert_int_equal(harness_start(&w->central, NULL), 0);
+    w->sim = nfctest_sim_start(NFCSIM_PATH);
+    assert_non_null(w->sim);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    World *w = *state;
+    if (w->kiosk.pid)
+        assert_int_equal(kiosk_proc_stop(&w->kiosk), 0);
+    nfctest_sim_stop(w->sim);
+    harness_stop(&w->central);
+    free(w);
+    return 0;
+}
+
+/* A demo member who speaks `language`; "" for any. */
+static void demo_member(World *w, const char *language, char *id, size_t size)
+{
+    char path[HARNESS_PATH_MAX + 32];
+    harness_path(&w->central, "demo-members.json", path, sizeof path);
+    json_t *list = json_load_file(path, 0, NULL);
+    assert_non_null(list);
+    size_t i;
+    json_t *m;
+    json_array_foreach(list, i, m)
+    {
+        if (!language[0] ||
+            strcmp(json_string_value(json_object_get(m, "language")), language) == 0) {
+            snprintf(id, size, "%s", json_string_value(json_object_get(m, "id")));
+            json_decref(list);
+            return;
+        }
+    }
+    fail_msg("no demo member speaks %s", language);
+}
+
+static void tap_card_of(World *w, const char *member)
+{
+    char key[HARNESS_PATH_MAX + 32], cmd[2048], tag[512];
+    snprintf(tag, sizeof tag, "%s/%s.bin", nfctest_sim_dir(w->sim), member);
+    harness_path(&w->central, HARNESS_DEMO_KEY, key, sizeof key);
+    snprintf(cmd, sizeof cmd,
+             "'%s' card mint --role member --member %s --uid 04a1b2c3d4e5f6 --key '%s' "
+             "--out '%s' >/dev/null",
+             KIOSKCTL_BIN, member, key, tag);
+    assert_int_equal(system(cmd), 0);
+    assert_true(nfctest_sim_present(w->sim, tag));
+}
+
+static json_t *ui(World *w)
+{
+    json_t *u = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
+    assert_non_null(u);
+    return u;
+}
+
+static void press(World *w, const char *id)
+{
+    json_t *r = kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", id));
+    if (!r || json_object_get(r, "error")) {
+        json_t *u = ui(w);
+        fail_msg("press %s: %s\non: %s", id, r ? json_dumps(r, 0) : "no reply", json_dumps(u, 0));
+    }
+    json_decref(r);
+}
+
+static void await_screen(World *w, const char *screen)
+{
+    json_t *last = NULL;
+    if (!kiosk_await_state(&w->kiosk, "screen", json_string(screen), 10000, &last))
+        fail_msg("screen %s never showed: %s", screen, json_dumps(last, 0));
+    json_decref(last);
+}
+
+/* Waits until widget id exists (and is enabled, if asked); returns the ui reply holding it
+ * (the caller's). */
+static json_t *await_widget(World *w, const char *id, bool enabled)
+{
+    for (int i = 0; i < 500; i++) {
+        json_t *u = ui(w);
+        json_t *wd = kiosk_widget(u, id);
+        if (wd && (!enabled || json_is_true(json_object_get(wd, "enabled"))))
+            return u;
+        json_decref(u);
+        pause_ms(20);
+    }
+    json_t *u = ui(w);
+    fail_msg("widget %s never showed%s: %s", id, enabled ? " enabled" : "", json_dumps(u, 0));
+    return NULL;
+}
+
+static const char *text_of(json_t *u, const char *id)
+{
+    json_t *wd = kiosk_widget(u, id);
+    return wd ? json_string_value(json_object_get(wd, "text")) : NULL;
+}
+
+static void layout_ok(World *w, const char *where)
+{
+    json_t *u = ui(w);
+    char why[512];
+    if (!kiosk_layout_ok(u, why, sizeof why))
+        fail_msg("%s: %s", where, why);
+    json_decref(u);
+}
+
+/* The stock rows of the product screen in the order shown: "stock-<store>" ids. */
+static int stock_rows(json_t *u, char stores[][64], int max)
+{
+    int n = 0;
+    size_t i;
+    json_t *wd;
+    json_array_foreach(json_object_get(u, "widgets"), i, wd)
+    {
+        const char *id = json_string_value(json_object_get(wd, "id"));
+        if (strncmp(id, "stock-", 6) != 0 || strchr(id + 6, '-') == NULL)
+            continue;
+        /* "stock-sea-ballard" is a row; "stock-sea-ballard-qty" one of its cells */
+        const char *rest = id + 6;
+        if (strstr(rest, "-qty") || strstr(rest, "-age") || strstr(rest, "-distance"))
+            continue;
+        if (n < max)
+            snprintf(stores[n++], 64, "%s", rest);
+    }
+    return n;
+}
+
+static double distance_of(json_t *u, const char *store)
+{
+    char id[96];
+    snprintf(id, sizeof id, "stock-%s-distance", store);
+    const char *t = text_of(u, id);
+    assert_non_null(t);
+    return atof(t);
+}
+
+static void shop_and_order_to_home(void **state)
+{
+    World *w = *state;
+    start_kiosk(w, "[session]\nidle_seconds = 10\nwarning_seconds = 20\n", NULL);
+    char member[64];
+    demo_member(w, "en", member, sizeof member);
+    press(w, "start");
+    await_screen(w, "identify");
+    tap_card_of(w, member);
+    await_screen(w, "home");
+
+    /* A recommendation, with its reason, opens its product. */
+    json_t *u = await_widget(w, "rec-0", true);
+    const char *reason = text_of(u, "rec-0-reason");
+    assert_non_null(reason);
+    assert_true(strlen(reason) > 10);
+    json_decref(u);
+    press(w, "rec-0");
+    await_screen(w, "product");
+    u = await_widget(w, "stock-online", false);
+    json_decref(u);
+    /* Pick an available size: the first enabled size chip (the member's is preselected). */
+    u = ui(w);
+    const char *size_id = NULL;
+    size_t i;
+    json_t *wd;
+    json_array_foreach(json_object_get(u, "widgets"), i, wd)
+    {
+        const char *id = json_string_value(json_object_get(wd, "id"));
+        if (strncmp(id, "size-", 5) == 0 && strcmp(id, "size-label") != 0 &&
+            json_is_true(json_object_get(wd, "enabled")) && !size_id)
+            size_id = id;
+    }
+    char chosen[64] = "";
+    if (size_id) {
+        snprintf(chosen, sizeof chosen, "%s", size_id);
+        press(w, chosen);
+    }
+    json_decref(u);
+    u = await_widget(w, "stock-sea-ballard", false);
+    /* This store first, then at least three nearby stores nearest first, online last. */
+    char stores[16][64];
+    int n = stock_rows(u, stores, 16);
+    assert_true(n >= 4);
+    assert_string_equal(stores[0], "sea-ballard");
+    assert_non_null(strstr(text_of(u, "stock-sea-ballard"), "Here"));
+    double prev = 0;
+    for (int k = 1; k < 4; k++) {
+        double d = distance_of(u, stores[k]);
+        assert_true(d >= prev);
+        prev = d;
+    }
+    assert_non_null(text_of(u, "stock-online"));
+    assert_non_null(strstr(text_of(u, "stock-fresh"), "Live"));
+    layout_ok(w, "product");
+    json_decref(u);
+
+    json_decref(await_widget(w, "add-to-bag", true));
+    press(w, "add-to-bag");
+    press(w, "bag");
+    await_screen(w, "cart");
+    json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
+    assert_int_equal(json_integer_value(json_object_get(st, "cart")), 1);
+    json_decref(st);
+    press(w, "line-0-more"); /* two of them */
+    layout_ok(w, "cart");
+    press(w, "checkout");
+    await_screen(w, "checkout");
+    u = await_widget(w, "place-order", true);
+    const char *addr = text_of(u, "address-0-detail");
+    assert_non_null(addr);
+    assert_non_null(strstr(addr, "\xE2\x80\xA2")); /* masked on screen */
+    json_decref(u);
+    layout_ok(w, "checkout");
+    press(w, "place-order");
+    await_screen(w, "confirmation");
+    u = await_widget(w, "order-number", false);
+    char number[64];
+    const char *on = text_of(u, "order-number");
+    assert_non_null(strstr(on, "K-"));
+    snprintf(number, sizeof number, "%.*s", 8, strstr(on, "K-"));
+    assert_non_null(kiosk_widget(u, "tracking-qr"));
+    json_decref(u);
+    layout_ok(w, "confirmation");
+
+    /* Exactly one kiosk order with those items at the central service. */
+    char path[256];
+    snprintf(path, sizeof path, "/v1/members/%s/orders?channel=kiosk", member);
+    Resp r;
+    assert_int_equal(harness_call(&w->central, "GET", path, NULL, 0, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    json_t *orders = json_object_get(r.json, "orders");
+    assert_int_equal(json_array_size(orders), 1);
+    json_t *o = json_array_get(orders, 0);
+    assert_string_equal(json_string_value(json_object_get(o, "number")), number);
+    assert_string_equal(json_string_value(json_object_get(o, "store")), "sea-ballard");
+    json_t *items = json_object_get(o, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(items, 0), "qty")), 2);
+    assert_non_null(json_string_value(json_object_get(o, "address_id")));
+    resp_free(&r);
+
+    /* Walk away: "Still there?" after idle_seconds, then the wipe back to attract. */
+    json_t *last = NULL;
+    if (!kiosk_await_state(&w->kiosk, "screen", json_string("attract"), 40000, &last))
+        fail_msg("the idle wipe never came: %s", json_dumps(last, 0));
+    json_decref(last);
+    st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
+    assert_true(json_is_null(json_object_get(st, "member")));
+    assert_int_equal(json_integer_value(json_object_get(st, "cart")), 0);
+    json_decref(st);
+}
+
+/* Every screen of the journey, in one language and one shape. */
+static void walk_screens(World *w, const char *lang, const char *member)
+{
+    char where[96];
+    snprintf(where, sizeof where, "attract/%s", lang);
+    layout_ok(w, where);
+    press(w, "start");
+    await_screen(w, "identify");
+    snprintf(where, sizeof where, "identify/%s", lang);
+    layout_ok(w, where);
+    press(w, "guest");
+    await_screen(w, "home");
+    json_decref(await_widget(w, "category-jackets", true));
+    snprintf(where, sizeof where, "guest home/%s", lang);
+    layout_ok(w, where);
+    press(w, "category-jackets");
+    await_screen(w, "browse");
+    json_decref(await_widget(w, "product-0", true));
+    snprintf(where, sizeof where, "browse/%s", lang);
+    layout_ok(w, where);
+    press(w, "product-0");
+    await_screen(w, "product");
+    json_decref(await_widget(w, "stock-title", false));
+    json_decref(await_widget(w, "size-M", false));
+    press(w, "size-M");
+    json_decref(await_widget(w, "add-to-bag", true));
+    snprintf(where, sizeof where, "product/%s", lang);
+    layout_ok(w, where);
+    press(w, "add-to-bag");
+    press(w, "handoff");
+    json_decref(await_widget(w, "handoff-qr", false));
+    snprintf(where, sizeof where, "hand-off/%s", lang);
+    layout_ok(w, where);
+    press(w, "handoff-close");
+    press(w, "search");
+    await_screen(w, "search");
+    press(w, "key-t");
+    press(w, "key-r");
+    json_decref(await_widget(w, "hit-0", true));
+    snprintf(where, sizeof where, "search/%s", lang);
+    layout_ok(w, where);
+    press(w, "bag");
+    await_screen(w, "cart");
+    snprintf(where, sizeof where, "cart/%s", lang);
+    layout_ok(w, where);
+    press(w, "checkout"); /* a guest is asked to sign in, the bag kept */
+    await_screen(w, "identify");
+    snprintf(where, sizeof where, "sign in to order/%s", lang);
+    layout_ok(w, where);
+    tap_card_of(w, member);
+    await_screen(w, "cart");
+    char reply[256]; /* the card leaves the reader with its owner */
+    assert_true(nfctest_sim_cmd(w->sim, "{\"cmd\":\"remove\"}", reply, sizeof reply));
+    json_decref(await_widget(w, "checkout", true));
+    press(w, "checkout");
+    await_screen(w, "checkout");
+    json_decref(await_widget(w, "place-order", true));
+    snprintf(where, sizeof where, "checkout/%s", lang);
+    layout_ok(w, where);
+    press(w, "done");
+    await_screen(w, "attract");
+}
+
+static void every_screen_fits_in_every_language(void **state)
+{
+    World *w = *state;
+    static const char *const shapes[][2] = {{"kiosk", NULL}, {"kiosk", "1080x1920"}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        const char *args[] = {"--size", shapes[s][1], NULL};
+        start_kiosk(w, NULL, shapes[s][1] ? args : NULL);
+        static const char *const langs[] = {"en", "es", "fr"};
+        for (size_t l = 0; l < 3; l++) {
+            char member[64], chip[16];
+            demo_member(w, langs[l], member, sizeof member);
+            snprintf(chip, sizeof chip, "lang-%s", langs[l]);
+            if (l > 0) {
+                json_decref(await_widget(w, chip, true));
+                press(w, chip);
+            }
+            walk_screens(w, langs[l], member);
+        }
+        assert_int_equal(kiosk_proc_stop(&w->kiosk), 0);
+        w->kiosk.pid = 0;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(shop_and_order_to_home, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_screen_fits_in_every_language, setup, teardown),
+    };
+    TEST_FILTER(argc, argv, tests);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
