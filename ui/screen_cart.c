@@ -94,7 +94,7 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         screen_offline_line(ui, s);
         return;
     }
-    int summary_w = landscape ? theme_px(t, 560) : W - 2 * M;
+    int summary_w = landscape ? theme_px(t, 620) : W - 2 * M;
     int summary_h = landscape ? bottom - top : theme_px(t, 420);
     SDL_Rect list = {M, top, landscape ? W - 2 * M - summary_w - t->gap : W - 2 * M,
                      landscape ? bottom - top : bottom - top - summary_h - t->gap};

@@ -235,10 +235,10 @@ static void draw_guest(Ui *ui, const AppState *s, const ScreenEnv *env, int top)
     ui_text(ui, "greeting", (SDL_Rect){M, top, W - 2 * M, head_h}, _("Have a look around"),
             TEXT_TITLE, t->text, (TextLayout){H_LEFT, V_TOP, false});
     int y = top + head_h;
-    int sub_h = t->px[TEXT_BODY] * 14 / 10;
+    int sub_h = t->px[TEXT_BODY] * (W > H ? 14 : 28) / 10;
     ui_text(ui, "standing", (SDL_Rect){M, y, W - 2 * M, sub_h},
             _("Find a product, check what's in stock here and nearby. Sign in to order."),
-            TEXT_BODY, t->text_muted, (TextLayout){H_LEFT, V_TOP, false});
+            TEXT_BODY, t->text_muted, (TextLayout){H_LEFT, V_TOP, true});
     y += sub_h + theme_px(t, 40);
     SDL_Rect body = {M, y, W - 2 * M, H - M - y};
     if (se->categories_state != LOAD_OK || se->category_count == 0) {

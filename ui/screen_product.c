@@ -205,14 +205,16 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
     }
 }
 
-static void actions(Ui *ui, const AppState *s, SDL_Rect r)
+/* Returns the bottom of the buttons: side by side, or stacked on a narrow screen. */
+static int actions(Ui *ui, const AppState *s, SDL_Rect r)
 {
     const Theme *t = &ui->theme;
     const Session *se = &s->session;
     bool can_add =
         se->variant >= 0 && app_variant_available(&se->stock, se->product.variants[se->variant].id);
     int gap = theme_px(t, 16);
-    int bw = s->central ? (r.w - gap) * 55 / 100 : r.w;
+    bool stacked = ui->w < ui->h;
+    int bw = s->central && !stacked ? (r.w - gap) * 55 / 100 : r.w;
     Widget add = {.id = "add-to-bag",
                   .rect = {r.x, r.y, bw, r.h},
                   .text = se->variant < 0 ? _("Choose a size") : _("Add to bag"),
@@ -224,8 +226,10 @@ static void actions(Ui *ui, const AppState *s, SDL_Rect r)
                   .layout = {H_CENTER, V_MIDDLE, false}};
     ui_add(ui, &WIDGET_BUTTON, &add);
     if (s->central) {
+        SDL_Rect pr = stacked ? (SDL_Rect){r.x, r.y + r.h + gap, r.w, r.h}
+                              : (SDL_Rect){r.x + bw + gap, r.y, r.w - bw - gap, r.h};
         Widget phone = {.id = "handoff",
-                        .rect = {r.x + bw + gap, r.y, r.w - bw - gap, r.h},
+                        .rect = pr,
                         .text = _("Send to my phone"),
                         .role = TEXT_BUTTON,
                         .kind = BUTTON_SECONDARY,
@@ -234,7 +238,9 @@ static void actions(Ui *ui, const AppState *s, SDL_Rect r)
                         .action = screen_intent(INTENT_HANDOFF, 0),
                         .layout = {H_CENTER, V_MIDDLE, false}};
         ui_add(ui, &WIDGET_BUTTON, &phone);
+        return pr.y + pr.h;
     }
+    return r.y + r.h;
 }
 
 static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
@@ -287,8 +293,7 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
             (TextLayout){H_LEFT, V_TOP, false});
     y += price_h + theme_px(t, 20);
     y = variant_chips(ui, s, (SDL_Rect){col.x, y, col.w, 0});
-    actions(ui, s, (SDL_Rect){col.x, y, col.w, t->touch_min});
-    y += t->touch_min + theme_px(t, 28);
+    y = actions(ui, s, (SDL_Rect){col.x, y, col.w, t->touch_min}) + theme_px(t, 28);
     stock_rows(ui, s, env, (SDL_Rect){col.x, y, col.w, col.y + col.h - y});
     screen_offline_line(ui, s);
 }

@@ -305,6 +305,16 @@ int screen_columns(const Ui *ui)
     return ui->w > ui->h ? 4 : 2;
 }
 
+/* A button's width for its label in the current language: pill ends, icon, text. */
+static int fit_width(Ui *ui, const char *label, bool icon, int min)
+{
+    const Theme *t = &ui->theme;
+    int tw = 0, th = 0;
+    text_measure(ui->text, label, t->weight[TEXT_BUTTON], t->px[TEXT_BUTTON], &tw, &th);
+    int w = tw + t->touch_min + (icon ? t->touch_min / 2 + theme_px(t, 14) : 0) + theme_px(t, 8);
+    return w > min ? w : min;
+}
+
 int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *title)
 {
     const Theme *t = &ui->theme;
@@ -313,7 +323,7 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
     bool portrait = W < ui->h;
     /* From the right: I'm done, Bag, Search, contrast. */
     int x = W - M;
-    int done_w = theme_px(t, 250);
+    int done_w = fit_width(ui, _("I'm done"), false, theme_px(t, 200));
     x -= done_w;
     ui_button(ui, "done", (SDL_Rect){x, y, done_w, h}, _("I'm done"), BUTTON_SECONDARY,
               screen_intent(INTENT_END_SESSION, 0));
@@ -323,7 +333,7 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
         snprintf(bag, sizeof bag, _("Bag · %d"), items);
     else
         snprintf(bag, sizeof bag, "%s", _("Bag"));
-    int bag_w = theme_px(t, 220);
+    int bag_w = fit_width(ui, bag, true, theme_px(t, 180));
     x -= gap + bag_w;
     Widget b = {.id = "bag",
                 .rect = {x, y, bag_w, h},
@@ -337,7 +347,7 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
                 .action = screen_intent(INTENT_OPEN_CART, 0),
                 .layout = {H_CENTER, V_MIDDLE, false}};
     ui_add(ui, &WIDGET_BUTTON, &b);
-    int search_w = portrait ? h : theme_px(t, 230);
+    int search_w = portrait ? h : fit_width(ui, _("Search"), true, theme_px(t, 180));
     x -= gap + search_w;
     Widget q = {.id = "search",
                 .rect = {x, y, search_w, h},
@@ -363,11 +373,14 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
     int right = x - gap;
     /* Left: the brand on home, Back elsewhere, then the title. */
     int lx = M - theme_px(t, 8);
-    if (s->screen == SCREEN_HOME) {
+    int brand_w = 0, brand_h = 0;
+    text_measure(ui->text, env->cfg->brand_name, t->weight[TEXT_BRAND], t->px[TEXT_BRAND], &brand_w,
+                 &brand_h);
+    if (s->screen == SCREEN_HOME && brand_w <= right - M) { /* a narrow portrait bar: no room */
         ui_text(ui, "brand", (SDL_Rect){M, y, right - M, h}, env->cfg->brand_name, TEXT_BRAND,
                 t->primary, (TextLayout){H_LEFT, V_MIDDLE, false});
-    } else {
-        int back_w = portrait ? h : theme_px(t, 200);
+    } else if (s->screen != SCREEN_HOME) {
+        int back_w = portrait ? h : fit_width(ui, _("Back"), true, theme_px(t, 160));
         Widget back = {.id = "back",
                        .rect = {lx, y, back_w, h},
                        .text = portrait ? "" : _("Back"),

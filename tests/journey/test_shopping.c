@@ -311,9 +311,10 @@ static void shop_and_order_to_home(void **state)
 }
 
 /* Every screen of the journey, in one language and one shape. */
-static void walk_screens(World *w, const char *lang, const char *member)
+static void walk_screens(World *w, const char *shape, const char *member)
 {
     char where[96];
+    const char *lang = shape;
     snprintf(where, sizeof where, "attract/%s", lang);
     layout_ok(w, where);
     press(w, "start");
@@ -389,7 +390,10 @@ static void every_screen_fits_in_every_language(void **state)
                 json_decref(await_widget(w, chip, true));
                 press(w, chip);
             }
-            walk_screens(w, langs[l], member);
+            char shape[48];
+            snprintf(shape, sizeof shape, "%s %s", langs[l],
+                     shapes[s][1] ? "portrait" : "landscape");
+            walk_screens(w, shape, member);
         }
         assert_int_equal(kiosk_proc_stop(&w->kiosk), 0);
         w->kiosk.pid = 0;
