@@ -31,6 +31,9 @@ static int setup(void **state)
     config_defaults(&f->cfg);
     f->cfg.idle_seconds = 60;
     f->cfg.warning_seconds = 20;
+    /* the core's data worker keeps its store here, never in the machine's /var/lib/kiosk */
+    snprintf(f->cfg.data_dir, sizeof f->cfg.data_dir, "%s", "/tmp/kiosk-app-XXXXXX");
+    assert_non_null(mkdtemp(f->cfg.data_dir));
     f->now = 1000;
     f->q = evq_create(32, NULL, NULL);
     f->core = core_create(&f->cfg, f->q, (Clock){hand_clock, f});
@@ -42,7 +45,14 @@ static int teardown(void **state)
 {
     Fixture *f = *state;
     core_destroy(f->core);
+    Event ev; /* results the data worker posted after the last step */
+    while (evq_take(f->q, &ev) == KIOSK_OK)
+        if (ev.type == EV_RESULT)
+            result_free(ev.u.result.result);
     evq_destroy(f->q);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->cfg.data_dir);
+    assert_int_equal(system(cmd), 0);
     free(f);
     return 0;
 }
@@ -410,6 +420,292 @@ static void names_round_trip(void **state)
     assert_string_equal(app_screen_name((ScreenId)99), "unknown");
 }
 
+/* ---- the shopper's journey, event by event (app_dispatch alone, no workers) ---------- */
+
+static AppState *fresh(const Fixture *f)
+{
+    AppState *s = calloc(1, sizeof *s);
+    app_init(s, &f->cfg);
+    s->central = true;
+    return s;
+}
+
+static bool send(AppState *s, Intent intent, int32_t arg, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_INTENT, .u.intent = {intent, arg}};
+    return app_dispatch(s, &ev, 0, fx);
+}
+
+static bool has_effect(const Effects *fx, EffectType type, uint32_t *seq)
+{
+    for (int i = 0; i < fx->count; i++) {
+        if (fx->items[i].type == type) {
+            if (seq)
+                *seq = fx->items[i].seq;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool deliver(AppState *s, Result *r, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_RESULT, .u.result.result = r};
+    bool changed = app_dispatch(s, &ev, 0, fx);
+    result_free(r);
+    return changed;
+}
+
+static void sign_in(AppState *s, const char *member, Effects *fx)
+{
+    fx->count = 0;
+    Event id = {.type = EV_IDENTITY};
+    id.u.identity.kind = IDENTITY_MEMBER;
+    id.u.identity.source = SOURCE_SCANNER;
+    snprintf(id.u.identity.member_id, sizeof id.u.identity.member_id, "%s", member);
+    app_dispatch(s, &id, 0, fx);
+}
+
+/* Opens a product with one colour and sizes S, M, L (M out of stock everywhere). */
+static void open_test_product(AppState *s, Effects *fx)
+{
+    Session *se = &s->session;
+    se->browse.count = 1;
+    snprintf(se->browse.items[0].id, sizeof se->browse.items[0].id, "P1");
+    s->screen = SCREEN_BROWSE;
+    assert_true(send(s, INTENT_OPEN_PRODUCT, CARDS_BROWSE << 8 | 0, fx));
+    uint32_t seq = 0;
+    assert_true(has_effect(fx, FX_LOAD_PRODUCT, &seq));
+    Result *r = result_new(RESULT_PRODUCT, seq);
+    ProductDetail *p = &r->u.product;
+    snprintf(p->id, sizeof p->id, "P1");
+    snprintf(p->name, sizeof p->name, "Trail Runner");
+    snprintf(p->category, sizeof p->category, "running-shoes");
+    snprintf(p->currency, sizeof p->currency, "USD");
+    p->price_cents = 10000;
+    const char *sizes[] = {"S", "M", "L"};
+    for (int i = 0; i < 3; i++) {
+        VariantView *v = &p->variants[p->variant_count++];
+        snprintf(v->id, sizeof v->id, "V%d", i);
+        snprintf(v->size, sizeof v->size, "%s", sizes[i]);
+        snprintf(v->colour, sizeof v->colour, "Navy");
+        v->price_cents = 10000;
+    }
+    assert_true(deliver(s, r, fx));
+    assert_true(has_effect(fx, FX_LOAD_STOCK, &seq));
+    r = result_new(RESULT_STOCK, seq);
+    StockView *st = &r->u.stock;
+    st->variant_count = 3;
+    for (int i = 0; i < 3; i++)
+        snprintf(st->variants[i], sizeof st->variants[i], "V%d", i);
+    st->location_count = 2;
+    st->locations[0].here = true;
+    st->locations[1].online = true;
+    for (int l = 0; l < 2; l++) {
+        st->locations[l].qty[0] = 4;
+        st->locations[l].qty[1] = 0;
+        st->locations[l].qty[2] = 1;
+    }
+    assert_true(deliver(s, r, fx));
+    assert_int_equal(se->stock_state, LOAD_OK);
+}
+
+static void cart_rules(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    send(s, INTENT_START, 0, &fx);
+    send(s, INTENT_GUEST, 0, &fx);
+    assert_int_equal(s->screen, SCREEN_HOME);
+    open_test_product(s, &fx);
+    Session *se = &s->session;
+    assert_int_equal(se->variant, -1); /* a guest's size is not known: they choose */
+    assert_false(send(s, INTENT_ADD_TO_CART, 0, &fx));
+    assert_false(send(s, INTENT_SIZE, 1, &fx) && send(s, INTENT_ADD_TO_CART, 0, &fx));
+    assert_int_equal(se->cart_count, 0); /* M is out of stock everywhere */
+    assert_true(send(s, INTENT_SIZE, 0, &fx));
+    assert_true(send(s, INTENT_ADD_TO_CART, 0, &fx));
+    assert_true(send(s, INTENT_ADD_TO_CART, 0, &fx)); /* the same variant: one line, two */
+    assert_int_equal(se->cart_count, 1);
+    assert_int_equal(app_cart_items(s), 2);
+    assert_int_equal(app_cart_subtotal(s), 20000);
+    send(s, INTENT_OPEN_CART, 0, &fx);
+    for (int i = 0; i < 20; i++)
+        send(s, INTENT_QTY_UP, 0, &fx);
+    assert_int_equal(se->cart[0].qty, APP_QTY_MAX);
+    assert_int_equal(s->notice, NOTICE_CART_FULL);
+    for (int i = 0; i < APP_QTY_MAX; i++)
+        send(s, INTENT_QTY_DOWN, 0, &fx);
+    assert_int_equal(se->cart_count, 0); /* down from one removes the line */
+    free(s);
+}
+
+static void guest_checkout_signs_in_and_returns_to_the_bag(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    send(s, INTENT_START, 0, &fx);
+    send(s, INTENT_GUEST, 0, &fx);
+    open_test_product(s, &fx);
+    send(s, INTENT_SIZE, 2, &fx);
+    assert_true(send(s, INTENT_ADD_TO_CART, 0, &fx));
+    send(s, INTENT_OPEN_CART, 0, &fx);
+    assert_true(send(s, INTENT_CHECKOUT, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_IDENTIFY);
+    assert_int_equal(s->notice, NOTICE_SIGN_IN_TO_ORDER);
+    sign_in(s, "M10001", &fx);
+    assert_int_equal(s->screen, SCREEN_CART); /* back to the bag, which was kept */
+    assert_int_equal(s->session.cart_count, 1);
+    assert_string_equal(s->session.member_id, "M10001");
+    free(s);
+}
+
+static Result *order_result(ResultKind kind, uint32_t seq, const char *key)
+{
+    Result *r = result_new(kind, seq);
+    snprintf(r->u.order.idempotency_key, sizeof r->u.order.idempotency_key, "%s", key);
+    return r;
+}
+
+/* Member at checkout with one line, standard delivery, a saved address, a card on file. */
+static void ready_to_order(AppState *s, Effects *fx)
+{
+    send(s, INTENT_START, 0, fx);
+    sign_in(s, "M10001", fx);
+    Session *se = &s->session;
+    se->payment_on_file = true;
+    se->address_count = 1;
+    snprintf(se->addresses[0].id, sizeof se->addresses[0].id, "A1");
+    open_test_product(s, fx);
+    send(s, INTENT_SIZE, 0, fx);
+    send(s, INTENT_ADD_TO_CART, 0, fx);
+    send(s, INTENT_OPEN_CART, 0, fx);
+    assert_true(send(s, INTENT_CHECKOUT, 0, fx));
+    uint32_t seq = 0;
+    assert_true(has_effect(fx, FX_LOAD_SHIPPING, &seq));
+    Result *r = result_new(RESULT_SHIPPING, seq);
+    r->u.shipping.count = 1;
+    snprintf(r->u.shipping.items[0].id, sizeof r->u.shipping.items[0].id, "standard");
+    r->u.shipping.items[0].needs_address = true;
+    deliver(s, r, fx);
+    assert_int_equal(se->address_choice, 0);
+    assert_int_equal(se->shipping_choice, 0);
+}
+
+static void order_is_thanked_only_once_durable(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    ready_to_order(s, &fx);
+    assert_true(send(s, INTENT_PLACE_ORDER, 0, &fx));
+    uint32_t seq = 0;
+    assert_true(has_effect(&fx, FX_PLACE_ORDER, &seq));
+    assert_false(send(s, INTENT_PLACE_ORDER, 0, &fx)); /* one tap, one order */
+    assert_int_equal(s->session.order_phase, ORDER_STORING);
+    /* The store could not be written: nothing was placed, and the shopper is told. */
+    Result *r = order_result(RESULT_ORDER_STORED, seq, "k1");
+    r->err = KIOSK_E_FULL;
+    deliver(s, r, &fx);
+    assert_int_equal(s->screen, SCREEN_CHECKOUT);
+    assert_int_equal(s->session.order_phase, ORDER_EDITING);
+    assert_int_equal(s->notice, NOTICE_ORDER_NOT_SAVED);
+    assert_int_equal(s->session.cart_count, 1);
+    /* Again: durable, then the service's number comes. */
+    send(s, INTENT_PLACE_ORDER, 0, &fx);
+    has_effect(&fx, FX_PLACE_ORDER, &seq);
+    deliver(s, order_result(RESULT_ORDER_STORED, seq, "k2"), &fx);
+    assert_int_equal(s->session.order_phase, ORDER_SENDING);
+    assert_int_equal(s->screen, SCREEN_CHECKOUT);                 /* a moment for the number */
+    deliver(s, order_result(RESULT_ORDER_SENT, 0, "other"), &fx); /* someone else's */
+    assert_int_equal(s->session.order_phase, ORDER_SENDING);
+    r = order_result(RESULT_ORDER_SENT, 0, "k2");
+    snprintf(r->u.order.number, sizeof r->u.order.number, "K-100454");
+    deliver(s, r, &fx);
+    assert_int_equal(s->screen, SCREEN_CONFIRMATION);
+    assert_int_equal(s->session.order_phase, ORDER_DONE);
+    assert_string_equal(s->session.order.number, "K-100454");
+    assert_int_equal(s->session.cart_count, 0);
+    free(s);
+}
+
+static void order_offline_is_received_then_confirmed(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    ready_to_order(s, &fx);
+    send(s, INTENT_PLACE_ORDER, 0, &fx);
+    uint32_t seq = 0;
+    has_effect(&fx, FX_PLACE_ORDER, &seq);
+    deliver(s, order_result(RESULT_ORDER_STORED, seq, "k3"), &fx);
+    assert_true(has_effect(&fx, FX_SYNC_KICK, NULL));
+    fx.count = 0;
+    Event t = {.type = EV_TIMER, .u.timer.id = TIMER_ORDER};
+    assert_true(app_dispatch(s, &t, 0, &fx)); /* no answer in time: received, will follow */
+    assert_int_equal(s->screen, SCREEN_CONFIRMATION);
+    assert_int_equal(s->session.order_phase, ORDER_QUEUED);
+    Result *r = order_result(RESULT_ORDER_SENT, 0, "k3");
+    snprintf(r->u.order.number, sizeof r->u.order.number, "K-100455");
+    deliver(s, r, &fx); /* the number arrives while they are still there */
+    assert_int_equal(s->session.order_phase, ORDER_DONE);
+    free(s);
+}
+
+static void refused_order_returns_to_checkout(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    ready_to_order(s, &fx);
+    send(s, INTENT_PLACE_ORDER, 0, &fx);
+    uint32_t seq = 0;
+    has_effect(&fx, FX_PLACE_ORDER, &seq);
+    deliver(s, order_result(RESULT_ORDER_STORED, seq, "k4"), &fx);
+    Result *r = order_result(RESULT_ORDER_REFUSED, 0, "k4");
+    snprintf(r->refusal, sizeof r->refusal, "out_of_stock");
+    deliver(s, r, &fx);
+    assert_int_equal(s->screen, SCREEN_CHECKOUT);
+    assert_int_equal(s->session.order_phase, ORDER_EDITING);
+    assert_int_equal(s->notice, NOTICE_ORDER_REFUSED);
+    assert_int_equal(s->session.cart_count, 1); /* to change and try again */
+    free(s);
+}
+
+static void stale_answers_are_dropped_and_wipe_clears_everything(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    send(s, INTENT_START, 0, &fx);
+    sign_in(s, "M10001", &fx);
+    uint32_t seq = 0;
+    assert_true(has_effect(&fx, FX_LOAD_RECS, &seq));
+    /* an answer to an older question is dropped */
+    Result *r = result_new(RESULT_RECOMMENDATIONS, seq + 100);
+    r->u.cards.count = 1;
+    assert_false(deliver(s, r, &fx));
+    r = result_new(RESULT_RECOMMENDATIONS, seq);
+    r->u.cards.count = 1;
+    snprintf(r->u.cards.items[0].name, sizeof r->u.cards.items[0].name, "Trail Runner");
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(s->session.recs.count, 1);
+    send(s, INTENT_END_SESSION, 0, &fx);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_int_equal(s->session.recs.count, 0);
+    assert_string_equal(s->session.recs.items[0].name, "");
+    /* and an answer for the session that ended finds nobody */
+    r = result_new(RESULT_RECOMMENDATIONS, seq);
+    r->u.cards.count = 1;
+    assert_false(deliver(s, r, &fx));
+    assert_int_equal(s->session.recs.count, 0);
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +727,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(pairing_failure_hides_the_code, setup, teardown),
         cmocka_unit_test_setup_teardown(control_and_quit_go_to_the_shell, setup, teardown),
         cmocka_unit_test(names_round_trip),
+        cmocka_unit_test_setup_teardown(cart_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(guest_checkout_signs_in_and_returns_to_the_bag, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(order_is_thanked_only_once_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(order_offline_is_received_then_confirmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_order_returns_to_checkout, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_answers_are_dropped_and_wipe_clears_everything, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
