@@ -459,6 +459,13 @@ static void start_checkout(AppState *s, Effects *fx)
     Session *se = &s->session;
     se->order_phase = ORDER_EDITING;
     se->refusal[0] = '\0';
+    if (!se->profile_loaded && se->address_count == 0) {
+        /* Offline the saved addresses cannot be read: the service ships to the default. */
+        se->address_count = 1;
+        memset(&se->addresses[0], 0, sizeof se->addresses[0]);
+        put(se->addresses[0].id, sizeof se->addresses[0].id, APP_DEFAULT_ADDRESS);
+        se->addresses[0].is_default = true;
+    }
     se->address_choice = -1;
     for (int i = 0; i < se->address_count; i++)
         if (se->address_choice < 0 || se->addresses[i].is_default)
@@ -475,7 +482,7 @@ static void start_checkout(AppState *s, Effects *fx)
 static bool order_ready(const AppState *s)
 {
     const Session *se = &s->session;
-    if (!se->member_id[0] || se->cart_count == 0 || !se->payment_on_file ||
+    if (!se->member_id[0] || se->cart_count == 0 || (se->profile_loaded && !se->payment_on_file) ||
         se->order_phase != ORDER_EDITING || se->shipping_choice < 0 ||
         se->shipping_choice >= se->shipping.count)
         return false;
@@ -1101,6 +1108,7 @@ static bool on_profile(AppState *s, const Event *ev)
     snprintf(se->sizes.dress, sizeof se->sizes.dress, "%s", p->sizes.dress);
     snprintf(se->sizes.sock, sizeof se->sizes.sock, "%s", p->sizes.sock);
     se->payment_on_file = p->payment_on_file;
+    se->profile_loaded = true;
     se->address_count = 0;
     for (int i = 0; i < p->address_count && i < APP_ADDRESSES_MAX; i++) {
         Address *a = &se->addresses[se->address_count++];

@@ -39,9 +39,10 @@ typedef enum ScreenId {
 #define APP_VIEWED_MAX       8                   /* products viewed this session (fallback seeds) */
 #define APP_PAGE_CARDS       8                   /* product cards on one page of a grid */
 #define APP_STOCK_REFRESH_MS 30000               /* live stock of the product on screen */
-#define APP_ORDER_WAIT_MS    6000 /* how long "placing" waits for the service's number */
-#define APP_SEARCH_DELAY_MS  150  /* typing pause before a search runs */
-#define APP_LOW_STOCK        3    /* 1..3 left reads "only N left" */
+#define APP_ORDER_WAIT_MS    6000      /* how long "placing" waits for the service's number */
+#define APP_SEARCH_DELAY_MS  150       /* typing pause before a search runs */
+#define APP_LOW_STOCK        3         /* 1..3 left reads "only N left" */
+#define APP_DEFAULT_ADDRESS  "default" /* offline: the service ships to the default address */
 
 /* A friendly message over the current screen, never a raw error. */
 typedef enum Notice {
@@ -120,6 +121,7 @@ typedef struct Session {
         ViewShort shoe, top, waist, dress, sock;
     } sizes;
     bool payment_on_file;
+    bool profile_loaded; /* false offline: addresses and payment are the service's to settle */
     Address addresses[APP_ADDRESSES_MAX];
     int address_count;
     ViewId viewed[APP_VIEWED_MAX]; /* newest first */

@@ -72,9 +72,12 @@ static void addresses(Ui *ui, const AppState *s, SDL_Rect area)
     for (int i = 0; i < se->address_count; i++) {
         char id[UI_ID_MAX];
         snprintf(id, sizeof id, "address-%d", i);
-        choice(ui, id, (SDL_Rect){area.x, y, area.w, h}, se->addresses[i].label,
-               se->addresses[i].masked, NULL, needs && i == se->address_choice,
-               needs && se->order_phase == ORDER_EDITING, screen_intent(INTENT_ADDRESS, i));
+        bool fallback = strcmp(se->addresses[i].id, APP_DEFAULT_ADDRESS) == 0;
+        choice(ui, id, (SDL_Rect){area.x, y, area.w, h},
+               fallback ? _("Your default address") : se->addresses[i].label,
+               fallback ? _("As saved in your account") : se->addresses[i].masked, NULL,
+               needs && i == se->address_choice, needs && se->order_phase == ORDER_EDITING,
+               screen_intent(INTENT_ADDRESS, i));
         y += h + gap;
     }
 }
@@ -183,7 +186,10 @@ static void summary(Ui *ui, const AppState *s, SDL_Rect sum)
             _("Plus tax, added when the order is confirmed."), TEXT_CAPTION, t->text_muted,
             (TextLayout){H_LEFT, V_TOP, false});
     r.y += t->px[TEXT_CAPTION] * 15 / 10 + theme_px(t, 20);
-    const char *pay = se->payment_on_file
+    const char *pay = !se->profile_loaded
+                          ? _("Paid with the card saved in your account. If none is saved, we'll "
+                              "email you a secure link to pay.")
+                      : se->payment_on_file
                           ? _("Paid with the card saved in your account. This screen never sees "
                               "your card.")
                           : _("No card is saved in your account: finish on your phone.");
@@ -191,7 +197,7 @@ static void summary(Ui *ui, const AppState *s, SDL_Rect sum)
             TEXT_CAPTION, t->text, (TextLayout){H_LEFT, V_TOP, true});
     int bh = theme_px(t, 104);
     SDL_Rect b = {r.x, sum.y + sum.h - pad - bh, r.w, bh};
-    if (!se->payment_on_file && s->central) {
+    if (se->profile_loaded && !se->payment_on_file && s->central) {
         Widget phone = {.id = "handoff",
                         .rect = b,
                         .text = _("Finish on my phone"),

@@ -155,6 +155,16 @@ static KioskErr place(Central *c, HttpReply *r, OrderIn *in, const char *key, co
     const char *source = pickup ? in->store : "online";
     if (!pickup && !in->address)
         FAIL(400, "missing_field", "The field \"address_id\" is required for delivery");
+    char default_address[72];
+    if (in->address && strcmp(in->address, "default") == 0) {
+        /* A device that could not read the profile (offline) ships to the default address. */
+        PREP("SELECT id FROM addresses WHERE member_id=? ORDER BY is_default DESC, id LIMIT 1");
+        sqlite3_bind_text(st, 1, in->member, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_ROW)
+            FAIL(422, "unknown_address", "The member has no saved address");
+        snprintf(default_address, sizeof default_address, "%s", db_text(st, 0));
+        in->address = default_address;
+    }
     if (in->address) {
         PREP("SELECT 1 FROM addresses WHERE id=? AND member_id=?");
         sqlite3_bind_text(st, 1, in->address, -1, SQLITE_STATIC);
