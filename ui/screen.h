@@ -65,6 +65,8 @@ const char *screen_category(const char *code);
 void screen_money(char *out, size_t size, const AppState *s, int64_t cents, const char *currency);
 /* Where a product can be had, in words ("In stock here"). */
 const char *screen_hint(StockHint h);
+/* An offer's title in the shopper's language, from its kind and value. */
+void screen_offer_title(char *out, size_t size, const AppState *s, const OfferView *o);
 /* The size of the kiosk's grids: columns for this screen's width. */
 int screen_columns(const Ui *ui);
 

@@ -125,11 +125,12 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         (SDL_Rect){sum.x + pad, y, sum.w - 2 * pad, t->px[TEXT_CAPTION] * 30 / 10},
         _("Delivery and offers are chosen at checkout. Tax is added when the order is confirmed."),
         TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_TOP, true});
-    int bh = theme_px(t, 96);
+    int bh = theme_px(t, 96), bgap = theme_px(t, 16);
     int by = sum.y + sum.h - pad - bh;
     if (s->central) {
         Widget phone = {.id = "handoff",
-                        .rect = {sum.x + pad, by, sum.w - 2 * pad, t->touch_min},
+                        .rect = {sum.x + pad, sum.y + sum.h - pad - t->touch_min, sum.w - 2 * pad,
+                                 t->touch_min},
                         .text = _("Continue on my phone"),
                         .role = TEXT_BUTTON,
                         .kind = BUTTON_SECONDARY,
@@ -138,8 +139,7 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
                         .action = screen_intent(INTENT_HANDOFF, 0),
                         .layout = {H_CENTER, V_MIDDLE, false}};
         ui_add(ui, &WIDGET_BUTTON, &phone);
-        by -= bh + theme_px(t, 16) - (bh - t->touch_min);
-        by = sum.y + sum.h - pad - t->touch_min - theme_px(t, 16) - bh;
+        by = phone.rect.y - bgap - bh;
     }
     ui_button(ui, "checkout", (SDL_Rect){sum.x + pad, by, sum.w - 2 * pad, bh},
               se->member_id[0] ? _("Check out") : _("Sign in to order"), BUTTON_PRIMARY,

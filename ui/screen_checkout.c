@@ -125,7 +125,9 @@ static void offers(Ui *ui, const AppState *s, SDL_Rect area)
             y = heading(ui, "offers-title", _("Use an offer"), area.x, y, area.w);
         char id[UI_ID_MAX];
         snprintf(id, sizeof id, "use-offer-%d", i);
-        choice(ui, id, (SDL_Rect){area.x, y, area.w, h}, o->title, o->code[0] ? o->code : "", NULL,
+        char title[256];
+        screen_offer_title(title, sizeof title, s, o);
+        choice(ui, id, (SDL_Rect){area.x, y, area.w, h}, title, o->code[0] ? o->code : "", NULL,
                i == se->offer_choice, se->order_phase == ORDER_EDITING,
                screen_intent(INTENT_OFFER, i));
         y += h + gap;

@@ -133,7 +133,9 @@ static void offer_tiles(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rec
         int tx = r.x + pad * 2 + icon, tw = r.x + r.w - pad - tx;
         snprintf(id, sizeof id, "offer-%d-title", i);
         int title_h = r.h - 2 * pad - t->px[TEXT_CAPTION] * 14 / 10;
-        ui_text(ui, id, (SDL_Rect){tx, r.y + pad, tw, title_h}, o->title, TEXT_BODY, t->text,
+        char title[256];
+        screen_offer_title(title, sizeof title, s, o);
+        ui_text(ui, id, (SDL_Rect){tx, r.y + pad, tw, title_h}, title, TEXT_BODY, t->text,
                 (TextLayout){H_LEFT, V_TOP, true});
         char date[64] = "";
         format_date(date, sizeof date, o->expires_at, app_language(s));

@@ -300,6 +300,20 @@ const char *screen_hint(StockHint h)
     return "";
 }
 
+void screen_offer_title(char *out, size_t size, const AppState *s, const OfferView *o)
+{
+    char money[64];
+    if (strcmp(o->kind, "percent") == 0 && o->product_name[0])
+        snprintf(out, size, _("%d%% off the %s"), (int)o->value, o->product_name);
+    else if (strcmp(o->kind, "amount") == 0) {
+        screen_money(money, sizeof money, s, o->value, "USD");
+        snprintf(out, size, _("%s off your order"), money);
+    } else if (strcmp(o->kind, "free_shipping") == 0)
+        snprintf(out, size, "%s", _("Free delivery on your order"));
+    else
+        snprintf(out, size, "%s", o->title); /* a kind this firmware does not know yet */
+}
+
 int screen_columns(const Ui *ui)
 {
     return ui->w > ui->h ? 4 : 2;
