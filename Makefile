@@ -34,7 +34,8 @@ test-sanitize: deps
 
 bench: build
 	@$(BUILD)/tools/bench/kiosk-bench --kiosk $(BUILD)/ui/kiosk \
-	  --nfc-sim $(BUILD)/tools/nfc-sim/nfc-sim --kioskctl $(BUILD)/tools/kioskctl/kioskctl
+	  --nfc-sim $(BUILD)/tools/nfc-sim/nfc-sim --kioskctl $(BUILD)/tools/kioskctl/kioskctl \
+	  --central $(BUILD)/tools/central/central
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

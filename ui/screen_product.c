@@ -125,7 +125,8 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
     ui_text(ui, "stock-title", (SDL_Rect){area.x, area.y, area.w / 2, head_h}, _("Where to get it"),
             TEXT_HEADING, t->text, (TextLayout){H_LEFT, V_TOP, false});
     if (se->stock_state == LOAD_OK) {
-        format_age(age, sizeof age, st->as_of, env->wall_s);
+        /* live: when the service answered; saved: when this screen last synced */
+        format_age(age, sizeof age, st->live ? st->as_of : s->last_sync, env->wall_s);
         snprintf(line, sizeof line,
                  st->live ? _("Live · updated %s") : _("Saved on this screen · %s"), age);
         ui_text(ui, "stock-fresh", (SDL_Rect){area.x + area.w / 2, area.y, area.w / 2, head_h},

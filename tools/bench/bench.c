@@ -1,13 +1,20 @@
 /* kiosk-bench: the kiosk's performance figures on this machine, printed as a table.
  *   start     process start to first frame presented (the real binary, --headless)
- *   render    time to draw one frame of each screen with the software renderer, at the
+ *   render    time to draw one frame of each screen (every screen of the journey, with a
+ *             full session) with the software renderer, at the
  *             shop-floor size and at 4K (median and p99 of warm frames, and the first,
  *             cold frame that fills the text and art caches)
  *   memory    peak resident memory of a kiosk that has shown every screen
  *   tap       a card presented on the emulated reader to the greeting in the semantics
  *             tree (libnfc over a pty, token verification, dispatch, frame)
+ *   durable   an order made durable in the outbox (AES-GCM, SQLite commit, fsync)
+ *   sync      a first boot's full delta sync from the development central service
  * It reports; it asserts nothing. Figures go in the README's performance table. */
 #include <SDL2/SDL.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -24,13 +31,17 @@
 #include "ctlclient.h"
 #include "i18n.h"
 #include "log.h"
+#include "outbox.h"
 #include "screen.h"
+#include "store.h"
+#include "sync.h"
 #include "ui.h"
 #include "version.h"
 
-#define START_RUNS  20
-#define RENDER_RUNS 120
-#define TAP_RUNS    40
+#define START_RUNS   20
+#define RENDER_RUNS  120
+#define TAP_RUNS     40
+#define DURABLE_RUNS 200
 
 static double now_ms(void)
 {
@@ -133,6 +144,135 @@ static void bench_screen(Ui *ui, SDL_Renderer *r, const AppState *s, const Kiosk
            pct(t, RENDER_RUNS, 0.5), pct(t, RENDER_RUNS, 0.99), cold);
 }
 
+/* A session as full as the screens get: a member with picks, offers, a page of products,
+ * search hits, a product with stock at six locations, a bag and a checkout. Pictures are
+ * placeholders here (they are decoded off the UI thread and drawn as one texture). */
+static void fill_journey(AppState *s)
+{
+    Session *se = &s->session;
+    se->active = true;
+    snprintf(se->member_id, sizeof se->member_id, "M10001");
+    snprintf(se->display_name, sizeof se->display_name, "Harper");
+    snprintf(se->tier, sizeof se->tier, "gold");
+    se->points = 1897;
+    se->profile_loaded = se->payment_on_file = true;
+    static const char *const cats[] = {"running-shoes", "jackets",     "jeans", "tops",
+                                       "dresses",       "accessories", "socks", "base-layers"};
+    for (int i = 0; i < 8; i++)
+        snprintf(se->categories[i], sizeof se->categories[i], "%s", cats[i]);
+    se->category_count = 8;
+    se->categories_state = se->recs_state = se->offers_state = se->browse_state = LOAD_OK;
+    se->search_state = se->product_state = se->stock_state = se->shipping_state = LOAD_OK;
+    CardList *lists[] = {&se->recs, &se->browse, &se->search};
+    for (int l = 0; l < 3; l++) {
+        for (int i = 0; i < 8; i++) {
+            ProductCard *c = &lists[l]->items[i];
+            snprintf(c->id, sizeof c->id, "P%04d", i);
+            snprintf(c->name, sizeof c->name, "Cascade Trail Runner %d", i);
+            snprintf(c->category, sizeof c->category, "running-shoes");
+            snprintf(c->currency, sizeof c->currency, "USD");
+            c->price_cents = 13599 + i * 100;
+            snprintf(c->reason_code, sizeof c->reason_code, "bought_together");
+            snprintf(c->reason_anchor, sizeof c->reason_anchor, "Orca Trainer");
+            snprintf(c->reason_channel, sizeof c->reason_channel, "app");
+            c->hint = (StockHint)(1 + i % 3);
+        }
+        lists[l]->count = lists[l]->total = 8;
+    }
+    snprintf(se->query, sizeof se->query, "trail");
+    snprintf(se->search_done, sizeof se->search_done, "trail");
+    for (int i = 0; i < 2; i++) {
+        OfferView *o = &se->offers.items[i];
+        snprintf(o->kind, sizeof o->kind, "percent");
+        o->value = 15;
+        snprintf(o->product_name, sizeof o->product_name, "Harbor Racer");
+        snprintf(o->code, sizeof o->code, "MBR-6143");
+        o->expires_at = 1795608000;
+    }
+    se->offers.count = 2;
+    ProductDetail *p = &se->product;
+    snprintf(p->id, sizeof p->id, "P0001");
+    snprintf(p->name, sizeof p->name, "Alki Denim Jacket");
+    snprintf(p->brand, sizeof p->brand, "Cedar Row");
+    snprintf(p->category, sizeof p->category, "jackets");
+    snprintf(p->currency, sizeof p->currency, "USD");
+    p->price_cents = 21999;
+    static const char *const sizes[] = {"XS", "S", "M", "L", "XL", "XXL"};
+    static const char *const colours[] = {"Mustard", "White", "Sky Blue", "Charcoal"};
+    StockView *st = &se->stock;
+    for (int c = 0; c < 4; c++) {
+        for (int z = 0; z < 6; z++) {
+            VariantView *v = &p->variants[p->variant_count];
+            snprintf(v->id, sizeof v->id, "V%02d", p->variant_count);
+            snprintf(v->size, sizeof v->size, "%s", sizes[z]);
+            snprintf(v->colour, sizeof v->colour, "%s", colours[c]);
+            snprintf(v->colour_hex, sizeof v->colour_hex, "#d4a632");
+            snprintf(st->variants[p->variant_count], sizeof st->variants[0], "V%02d",
+                     p->variant_count);
+            p->variant_count++;
+        }
+    }
+    st->variant_count = p->variant_count;
+    st->live = true;
+    st->as_of = 1795608000;
+    st->location_count = 6;
+    for (int l = 0; l < 6; l++) {
+        LocationStock *loc = &st->locations[l];
+        snprintf(loc->store, sizeof loc->store, "store-%d", l);
+        snprintf(loc->name, sizeof loc->name, l == 5 ? "Online" : "University District");
+        loc->here = l == 0;
+        loc->online = l == 5;
+        loc->has_distance = true;
+        loc->distance_km = l * 1.7;
+        for (int v = 0; v < st->variant_count; v++) {
+            loc->qty[v] = (v + l) % 7;
+            loc->updated_at[v] = 1795608000 - 600 * l;
+        }
+    }
+    se->variant = 2;
+    for (int i = 0; i < 3; i++) {
+        CartLine *cl = &se->cart[i];
+        snprintf(cl->variant, sizeof cl->variant, "V%02d", i);
+        snprintf(cl->name, sizeof cl->name, "Alki Denim Jacket");
+        snprintf(cl->size, sizeof cl->size, "M");
+        snprintf(cl->colour, sizeof cl->colour, "Mustard");
+        snprintf(cl->currency, sizeof cl->currency, "USD");
+        cl->unit_cents = 21999;
+        cl->qty = 1 + i;
+    }
+    se->cart_count = 3;
+    se->address_count = 2;
+    for (int i = 0; i < 2; i++) {
+        snprintf(se->addresses[i].id, sizeof se->addresses[i].id, "A%d", i);
+        snprintf(se->addresses[i].label, sizeof se->addresses[i].label, i ? "Work" : "Home");
+        snprintf(se->addresses[i].masked, sizeof se->addresses[i].masked,
+                 "81\xE2\x80\xA2\xE2\x80\xA2 R\xE2\x80\xA2\xE2\x80\xA2 Ave S, Seattle");
+    }
+    se->address_choice = 0;
+    static const char *const ships[] = {"standard", "express", "next_day", "pickup"};
+    for (int i = 0; i < 4; i++) {
+        ShippingOption *o = &se->shipping.items[i];
+        snprintf(o->id, sizeof o->id, "%s", ships[i]);
+        snprintf(o->name, sizeof o->name, "Standard delivery");
+        snprintf(o->currency, sizeof o->currency, "USD");
+        o->price_cents = 695 * i;
+        o->earliest = 1795608000;
+        o->latest = 1795608000 + 2 * 86400;
+        o->needs_address = i < 3;
+    }
+    se->shipping.count = 4;
+    se->shipping_choice = 0;
+    se->order_phase = ORDER_DONE;
+    snprintf(se->order.number, sizeof se->order.number, "K-100454");
+    snprintf(se->order.tracking_url, sizeof se->order.tracking_url,
+             "https://central.example/track/K-100454");
+    snprintf(se->order.currency, sizeof se->order.currency, "USD");
+    se->order.total_cents = 24253;
+    se->order.delivery_earliest = 1795608000;
+    se->order.delivery_latest = 1795608000 + 2 * 86400;
+    s->online = true;
+}
+
 static void bench_render(KioskMode mode, int w, int h, const char *assets)
 {
     KioskConfig cfg;
@@ -148,7 +288,7 @@ static void bench_render(KioskMode mode, int w, int h, const char *assets)
         fprintf(stderr, "kiosk-bench: cannot create the UI (%s)\n", kerr_name(err));
         exit(1);
     }
-    AppState s;
+    static AppState s; /* large: not on the stack */
     app_init(&s, &cfg);
     Effects fx = {0};
     char label[64];
@@ -159,6 +299,18 @@ static void bench_render(KioskMode mode, int w, int h, const char *assets)
     app_dispatch(&s, &start, 0, &fx);
     snprintf(label, sizeof label, "%s identify %dx%d", m, w, h);
     bench_screen(ui, r, &s, &cfg, label);
+    if (mode == KIOSK_MODE_KIOSK) {
+        static const ScreenId journey[] = {SCREEN_HOME,        SCREEN_BROWSE, SCREEN_SEARCH,
+                                           SCREEN_PRODUCT,     SCREEN_CART,   SCREEN_CHECKOUT,
+                                           SCREEN_CONFIRMATION};
+        fill_journey(&s);
+        for (size_t i = 0; i < sizeof journey / sizeof journey[0]; i++) {
+            s.screen = journey[i];
+            snprintf(label, sizeof label, "%s %s %dx%d", m, app_screen_name(journey[i]), w, h);
+            bench_screen(ui, r, &s, &cfg, label);
+        }
+        s.screen = SCREEN_IDENTIFY;
+    }
     Event idle = {.type = EV_TIMER, .u.timer.id = TIMER_IDLE};
     app_dispatch(&s, &idle, 0, &fx);
     snprintf(label, sizeof label, "%s still-there %dx%d", m, w, h);
@@ -292,16 +444,163 @@ static void bench_tap(const char *bin, const char *nfcsim, const char *kioskctl)
            pct(t, done, 0.5), pct(t, done, 0.95));
 }
 
+/* Time to make an order durable: outbox_put (encrypt, insert, fsync'd commit) on this
+ * machine's /tmp, which is where the figure depends on the medium. */
+static void bench_durable(void)
+{
+    char dir[] = "/tmp/kiosk-bench-XXXXXX", db[64], key[64];
+    if (!mkdtemp(dir))
+        return;
+    snprintf(db, sizeof db, "%s/kiosk.db", dir);
+    snprintf(key, sizeof key, "%s/device.key", dir);
+    KioskErr err;
+    Store *st = store_open(db, &err);
+    Outbox *ob = st ? outbox_open(st, key, &err) : NULL;
+    if (!ob) {
+        fprintf(stderr, "kiosk-bench: no outbox (%s)\n", kerr_name(err));
+        store_close(st);
+        return;
+    }
+    double t[DURABLE_RUNS];
+    const char *body = "{\"member\":\"M10001\",\"store\":\"sea-ballard\",\"items\":"
+                       "[{\"variant\":\"V00001\",\"qty\":2}],\"shipping_option\":"
+                       "\"standard\",\"address_id\":\"A10001-1\"}";
+    for (int i = 0; i < DURABLE_RUNS; i++) {
+        char idem[40];
+        snprintf(idem, sizeof idem, "bench-%d", i);
+        int64_t id;
+        double t0 = now_ms();
+        outbox_put(ob, idem, body, 1795608000, &id);
+        t[i] = now_ms() - t0;
+    }
+    printf("| order made durable (encrypted, fsync'd), %d orders | %.2f ms | %.2f ms (p99) |\n",
+           DURABLE_RUNS, pct(t, DURABLE_RUNS, 0.5), pct(t, DURABLE_RUNS, 0.99));
+    outbox_close(ob);
+    store_close(st);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "kiosk-bench: %s left behind\n", dir);
+}
+
+typedef struct SyncWatch {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    bool finished, online;
+} SyncWatch;
+
+static void on_sync(Result *r, void *ctx)
+{
+    SyncWatch *w = ctx;
+    if (r->kind == RESULT_SYNC) {
+        pthread_mutex_lock(&w->lock);
+        w->finished = true;
+        w->online = r->u.sync.online;
+        pthread_cond_signal(&w->done);
+        pthread_mutex_unlock(&w->lock);
+    }
+    result_free(r);
+}
+
+static long count_rows(const char *db, const char *table)
+{
+    sqlite3 *h = NULL;
+    long n = -1;
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        n = (long)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* A first boot's full sync from the development service (--seed demo) over HTTPS. */
+static void bench_sync(const char *central)
+{
+    char dir[] = "/tmp/kiosk-bench-XXXXXX", cmd[1024], log[96], db[96], key[96];
+    if (!mkdtemp(dir))
+        return;
+    snprintf(cmd, sizeof cmd, "'%s' '%s/pki' >/dev/null", BENCH_GEN_CERTS, dir);
+    if (system(cmd) != 0)
+        return;
+    snprintf(log, sizeof log, "%s/central.log", dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char cdb[96], cert[96], ckey[96];
+        snprintf(cdb, sizeof cdb, "%s/central.db", dir);
+        snprintf(cert, sizeof cert, "%s/pki/server.pem", dir);
+        snprintf(ckey, sizeof ckey, "%s/pki/server-key.pem", dir);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        dup2(fd, STDERR_FILENO);
+        execl(central, central, "--db", cdb, "--listen", "127.0.0.1:0", "--tls-cert", cert,
+              "--tls-key", ckey, "--seed", "demo", (char *)NULL);
+        _exit(127);
+    }
+    unsigned port = 0;
+    for (int i = 0; i < 600 && !port; i++) {
+        FILE *f = fopen(log, "r");
+        char line[512];
+        while (f && fgets(line, sizeof line, f)) {
+            const char *at = strstr(line, "https://127.0.0.1:");
+            if (at)
+                port = (unsigned)atoi(at + strlen("https://127.0.0.1:"));
+        }
+        if (f)
+            fclose(f);
+        usleep(50000);
+    }
+    if (!port) {
+        fprintf(stderr, "kiosk-bench: the central service did not start\n");
+        stop(pid);
+        return;
+    }
+    char url[64], ca[96];
+    snprintf(url, sizeof url, "https://127.0.0.1:%u", port);
+    snprintf(ca, sizeof ca, "%s/pki/ca.pem", dir);
+    snprintf(db, sizeof db, "%s/kiosk.db", dir);
+    snprintf(key, sizeof key, "%s/device.key", dir);
+    SyncWatch w = {.lock = PTHREAD_MUTEX_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
+    SyncConfig sc = {.central = {.base_url = url, .ca_file = ca, .store_id = "sea-ballard"},
+                     .db_path = db,
+                     .key_path = key,
+                     .here_store = "sea-ballard",
+                     .interval_s = 3600};
+    KioskErr err;
+    double t0 = now_ms();
+    Sync *sy = sync_create(&sc, on_sync, &w, &err);
+    if (sy) {
+        pthread_mutex_lock(&w.lock);
+        while (!w.finished)
+            pthread_cond_wait(&w.done, &w.lock);
+        pthread_mutex_unlock(&w.lock);
+    }
+    double dt = now_ms() - t0;
+    sync_destroy(sy);
+    long products = count_rows(db, "products"), variants = count_rows(db, "variants"),
+         stock = count_rows(db, "stock");
+    if (w.online)
+        printf("| first full sync: %ld products, %ld variants, %ld stock figures | %.1f s | "
+               "%.0f figures/s |\n",
+               products, variants, stock, dt / 1000.0, (variants + stock) / (dt / 1000.0));
+    stop(pid);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "kiosk-bench: %s left behind\n", dir);
+}
+
 int main(int argc, char **argv)
 {
     const char *bin = "build/ui/kiosk";
     const char *nfcsim = "build/tools/nfc-sim/nfc-sim";
     const char *kioskctl = "build/tools/kioskctl/kioskctl";
-    static const struct option options[] = {{"kiosk", required_argument, NULL, 'k'},
-                                            {"nfc-sim", required_argument, NULL, 'n'},
-                                            {"kioskctl", required_argument, NULL, 'c'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
+    const char *central = "build/tools/central/central";
+    static const struct option options[] = {
+        {"kiosk", required_argument, NULL, 'k'},    {"nfc-sim", required_argument, NULL, 'n'},
+        {"kioskctl", required_argument, NULL, 'c'}, {"central", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (c == 'k') {
@@ -310,8 +609,11 @@ int main(int argc, char **argv)
             nfcsim = optarg;
         } else if (c == 'c') {
             kioskctl = optarg;
+        } else if (c == 'C') {
+            central = optarg;
         } else {
-            printf("Usage: kiosk-bench [--kiosk PATH] [--nfc-sim PATH] [--kioskctl PATH]\n");
+            printf("Usage: kiosk-bench [--kiosk PATH] [--nfc-sim PATH] [--kioskctl PATH] "
+                   "[--central PATH]\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -328,6 +630,10 @@ int main(int argc, char **argv)
     bench_render(KIOSK_MODE_MIRROR, 1080, 1920, KIOSK_ASSETS_DIR);
     bench_memory(bin);
     bench_tap(bin, nfcsim, kioskctl);
+    bench_durable();
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    bench_sync(central);
+    curl_global_cleanup();
     SDL_Quit();
     return 0;
 }
