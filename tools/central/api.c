@@ -462,3 +462,44 @@ out:
     sqlite3_finalize(os);
     return j;
 }
+
+bool api_body_items(const HttpRequest *req, HttpReply *r, size_t min, size_t max, ApiItem *out,
+                    size_t *n)
+{
+    *n = 0;
+    json_t *items = json_object_get(req->json, "items");
+    size_t count = items && !json_is_null(items) ? json_array_size(items) : 0;
+    if ((items && !json_is_null(items) && !json_is_array(items)) || count < min || count > max) {
+        http_reply_error(r, 400, "invalid_field",
+                         "\"items\" must be a list of %zu to %zu {variant, qty}", min, max);
+        return false;
+    }
+    for (size_t i = 0; i < count; i++) {
+        json_t *it = json_array_get(items, i);
+        json_t *v = json_object_get(it, "variant"), *q = json_object_get(it, "qty");
+        if (!json_is_object(it) || !json_is_string(v) || !util_valid_id(json_string_value(v)) ||
+            !json_is_integer(q) || json_integer_value(q) < 1 ||
+            json_integer_value(q) > API_QTY_MAX) {
+            http_reply_error(r, 400, "invalid_field",
+                             "items[%zu] must be {\"variant\": id, \"qty\": 1..%d}", i,
+                             API_QTY_MAX);
+            return false;
+        }
+        const char *vid = json_string_value(v);
+        size_t k = 0;
+        while (k < *n && strcmp(out[k].variant, vid) != 0)
+            k++;
+        if (k == *n) {
+            snprintf(out[k].variant, sizeof out[k].variant, "%s", vid);
+            out[k].qty = 0;
+            (*n)++;
+        }
+        out[k].qty += json_integer_value(q);
+        if (out[k].qty > API_QTY_MAX) {
+            http_reply_error(r, 400, "invalid_field", "At most %d units of one variant",
+                             API_QTY_MAX);
+            return false;
+        }
+    }
+    return true;
+}

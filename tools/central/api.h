@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "util.h"
 
 #define API_PAGE_DEFAULT      100 /* catalog page when no limit is given */
 #define API_PAGE_MAX          500 /* largest catalog or search page */
@@ -75,6 +76,17 @@ bool api_body_string(const HttpRequest *req, HttpReply *r, const char *key, bool
 /* Like api_body_string, and the value must be an identifier (util_valid_id). */
 bool api_body_id(const HttpRequest *req, HttpReply *r, const char *key, bool required,
                  const char **out);
+/* One {variant, qty} of an order or a hand-off. */
+typedef struct ApiItem {
+    char variant[UTIL_ID_MAX + 1];
+    long long qty;
+} ApiItem;
+
+/* The body's "items": a list of min..max {variant, qty 1..API_QTY_MAX}, repeated variants
+ * added up (at most API_QTY_MAX units of one). Absent or null counts as empty. Replies 400
+ * and returns false when it is not so; out holds max entries. */
+bool api_body_items(const HttpRequest *req, HttpReply *r, size_t min, size_t max, ApiItem *out,
+                    size_t *n);
 /* An integer member in [lo, hi]; optional ones keep *out when absent. */
 bool api_body_int(const HttpRequest *req, HttpReply *r, const char *key, bool required,
                   long long lo, long long hi, long long *out);

@@ -23,14 +23,9 @@
  * deployment may use a universal link on its public URL instead). */
 #define HANDOFF_APP_LINK "storeapp://handoff/"
 
-typedef struct HandoffItem {
-    char variant[UTIL_ID_MAX + 1];
-    long long qty;
-} HandoffItem;
-
 typedef struct HandoffIn {
     const char *store, *device, *product, *variant;
-    HandoffItem items[API_HANDOFF_ITEMS_MAX];
+    ApiItem items[API_HANDOFF_ITEMS_MAX];
     size_t n_items;
 } HandoffIn;
 
@@ -47,43 +42,8 @@ static bool read_body(const HttpRequest *req, HttpReply *r, HandoffIn *in)
         !api_body_id(req, r, "product", false, &in->product) ||
         !api_body_id(req, r, "variant", false, &in->variant))
         return false;
-    json_t *items = json_object_get(req->json, "items");
-    if (items && !json_is_null(items)) {
-        if (!json_is_array(items) || json_array_size(items) > API_HANDOFF_ITEMS_MAX) {
-            http_reply_error(r, 400, "invalid_field",
-                             "\"items\" must be a list of at most %d {variant, qty}",
-                             API_HANDOFF_ITEMS_MAX);
-            return false;
-        }
-        size_t i;
-        json_t *it;
-        json_array_foreach(items, i, it)
-        {
-            json_t *v = json_object_get(it, "variant"), *q = json_object_get(it, "qty");
-            if (!json_is_object(it) || !json_is_string(v) || !util_valid_id(json_string_value(v)) ||
-                !json_is_integer(q) || json_integer_value(q) < 1 ||
-                json_integer_value(q) > API_QTY_MAX) {
-                http_reply_error(r, 400, "invalid_field",
-                                 "items[%zu] must be {\"variant\": id, \"qty\": 1..%d}", i,
-                                 API_QTY_MAX);
-                return false;
-            }
-            const char *vid = json_string_value(v);
-            size_t k = 0;
-            while (k < in->n_items && strcmp(in->items[k].variant, vid) != 0)
-                k++;
-            if (k == in->n_items) {
-                snprintf(in->items[k].variant, sizeof in->items[k].variant, "%s", vid);
-                in->n_items++;
-            }
-            in->items[k].qty += json_integer_value(q);
-            if (in->items[k].qty > API_QTY_MAX) {
-                http_reply_error(r, 400, "invalid_field", "At most %d units of one variant",
-                                 API_QTY_MAX);
-                return false;
-            }
-        }
-    }
+    if (!api_body_items(req, r, 0, API_HANDOFF_ITEMS_MAX, in->items, &in->n_items))
+        return false;
     if (!in->product && !in->variant && in->n_items == 0) {
         http_reply_error(r, 400, "missing_field", "Give a product (or variant) or some items");
         return false;

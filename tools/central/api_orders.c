@@ -49,40 +49,13 @@ static bool read_body(const HttpRequest *req, HttpReply *r, OrderIn *in)
         !api_body_id(req, r, "address_id", false, &in->address) ||
         !api_body_id(req, r, "offer", false, &in->offer))
         return false;
-    json_t *items = json_object_get(req->json, "items");
-    if (!json_is_array(items) || json_array_size(items) == 0 ||
-        json_array_size(items) > API_ORDER_LINES_MAX) {
-        http_reply_error(r, 400, "invalid_field",
-                         "\"items\" must be a list of 1 to %d {variant, qty}", API_ORDER_LINES_MAX);
+    ApiItem items[API_ORDER_LINES_MAX];
+    if (!api_body_items(req, r, 1, API_ORDER_LINES_MAX, items, &in->n_lines))
         return false;
-    }
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it)
-    {
-        json_t *v = json_object_get(it, "variant"), *q = json_object_get(it, "qty");
-        if (!json_is_object(it) || !json_is_string(v) || !util_valid_id(json_string_value(v)) ||
-            !json_is_integer(q) || json_integer_value(q) < 1 ||
-            json_integer_value(q) > API_QTY_MAX) {
-            http_reply_error(r, 400, "invalid_field",
-                             "items[%zu] must be {\"variant\": id, \"qty\": 1..%d}", i,
-                             API_QTY_MAX);
-            return false;
-        }
-        const char *vid = json_string_value(v);
-        size_t k = 0;
-        while (k < in->n_lines && strcmp(in->lines[k].variant, vid) != 0)
-            k++;
-        if (k == in->n_lines) {
-            snprintf(in->lines[k].variant, sizeof in->lines[k].variant, "%s", vid);
-            in->n_lines++;
-        }
-        in->lines[k].qty += json_integer_value(q);
-        if (in->lines[k].qty > API_QTY_MAX) {
-            http_reply_error(r, 400, "invalid_field", "At most %d units of one variant",
-                             API_QTY_MAX);
-            return false;
-        }
+    for (size_t i = 0; i < in->n_lines; i++) {
+        snprintf(in->lines[i].variant, sizeof in->lines[i].variant, "%.*s",
+                 (int)sizeof in->lines[i].variant - 1, items[i].variant);
+        in->lines[i].qty = items[i].qty;
     }
     return true;
 }
