@@ -82,6 +82,20 @@ static void addresses(Ui *ui, const AppState *s, SDL_Rect area)
     }
 }
 
+/* The option's name in the shopper's language; the service's words for one it adds later. */
+static const char *shipping_name(const ShippingOption *o)
+{
+    if (strcmp(o->id, "standard") == 0)
+        return _("Standard delivery");
+    if (strcmp(o->id, "express") == 0)
+        return _("Express delivery");
+    if (strcmp(o->id, "next_day") == 0)
+        return _("Next business day");
+    if (strcmp(o->id, "pickup") == 0)
+        return _("Collect in this store");
+    return o->name;
+}
+
 static void shipping(Ui *ui, const AppState *s, SDL_Rect area)
 {
     const Theme *t = &ui->theme;
@@ -97,12 +111,14 @@ static void shipping(Ui *ui, const AppState *s, SDL_Rect area)
         const ShippingOption *o = &se->shipping.items[i];
         char id[UI_ID_MAX], dates[128], price[64];
         format_date_range(dates, sizeof dates, o->earliest, o->latest, app_language(s));
-        if (o->price_cents == 0 || (free_shipping(s) && o->needs_address))
+        if (o->price_cents < 0) /* offline: the service prices it when the order arrives */
+            snprintf(price, sizeof price, "%s", _("By email"));
+        else if (o->price_cents == 0 || (free_shipping(s) && o->needs_address))
             snprintf(price, sizeof price, "%s", _("Free"));
         else
             screen_money(price, sizeof price, s, o->price_cents, o->currency);
-        snprintf(id, sizeof id, "shipping-%s", o->id);
-        choice(ui, id, (SDL_Rect){area.x, y, area.w, h}, o->name, dates, price,
+        snprintf(id, sizeof id, "shipping-%.32s", o->id);
+        choice(ui, id, (SDL_Rect){area.x, y, area.w, h}, shipping_name(o), dates, price,
                i == se->shipping_choice, se->order_phase == ORDER_EDITING,
                screen_intent(INTENT_SHIPPING, i));
         y += h + gap;
@@ -172,7 +188,10 @@ static void summary(Ui *ui, const AppState *s, SDL_Rect sum)
         screen_money(v, sizeof v, s, -off, cur);
         r.y = total_line(ui, "total-discount", _("Offer"), v, r, TEXT_BODY);
     }
-    if (ship_known) {
+    if (ship_known && ship < 0) {
+        snprintf(v, sizeof v, "%s", _("By email"));
+        ship = 0;
+    } else if (ship_known) {
         if (ship == 0)
             snprintf(v, sizeof v, "%s", _("Free"));
         else
