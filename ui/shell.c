@@ -64,7 +64,11 @@ struct Shell {
     bool redraw; /* the window system lost our pixels: draw again */
     int drawn_language;
     bool drawn_accessible;
-    Images *images;            /* product pictures; NULL without a data directory */
+    Images *images;         /* product pictures; NULL without a data directory */
+    ScreenId drawn_screen;  /* the screen of the frame on display */
+    int drawn_page;         /* and its page of products */
+    SDL_Texture *fade_from; /* the last frame of the screen we left, fading out */
+    uint64_t fade_start_ms;
     atomic_bool image_arrived; /* set by the image loader: draw again */
     uint64_t redraw_at_ms;     /* 0: no timed redraw wanted */
     char assets_dir[CONFIG_PATH_MAX];
@@ -106,6 +110,49 @@ static void *watch_signals(void *arg)
 
 /* --- drawing ------------------------------------------------------------------------ */
 
+#define SHELL_FADE_MS 180 /* a screen change cross-fades this long, at the display's pace */
+
+static void end_fade(Shell *sh)
+{
+    if (sh->fade_from)
+        SDL_DestroyTexture(sh->fade_from);
+    sh->fade_from = NULL;
+}
+
+/* Keeps the frame on display to fade it out over the next screen. Best effort: without it
+ * the screen simply changes. */
+static void start_fade(Shell *sh, uint64_t now)
+{
+    end_fade(sh);
+    int w = 0, h = 0;
+    if (SDL_GetRendererOutputSize(sh->renderer, &w, &h) != 0)
+        return;
+    SDL_Surface *snap = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (snap && SDL_RenderReadPixels(sh->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, snap->pixels,
+                                     snap->pitch) == 0) {
+        sh->fade_from = SDL_CreateTextureFromSurface(sh->renderer, snap);
+        if (sh->fade_from)
+            SDL_SetTextureBlendMode(sh->fade_from, SDL_BLENDMODE_BLEND);
+        sh->fade_start_ms = now;
+    }
+    SDL_FreeSurface(snap);
+}
+
+/* Draws the old frame over the new one with its fading alpha; returns true while fading. */
+static bool draw_fade(Shell *sh, uint64_t now)
+{
+    if (!sh->fade_from)
+        return false;
+    uint64_t t = now - sh->fade_start_ms;
+    if (t >= SHELL_FADE_MS) {
+        end_fade(sh);
+        return false;
+    }
+    SDL_SetTextureAlphaMod(sh->fade_from, (Uint8)(255 * (SHELL_FADE_MS - t) / SHELL_FADE_MS));
+    SDL_RenderCopy(sh->renderer, sh->fade_from, NULL, NULL);
+    return true;
+}
+
 static void render(Shell *sh)
 {
     const AppState *s = core_state(sh->core);
@@ -122,9 +169,16 @@ static void render(Shell *sh)
                      .now_ms = core_now(sh->core),
                      .wall_s = (int64_t)time(NULL),
                      .images = sh->images};
+    if (sh->drawn_once && !s->idle_warning &&
+        (s->screen != sh->drawn_screen || s->session.browse_page != sh->drawn_page))
+        start_fade(sh, env.now_ms);
+    sh->drawn_screen = s->screen;
+    sh->drawn_page = s->session.browse_page;
     int again = screen_draw(sh->ui, s, &env);
-    if (sh->images && images_fading(sh->images, env.now_ms) && (again < 0 || again > 16))
-        again = 16; /* a picture is fading in: the next frame at the display's pace */
+    bool moving =
+        draw_fade(sh, env.now_ms) || (sh->images && images_fading(sh->images, env.now_ms));
+    if (moving && (again < 0 || again > 16))
+        again = 16; /* a transition or a picture fading in: the next frame at the display's pace */
     SDL_RenderPresent(sh->renderer);
     sh->drawn_version = s->version;
     sh->redraw = false;
@@ -380,6 +434,10 @@ static void cmd_screenshot(Shell *sh, ControlCall *call)
         return;
     }
     ensure_frame(sh);
+    if (sh->fade_from) { /* the picture of the screen, not of a transition */
+        end_fade(sh);
+        render(sh);
+    }
     Shot *shot = calloc(1, sizeof *shot);
     SDL_Surface *s =
         SDL_CreateRGBSurfaceWithFormat(0, sh->ui->w, sh->ui->h, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -713,6 +771,7 @@ void shell_destroy(Shell *sh)
         pthread_join(sh->signal_thread, NULL);
     }
     images_destroy(sh->images); /* before the renderer and the central client it uses */
+    end_fade(sh);
     ui_destroy(sh->ui);
     token_keyring_destroy(sh->keyring);
     if (sh->renderer)
