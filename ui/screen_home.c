@@ -70,7 +70,7 @@ static int category_chips(Ui *ui, const AppState *s, SDL_Rect area)
             y += h + gap;
         }
         char id[UI_ID_MAX];
-        snprintf(id, sizeof id, "category-%s", se->categories[i]);
+        snprintf(id, sizeof id, "category-%.30s", se->categories[i]);
         Widget c = {.id = id,
                     .rect = {x, y, w, h},
                     .text = screen_category(se->categories[i]),
@@ -257,7 +257,7 @@ static void draw_guest(Ui *ui, const AppState *s, const ScreenEnv *env, int top)
         th = theme_px(t, 260);
     for (int i = 0; i < se->category_count; i++) {
         char id[UI_ID_MAX];
-        snprintf(id, sizeof id, "category-%s", se->categories[i]);
+        snprintf(id, sizeof id, "category-%.30s", se->categories[i]);
         SDL_Rect r = {body.x + (i % cols) * (tw + gap), body.y + (i / cols) * (th + gap), tw, th};
         Widget tile = {.id = id,
                        .rect = r,
@@ -276,7 +276,7 @@ static void draw_guest(Ui *ui, const AppState *s, const ScreenEnv *env, int top)
             .text = "",
             .enabled = true};
         ui_add(ui, &WIDGET_IMAGE, &ic);
-        snprintf(id, sizeof id, "category-%s-name", se->categories[i]);
+        snprintf(id, sizeof id, "category-%.30s-name", se->categories[i]);
         ui_text(ui, id,
                 (SDL_Rect){r.x + pad, r.y + r.h - pad - t->px[TEXT_HEADING] * 13 / 10,
                            r.w - 2 * pad, t->px[TEXT_HEADING] * 13 / 10},

@@ -158,7 +158,7 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
             continue;
         int qty = app_stock_qty(st, loc, variant);
         int y = body.y + shown * row_h;
-        snprintf(id, sizeof id, "stock-%s", loc->store);
+        snprintf(id, sizeof id, "stock-%.30s", loc->store);
         if (loc->here)
             snprintf(line, sizeof line, _("Here, %s"), loc->name);
         else
@@ -167,12 +167,12 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
                 (TextLayout){H_LEFT, V_MIDDLE, false});
         if (loc->has_distance && !loc->here) {
             format_distance(line, sizeof line, loc->distance_km, app_language(s));
-            snprintf(id, sizeof id, "stock-%s-distance", loc->store);
+            snprintf(id, sizeof id, "stock-%.30s-distance", loc->store);
             ui_text(ui, id, (SDL_Rect){area.x + area.w * 42 / 100, y, area.w * 14 / 100, row_h},
                     line, TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_MIDDLE, false});
         }
         qty_text(line, sizeof line, qty);
-        snprintf(id, sizeof id, "stock-%s-qty", loc->store);
+        snprintf(id, sizeof id, "stock-%.30s-qty", loc->store);
         ui_text(ui, id, (SDL_Rect){area.x + area.w * 56 / 100, y, area.w * 24 / 100, row_h}, line,
                 TEXT_BODY, qty > 0 && qty <= APP_LOW_STOCK ? t->accent : t->text,
                 (TextLayout){H_LEFT, V_MIDDLE, false});
@@ -181,7 +181,7 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
             if (strcmp(st->variants[k], variant) == 0)
                 vi = k;
         format_age(age, sizeof age, vi >= 0 ? loc->updated_at[vi] : 0, env->wall_s);
-        snprintf(id, sizeof id, "stock-%s-age", loc->store);
+        snprintf(id, sizeof id, "stock-%.30s-age", loc->store);
         ui_text(ui, id, (SDL_Rect){area.x + area.w * 80 / 100, y, area.w * 20 / 100, row_h}, age,
                 TEXT_CAPTION, t->text_muted, (TextLayout){H_RIGHT, V_MIDDLE, false});
         shown++;
