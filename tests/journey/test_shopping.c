@@ -281,6 +281,17 @@ static void shop_and_order_to_home(void **state)
     assert_non_null(kiosk_widget(u, "tracking-qr"));
     json_decref(u);
     layout_ok(w, "confirmation");
+    /* The tracking QR is what a phone camera reads: decode the screenshot with zbarimg. */
+    char shot[600], cmd[1400], decoded[600] = "";
+    kiosk_proc_path(&w->kiosk, "confirmation.png", shot, sizeof shot);
+    json_decref(kiosk_proc_cmd(&w->kiosk, "screenshot", json_pack("{s:s}", "path", shot)));
+    snprintf(cmd, sizeof cmd, "zbarimg --nodbus -q --raw '%s'", shot);
+    FILE *zb = popen(cmd, "r");
+    assert_non_null(zb);
+    assert_non_null(fgets(decoded, sizeof decoded, zb));
+    pclose(zb);
+    assert_non_null(strstr(decoded, "/track/"));
+    assert_non_null(strstr(decoded, number));
 
     /* Exactly one kiosk order with those items at the central service. */
     char path[256];
