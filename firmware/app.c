@@ -788,17 +788,14 @@ static LoadState loaded(const Result *r)
     return r->err == KIOSK_OK ? LOAD_OK : LOAD_FAILED;
 }
 
-static void note_online(AppState *s, const Result *r, Effects *fx)
+static void note_online(AppState *s, const Result *r)
 {
-    bool was = s->online;
     if (r->offline)
         s->online = false;
     else if (r->err == KIOSK_OK && (r->kind == RESULT_STOCK ? r->u.stock.live : true) &&
              r->kind != RESULT_CATEGORIES && r->kind != RESULT_BROWSE && r->kind != RESULT_SEARCH &&
              r->kind != RESULT_PRODUCT && r->kind != RESULT_ORDER_STORED)
         s->online = true; /* an answer from the central service */
-    if (!was && s->online)
-        want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
 }
 
 static bool on_order_result(AppState *s, const Result *r, Effects *fx)
@@ -849,7 +846,7 @@ static bool on_order_result(AppState *s, const Result *r, Effects *fx)
 static bool on_result(AppState *s, const Result *r, Effects *fx)
 {
     Session *se = &s->session;
-    note_online(s, r, fx);
+    note_online(s, r);
     if (r->kind == RESULT_SYNC) {
         bool grew = r->u.sync.products != s->catalog_size;
         s->online = r->u.sync.online;
@@ -1180,6 +1177,7 @@ static bool on_pairing(AppState *s, const PairingEvent *p, Effects *fx)
 bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
 {
     bool changed = false;
+    bool was_online = s->online;
     switch (ev->type) {
     case EV_INTENT:
         changed = on_intent(s, ev->u.intent.intent, ev->u.intent.arg, fx);
@@ -1217,6 +1215,13 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
     case EV_QUIT:
         break;
     }
+    /* Back online: sync and send now. Just gone: the background sync takes over watching,
+     * retrying every few seconds until the service answers again. (Its own reports need no
+     * kick.) */
+    bool from_sync =
+        ev->type == EV_RESULT && ev->u.result.result && ev->u.result.result->kind == RESULT_SYNC;
+    if (s->online != was_online && !from_sync)
+        want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
     if (changed)
         s->version++;
     return changed;

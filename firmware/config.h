@@ -24,6 +24,7 @@ typedef struct KioskConfig {
     /* [device] */
     char data_dir[CONFIG_PATH_MAX];
     KioskMode mode;
+    char device_id[CONFIG_TEXT_MAX]; /* this device at the central service; "" until set up */
     /* [display] */
     int width, height;
     bool fullscreen;

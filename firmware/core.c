@@ -174,6 +174,7 @@ static void start_central(Core *c, const KioskConfig *cfg)
         .connect_timeout_ms = cfg->connect_timeout_ms,
         .total_timeout_ms = cfg->request_timeout_ms,
         .store_id = cfg->store_id[0] ? cfg->store_id : NULL,
+        .device_id = cfg->device_id[0] ? cfg->device_id : NULL,
     };
     KioskErr err;
     c->central = central_create(&cc, on_central_reply, c, &err);
@@ -219,7 +220,8 @@ static void start_data(Core *c, const KioskConfig *cfg)
                     .ca_file = cfg->central_ca_file[0] ? cfg->central_ca_file : NULL,
                     .connect_timeout_ms = cfg->connect_timeout_ms,
                     .total_timeout_ms = cfg->request_timeout_ms,
-                    .store_id = cfg->store_id[0] ? cfg->store_id : NULL},
+                    .store_id = cfg->store_id[0] ? cfg->store_id : NULL,
+                    .device_id = cfg->device_id[0] ? cfg->device_id : NULL},
         .db_path = db,
         .key_path = key,
         .here_store = c->store_id,
@@ -240,6 +242,7 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     c->queue = q;
     c->clock = clock;
     snprintf(c->store_id, sizeof c->store_id, "%s", cfg->store_id);
+    snprintf(c->device_id, sizeof c->device_id, "%s", cfg->device_id);
     start_central(c, cfg);
     start_data(c, cfg);
     return c;
@@ -482,6 +485,7 @@ static void on_ask_reply(const CentralReply *reply, void *ctx)
     if (reply->result != CENTRAL_OK && a->has_fallback && c->data) {
         /* The local copy answers; the Result says so through `offline`. */
         a->fallback.seq = a->seq;
+        a->fallback.offline = unreachable(reply->result);
         if (data_submit(c->data, &a->fallback) == KIOSK_OK) {
             free(a);
             return;
@@ -570,6 +574,7 @@ static void ask_central(Core *c, const CentralRequest *req, ResultKind kind, uin
     if (fallback) {
         DataQuery q = *fallback;
         q.seq = seq;
+        q.offline = true;
         ask_data(c, &q, kind);
         return;
     }

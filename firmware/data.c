@@ -90,6 +90,8 @@ static ResultKind result_kind(DataQueryKind k)
 static void answer(Data *d, DataQuery *q)
 {
     Result *r = result_new(result_kind(q->kind), q->seq);
+    if (r)
+        r->offline = q->offline;
     if (!r) {
         /* No way to answer: do nothing rather than store an order the shopper is never
          * thanked for (they would place it again under a new key). */

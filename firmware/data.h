@@ -7,6 +7,7 @@
 #ifndef KIOSK_DATA_H
 #define KIOSK_DATA_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kerr.h"
@@ -41,6 +42,8 @@ typedef struct DataQuery {
     int exclude_count;
     char idempotency_key[OUTBOX_IDEM_KEY_MAX + 1];
     char *payload; /* DATA_ORDER_PUT: order JSON, malloc'd; data_submit takes it over */
+    bool offline;  /* asked because the central service could not be reached: the Result
+                    * says so (Result.offline) */
 } DataQuery;
 
 /* Receives every answer on the worker thread and owns it (result_free when done). */

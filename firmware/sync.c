@@ -34,6 +34,7 @@ struct Sync {
     CentralConfig central;
     char here[CENTRAL_ID_MAX + 1];
     int interval_s;
+    int64_t next_due_s; /* the outbox's next retry after the last pass, 0 none */
 
     Store *store;
     Outbox *outbox; /* NULL without a key path: nothing to send */
@@ -303,9 +304,12 @@ static Outcome round_once(Sync *s)
         /* Orders first: they matter more than figures. The pass's own call cannot be
          * cancelled from here (see sync_destroy); it is bounded by the client's timeouts. */
         SenderStats st = {0};
-        if (sender_pass(s->outbox, s->client, now_s(), s->on_result, s->ctx, &st) == KIOSK_OK &&
-            st.offline)
-            log_info(MOD, "sender: offline, %u orders wait", st.depth);
+        s->next_due_s = 0;
+        if (sender_pass(s->outbox, s->client, now_s(), s->on_result, s->ctx, &st) == KIOSK_OK) {
+            s->next_due_s = st.next_due_s;
+            if (st.offline)
+                log_info(MOD, "sender: offline, %u orders wait", st.depth);
+        }
     }
     if (stopping(s))
         return ROUND_STOPPED;
@@ -338,6 +342,11 @@ static void *run(void *arg)
             break;
         report(s, o);
         int wait_s = o == ROUND_DONE ? s->interval_s : SYNC_RETRY_S;
+        if (s->next_due_s > 0) { /* an order's retry comes before the next round */
+            int64_t due = s->next_due_s - now_s();
+            if (due < wait_s)
+                wait_s = due > 1 ? (int)due : 1;
+        }
         struct timespec until;
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += wait_s;
