@@ -251,10 +251,10 @@ int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         cls->draw_mirror(ui, s, env);
     else
         cls->draw_kiosk(ui, s, env);
+    if (s->notice != NOTICE_NONE) /* under the hand-off panel, which the shopper opened */
+        draw_notice(ui, s);
     if (s->session.handoff_state != LOAD_NONE && s->screen != SCREEN_ATTRACT)
         draw_handoff(ui, s);
-    if (s->notice != NOTICE_NONE)
-        draw_notice(ui, s);
     return -1;
 }
 
