@@ -471,6 +471,15 @@ static void reason_text(const ProductCard *c, char *out, size_t size)
     }
 }
 
+/* A name that needs two lines at the card's text size (shorter ones keep one line, so that
+ * the cards of a row look alike). */
+static bool long_name(Ui *ui, const char *name, int width)
+{
+    int w = 0, h = 0;
+    text_measure(ui->text, name, ui->theme.weight[TEXT_BODY], ui->theme.px[TEXT_BODY], &w, &h);
+    return w > width;
+}
+
 void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductCard *c, SDL_Rect r,
                  const char *id, Event action)
 {
@@ -482,7 +491,7 @@ void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductC
     /* Bottom up: where it is, the reason, the price, the name; the picture takes the rest. */
     int hint_h = t->px[TEXT_CAPTION] * 14 / 10;
     int price_h = t->px[TEXT_HEADING] * 12 / 10;
-    int name_h = t->px[TEXT_BODY] * 13 / 10;
+    int name_h = t->px[TEXT_BODY] * 13 / 10 * (long_name(ui, c->name, w) ? 2 : 1);
     reason_text(c, line, sizeof line);
     int reason_h = line[0] ? t->px[TEXT_CAPTION] * 27 / 10 : 0;
     int text_h = name_h + price_h + reason_h + hint_h + theme_px(t, 16);
@@ -496,7 +505,7 @@ void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductC
     int y = r.y + pad + img_h + theme_px(t, 10);
     snprintf(nid, sizeof nid, "%.32s-name", id);
     ui_text(ui, nid, (SDL_Rect){r.x + pad, y, w, name_h}, c->name, TEXT_BODY, t->text,
-            (TextLayout){H_LEFT, V_TOP, false});
+            (TextLayout){H_LEFT, V_TOP, true});
     y += name_h;
     char price[64];
     screen_money(price, sizeof price, s, c->price_cents, c->currency);

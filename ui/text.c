@@ -152,6 +152,54 @@ static int widest_word(TTF_Font *f, const char *s)
     return widest;
 }
 
+/* A copy of s in which every word wider than width is broken, with a hyphen, into pieces
+ * that fit (a German compound on a narrow card). NULL on no memory. */
+static char *break_long_words(TTF_Font *f, const char *s, int width)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n * 3 + 1), *o = out; /* each byte at most gains "-\n" */
+    char piece[TEXT_WORD_MAX + 8];
+    if (!out)
+        return NULL;
+    while (*s) {
+        size_t gap = strspn(s, " \n");
+        memcpy(o, s, gap);
+        o += gap;
+        s += gap;
+        size_t len = strcspn(s, " \n");
+        size_t done = 0;
+        while (done < len) {
+            /* the longest run of whole characters that fits with its hyphen */
+            size_t take = 0, best = 0;
+            while (done + take < len && take < TEXT_WORD_MAX) {
+                size_t step = 1;
+                while (done + take + step < len &&
+                       ((unsigned char)s[done + take + step] & 0xC0) == 0x80)
+                    step++;
+                memcpy(piece, s + done, take + step);
+                bool whole = done + take + step == len;
+                memcpy(piece + take + step, whole ? "" : "-", whole ? 1 : 2);
+                int w = 0, h = 0;
+                TTF_SizeUTF8(f, piece, &w, &h);
+                if (w > width && best > 0)
+                    break;
+                take += step;
+                best = take;
+            }
+            memcpy(o, s + done, best);
+            o += best;
+            done += best;
+            if (done < len) {
+                memcpy(o, "-\n", 2);
+                o += 2;
+            }
+        }
+        s += len;
+    }
+    *o = '\0';
+    return out;
+}
+
 static SDL_Surface *render_wrapped(TTF_Font *f, const char *s, SDL_Color c, SDL_Rect box,
                                    HAlign align)
 {
@@ -186,7 +234,14 @@ static SDL_Surface *fit(Text *t, const char *s, FontWeight weight, int px, SDL_C
         bool words_ok = widest_word(f, s) <= box.w;
         if (!words_ok && !last)
             continue; /* a word wider than the box: smaller, before rendering anything */
-        SDL_Surface *surf = render_wrapped(f, s, c, box, lay.align);
+        char *broken = NULL;
+        if (!words_ok) { /* even at the smallest size: break it with a hyphen */
+            /* a little under the box: the renderer's own wrap measures a touch wider */
+            broken = break_long_words(f, s, box.w * 92 / 100);
+            words_ok = broken != NULL;
+        }
+        SDL_Surface *surf = render_wrapped(f, broken ? broken : s, c, box, lay.align);
+        free(broken);
         if (!surf)
             return NULL;
         bool ok = words_ok && surf->w <= box.w && surf->h <= box.h;

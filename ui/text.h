@@ -1,6 +1,7 @@
 /* text.h: fonts (found through fontconfig) and text drawn to fit a box.
  * Text is wrapped at word boundaries and shrunk step by step until every word and every
- * line fits its box; only when even the smallest step overflows is it clipped, and the
+ * line fits its box; a word wider than the box even at the smallest step is broken with a
+ * hyphen (wrapped text only); only when even that overflows is it clipped, and the
  * caller is told, so the semantics tree can flag it. Rendered strings are cached as
  * textures (least recently used go first), so a steady screen costs only blits.
  * UI thread only. */
@@ -15,6 +16,7 @@
 
 #define TEXT_CACHE_MAX 768 /* rendered strings kept as textures */
 #define TEXT_FONTS_MAX 48  /* open (weight, size) pairs */
+#define TEXT_WORD_MAX  250 /* bytes of one word that text breaks to fit */
 
 typedef enum HAlign { H_LEFT = 0, H_CENTER, H_RIGHT } HAlign;
 typedef enum VAlign { V_TOP = 0, V_MIDDLE, V_BOTTOM } VAlign;
