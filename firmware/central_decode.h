@@ -27,7 +27,7 @@
 #define CENTRAL_SHORT_MAX            16            /* sizes, tiers, languages, currencies */
 #define CENTRAL_COLOUR_MAX           48            /* colour names */
 #define CENTRAL_ADDRESSES_MAX        8             /* per member profile */
-#define CENTRAL_STORES_MAX           64            /* locations in GET /v1/stores */
+#define CENTRAL_STORES_MAX           256           /* locations in GET /v1/stores */
 #define CENTRAL_LOCATIONS_MAX        24   /* nearest locations in a stock reply (+ online) */
 #define CENTRAL_STOCK_VARIANTS_MAX   64   /* variants per location in a stock reply */
 #define CENTRAL_ORDER_ITEMS_MAX      50   /* lines of an order (the API allows 50) */
