@@ -128,18 +128,11 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
     int bh = theme_px(t, 96), bgap = theme_px(t, 16);
     int by = sum.y + sum.h - pad - bh;
     if (s->central) {
-        Widget phone = {.id = "handoff",
-                        .rect = {sum.x + pad, sum.y + sum.h - pad - t->touch_min, sum.w - 2 * pad,
-                                 t->touch_min},
-                        .text = _("Continue on my phone"),
-                        .role = TEXT_BUTTON,
-                        .kind = BUTTON_SECONDARY,
-                        .icon = "phone-qr",
-                        .enabled = s->online,
-                        .action = screen_intent(INTENT_HANDOFF, 0),
-                        .layout = {H_CENTER, V_MIDDLE, false}};
-        ui_add(ui, &WIDGET_BUTTON, &phone);
-        by = phone.rect.y - bgap - bh;
+        SDL_Rect pr = {sum.x + pad, sum.y + sum.h - pad - t->touch_min, sum.w - 2 * pad,
+                       t->touch_min};
+        ui_icon_button(ui, "handoff", pr, _("Continue on my phone"), BUTTON_SECONDARY, "phone-qr",
+                       H_CENTER, s->online, screen_intent(INTENT_HANDOFF, 0));
+        by = pr.y - bgap - bh;
     }
     ui_button(ui, "checkout", (SDL_Rect){sum.x + pad, by, sum.w - 2 * pad, bh},
               se->member_id[0] ? _("Check out") : _("Sign in to order"), BUTTON_PRIMARY,

@@ -33,17 +33,8 @@ static int ways(const AppState *s, const ScreenEnv *env, Way out[3])
 static void back_button(Ui *ui, int x, int y)
 {
     const Theme *t = &ui->theme;
-    Widget back = {.id = "back",
-                   .rect = {x, y, theme_px(t, 220), t->touch_min},
-                   .text = _("Back"),
-                   .role = TEXT_BUTTON,
-                   .kind = BUTTON_GHOST,
-                   .icon = "arrow-left",
-                   .color = t->text,
-                   .enabled = true,
-                   .action = screen_intent(INTENT_BACK, 0),
-                   .layout = {H_LEFT, V_MIDDLE, false}};
-    ui_add(ui, &WIDGET_BUTTON, &back);
+    ui_icon_button(ui, "back", (SDL_Rect){x, y, theme_px(t, 220), t->touch_min}, _("Back"),
+                   BUTTON_GHOST, "arrow-left", H_LEFT, true, screen_intent(INTENT_BACK, 0));
 }
 
 static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env);

@@ -229,16 +229,8 @@ static int actions(Ui *ui, const AppState *s, SDL_Rect r)
     if (s->central) {
         SDL_Rect pr = stacked ? (SDL_Rect){r.x, r.y + r.h + gap, r.w, r.h}
                               : (SDL_Rect){r.x + bw + gap, r.y, r.w - bw - gap, r.h};
-        Widget phone = {.id = "handoff",
-                        .rect = pr,
-                        .text = _("Send to my phone"),
-                        .role = TEXT_BUTTON,
-                        .kind = BUTTON_SECONDARY,
-                        .icon = "phone-qr",
-                        .enabled = s->online,
-                        .action = screen_intent(INTENT_HANDOFF, 0),
-                        .layout = {H_CENTER, V_MIDDLE, false}};
-        ui_add(ui, &WIDGET_BUTTON, &phone);
+        ui_icon_button(ui, "handoff", pr, _("Send to my phone"), BUTTON_SECONDARY, "phone-qr",
+                       H_CENTER, s->online, screen_intent(INTENT_HANDOFF, 0));
         return pr.y + pr.h;
     }
     return r.y + r.h;

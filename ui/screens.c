@@ -395,17 +395,8 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
                 t->primary, (TextLayout){H_LEFT, V_MIDDLE, false});
     } else if (s->screen != SCREEN_HOME) {
         int back_w = portrait ? h : fit_width(ui, _("Back"), true, theme_px(t, 160));
-        Widget back = {.id = "back",
-                       .rect = {lx, y, back_w, h},
-                       .text = portrait ? "" : _("Back"),
-                       .role = TEXT_BUTTON,
-                       .kind = BUTTON_GHOST,
-                       .icon = "arrow-left",
-                       .color = t->text,
-                       .enabled = true,
-                       .action = screen_intent(INTENT_BACK, 0),
-                       .layout = {H_LEFT, V_MIDDLE, false}};
-        ui_add(ui, &WIDGET_BUTTON, &back);
+        ui_icon_button(ui, "back", (SDL_Rect){lx, y, back_w, h}, portrait ? "" : _("Back"),
+                       BUTTON_GHOST, "arrow-left", H_LEFT, true, screen_intent(INTENT_BACK, 0));
         lx += back_w + gap;
         if (title && !portrait)
             ui_text(ui, "title", (SDL_Rect){lx, y, right - lx, h}, title, TEXT_HEADING, t->text,
@@ -496,7 +487,12 @@ void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductC
     int reason_h = line[0] ? t->px[TEXT_CAPTION] * 27 / 10 : 0;
     int text_h = name_h + price_h + reason_h + hint_h + theme_px(t, 16);
     int img_h = r.h - 2 * pad - text_h;
-    if (img_h < r.h / 3 && reason_h) { /* a short card: the picture matters more */
+    int one_line = t->px[TEXT_BODY] * 13 / 10;
+    if (img_h < r.h / 3 && name_h > one_line) { /* a short card: the name shrinks to a line */
+        img_h += name_h - one_line;
+        name_h = one_line;
+    }
+    if (img_h < r.h / 4 && reason_h) { /* a very short one: the picture matters more */
         img_h += reason_h;
         reason_h = 0;
     }

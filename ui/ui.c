@@ -124,3 +124,18 @@ const SemNode *ui_find(const Ui *ui, const char *id)
             return &ui->nodes[i];
     return NULL;
 }
+
+void ui_icon_button(Ui *ui, const char *id, SDL_Rect r, const char *label, ButtonKind kind,
+                    const char *icon, HAlign align, bool enabled, Event action)
+{
+    Widget w = {.id = id,
+                .rect = r,
+                .text = label,
+                .role = TEXT_BUTTON,
+                .kind = kind,
+                .icon = icon,
+                .enabled = enabled,
+                .action = action,
+                .layout = {align, V_MIDDLE, false}};
+    ui_add(ui, &WIDGET_BUTTON, &w);
+}

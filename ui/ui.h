@@ -103,6 +103,10 @@ void ui_text(Ui *ui, const char *id, SDL_Rect r, const char *text, TextRole role
 void ui_button(Ui *ui, const char *id, SDL_Rect r, const char *label, ButtonKind kind,
                Event action);
 
+/* A button with a leading icon (assets/icons), its label aligned as asked. */
+void ui_icon_button(Ui *ui, const char *id, SDL_Rect r, const char *label, ButtonKind kind,
+                    const char *icon, HAlign align, bool enabled, Event action);
+
 /* The topmost pressable, enabled widget at (x, y), or NULL. */
 const SemNode *ui_hit(const Ui *ui, int x, int y);
 const SemNode *ui_find(const Ui *ui, const char *id);
