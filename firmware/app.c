@@ -1099,11 +1099,7 @@ static bool on_profile(AppState *s, const Event *ev)
     snprintf(se->last_purchase, sizeof se->last_purchase, "%s", p->last_item);
     snprintf(se->last_channel, sizeof se->last_channel, "%s", p->last_channel);
     snprintf(se->last_product, sizeof se->last_product, "%s", p->last_product);
-    snprintf(se->sizes.shoe, sizeof se->sizes.shoe, "%s", p->sizes.shoe);
-    snprintf(se->sizes.top, sizeof se->sizes.top, "%s", p->sizes.top);
-    snprintf(se->sizes.waist, sizeof se->sizes.waist, "%s", p->sizes.waist);
-    snprintf(se->sizes.dress, sizeof se->sizes.dress, "%s", p->sizes.dress);
-    snprintf(se->sizes.sock, sizeof se->sizes.sock, "%s", p->sizes.sock);
+    se->sizes = p->sizes;
     se->payment_on_file = p->payment_on_file;
     se->profile_loaded = true;
     se->address_count = 0;

@@ -117,9 +117,7 @@ typedef struct Session {
     char last_purchase[APP_NAME_MAX];         /* product name, empty if none known */
     char last_channel[CENTRAL_SHORT_MAX + 1]; /* "web", "app", "store" */
     ViewId last_product;                      /* of the last order, for the fallback */
-    struct {
-        ViewShort shoe, top, waist, dress, sock;
-    } sizes;
+    CentralSizes sizes;
     bool payment_on_file;
     bool profile_loaded; /* false offline: addresses and payment are the service's to settle */
     Address addresses[APP_ADDRESSES_MAX];

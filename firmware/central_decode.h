@@ -85,6 +85,12 @@ typedef struct CentralOrderBrief {
     int item_count;
 } CentralOrderBrief;
 
+/* A member's sizes by kind of garment; "" when unknown. */
+typedef struct CentralSizes {
+    char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1], waist[CENTRAL_SHORT_MAX + 1],
+        dress[CENTRAL_SHORT_MAX + 1], sock[CENTRAL_SHORT_MAX + 1];
+} CentralSizes;
+
 /* GET /v1/members/{id}, POST /v1/identify. Member data: session memory only. */
 typedef struct CentralMember {
     char id[CENTRAL_ID_MAX + 1];
@@ -93,10 +99,7 @@ typedef struct CentralMember {
     char language[CENTRAL_SHORT_MAX + 1];
     char tier[CENTRAL_SHORT_MAX + 1];
     int64_t points;
-    struct {
-        char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1], waist[CENTRAL_SHORT_MAX + 1],
-            dress[CENTRAL_SHORT_MAX + 1], sock[CENTRAL_SHORT_MAX + 1]; /* "" when unknown */
-    } sizes;
+    CentralSizes sizes;
     bool payment_on_file;
     char home_store[CENTRAL_ID_MAX + 1]; /* "" when none */
     CentralAddress addresses[CENTRAL_ADDRESSES_MAX];

@@ -91,10 +91,7 @@ typedef struct ProfileEvent {
     char last_item[CENTRAL_NAME_MAX + 1]; /* first item of their last order, any channel */
     char last_channel[CENTRAL_SHORT_MAX + 1];
     char last_product[CENTRAL_ID_MAX + 1];
-    struct {
-        char shoe[CENTRAL_SHORT_MAX + 1], top[CENTRAL_SHORT_MAX + 1], waist[CENTRAL_SHORT_MAX + 1],
-            dress[CENTRAL_SHORT_MAX + 1], sock[CENTRAL_SHORT_MAX + 1];
-    } sizes;
+    CentralSizes sizes;
     bool payment_on_file;
     struct {
         char id[CENTRAL_ID_MAX + 1];
