@@ -43,34 +43,35 @@ typedef struct Ask {
 
 /* Replies must not be lost: the UI thread drains the queue every frame, so a full queue is
  * brief. Bounded all the same: during core_destroy the UI thread is joining this worker
- * and drains nothing, and a reply then is for a kiosk that is stopping anyway. */
-static void post_blocking(Core *c, const Event *ev)
+ * and drains nothing, and a reply then is for a kiosk that is stopping anyway. Returns
+ * false if it was dropped. Worker threads only: the UI thread never waits for room. */
+static bool post_blocking(Core *c, const Event *ev)
 {
     for (int tries = 0; evq_post(c->queue, ev) == KIOSK_E_FULL; tries++) {
         if (tries == POST_RETRIES_MAX) {
             log_warn("core", "event queue full: dropped a %s event", event_type_name(ev->type));
-            return;
+            return false;
         }
         struct timespec pause = {0, 1000000L};
         nanosleep(&pause, NULL);
     }
+    return true;
 }
 
-/* Hands a Result to the UI thread (any thread); it is freed there after dispatch. */
+/* Hands a Result to the UI thread from a worker; it is freed there after dispatch. */
 static void post_result(Core *c, Result *r)
 {
-    if (!r)
-        return;
     Event ev = {.type = EV_RESULT, .u.result.result = r};
-    for (int tries = 0; evq_post(c->queue, &ev) == KIOSK_E_FULL; tries++) {
-        if (tries == POST_RETRIES_MAX) {
-            log_warn("core", "event queue full: dropped a %s result", result_kind_name(r->kind));
-            result_free(r);
-            return;
-        }
-        struct timespec pause = {0, 1000000L};
-        nanosleep(&pause, NULL);
-    }
+    if (r && !post_blocking(c, &ev))
+        result_free(r);
+}
+
+/* The same from the UI thread, which drains the queue and so never waits for room. */
+static void post_result_now(Core *c, Result *r)
+{
+    Event ev = {.type = EV_RESULT, .u.result.result = r};
+    if (r && evq_post(c->queue, &ev) != KIOSK_OK)
+        result_free(r);
 }
 
 static void on_data_result(Result *r, void *ctx)
@@ -101,11 +102,7 @@ static void profile_event(const CentralReply *r, Event *out)
             snprintf(p->last_channel, sizeof p->last_channel, "%s", m->last_order.channel);
             snprintf(p->last_product, sizeof p->last_product, "%s", m->last_order.first_product);
         }
-        snprintf(p->sizes.shoe, sizeof p->sizes.shoe, "%s", m->sizes.shoe);
-        snprintf(p->sizes.top, sizeof p->sizes.top, "%s", m->sizes.top);
-        snprintf(p->sizes.waist, sizeof p->sizes.waist, "%s", m->sizes.waist);
-        snprintf(p->sizes.dress, sizeof p->sizes.dress, "%s", m->sizes.dress);
-        snprintf(p->sizes.sock, sizeof p->sizes.sock, "%s", m->sizes.sock);
+        p->sizes = m->sizes;
         p->payment_on_file = m->payment_on_file;
         for (size_t i = 0; i < m->address_count && p->address_count < EVENT_ADDRESSES_MAX; i++) {
             const CentralAddress *a = &m->addresses[i];
@@ -471,6 +468,22 @@ static void product_result(const CentralProduct *in, Result *r)
     }
 }
 
+/* What a screen gets when the central service cannot be reached and there is no local copy
+ * to ask instead: delivery is the standard option, priced when the order reaches the
+ * service; anything else is a failure the screen words kindly. */
+static Result *unreachable_result(ResultKind kind, uint32_t seq)
+{
+    Result *r = result_new(kind, seq);
+    if (!r)
+        return NULL;
+    r->offline = true;
+    if (kind == RESULT_SHIPPING)
+        shipping_offline(r);
+    else
+        r->err = KIOSK_E_IO;
+    return r;
+}
+
 /* On the client's worker: turn the reply into a Result, or ask the local store instead. */
 static void on_ask_reply(const CentralReply *reply, void *ctx)
 {
@@ -491,12 +504,13 @@ static void on_ask_reply(const CentralReply *reply, void *ctx)
             return;
         }
     }
-    Result *r = result_new(a->kind, a->seq);
-    if (!r) {
+    Result *r = unreachable(reply->result) ? unreachable_result(a->kind, a->seq)
+                                           : result_new(a->kind, a->seq);
+    if (!r || r->offline) {
         free(a);
+        post_result(c, r);
         return;
     }
-    r->offline = unreachable(reply->result);
     r->err = reply->result == CENTRAL_OK        ? KIOSK_OK
              : reply->result == CENTRAL_REFUSED ? KIOSK_E_INVALID
                                                 : KIOSK_E_IO;
@@ -526,32 +540,25 @@ static void on_ask_reply(const CentralReply *reply, void *ctx)
         default:
             break;
         }
-    } else if (reply->kind == CENTRAL_SHIPPING && r->offline) {
-        shipping_offline(r);
-        r->err = KIOSK_OK;
     }
     free(a);
     post_result(c, r);
 }
 
 /* A failure the UI thread answers at once (nothing could even be asked). */
-static void answer_now(Core *c, ResultKind kind, uint32_t seq, KioskErr err, bool offline)
+static void answer_now(Core *c, ResultKind kind, uint32_t seq, KioskErr err)
 {
     Result *r = result_new(kind, seq);
-    if (!r)
-        return;
-    r->err = err;
-    r->offline = offline;
-    Event ev = {.type = EV_RESULT, .u.result.result = r};
-    if (evq_post(c->queue, &ev) != KIOSK_OK) /* the UI thread never waits for room */
-        result_free(r);
+    if (r)
+        r->err = err;
+    post_result_now(c, r);
 }
 
 static void ask_data(Core *c, DataQuery *q, ResultKind kind)
 {
     KioskErr err = c->data ? data_submit(c->data, q) : KIOSK_E_STATE;
     if (err != KIOSK_OK)
-        answer_now(c, kind, q->seq, err, false);
+        answer_now(c, kind, q->seq, err);
 }
 
 /* Submits req for a screen; without a service (or a full queue) the fallback is asked
@@ -578,18 +585,7 @@ static void ask_central(Core *c, const CentralRequest *req, ResultKind kind, uin
         ask_data(c, &q, kind);
         return;
     }
-    if (kind == RESULT_SHIPPING) {
-        Result *r = result_new(kind, seq);
-        if (r) {
-            shipping_offline(r);
-            r->offline = true;
-            Event ev = {.type = EV_RESULT, .u.result.result = r};
-            if (evq_post(c->queue, &ev) != KIOSK_OK)
-                result_free(r);
-        }
-        return;
-    }
-    answer_now(c, kind, seq, KIOSK_E_IO, true);
+    post_result_now(c, unreachable_result(kind, seq));
 }
 
 static void seeds_for(const Session *se, DataQuery *q)
@@ -688,7 +684,7 @@ static void place_order(Core *c, uint32_t seq)
         err = order_encode(&o, c->device_id[0] ? c->device_id : NULL, &q.payload);
     if (err != KIOSK_OK) {
         log_error("core", "order not encoded (%s)", kerr_name(err));
-        answer_now(c, RESULT_ORDER_STORED, seq, err, false);
+        answer_now(c, RESULT_ORDER_STORED, seq, err);
         return;
     }
     snprintf(q.idempotency_key, sizeof q.idempotency_key, "%s", o.idempotency_key);
@@ -696,7 +692,7 @@ static void place_order(Core *c, uint32_t seq)
     if (put != KIOSK_OK) { /* data_submit took the payload either way */
         if (!c->data)
             free(q.payload);
-        answer_now(c, RESULT_ORDER_STORED, seq, KIOSK_E_IO, false);
+        answer_now(c, RESULT_ORDER_STORED, seq, KIOSK_E_IO);
     }
 }
 
