@@ -119,6 +119,18 @@ static void end_fade(Shell *sh)
     sh->fade_from = NULL;
 }
 
+/* The pixels of the frame on display, w x h, as an ARGB surface (the caller's), or NULL. */
+static SDL_Surface *read_frame(Shell *sh, int w, int h)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (s && SDL_RenderReadPixels(sh->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels,
+                                  s->pitch) != 0) {
+        SDL_FreeSurface(s);
+        s = NULL;
+    }
+    return s;
+}
+
 /* Keeps the frame on display to fade it out over the next screen. Best effort: without it
  * the screen simply changes. */
 static void start_fade(Shell *sh, uint64_t now)
@@ -127,9 +139,8 @@ static void start_fade(Shell *sh, uint64_t now)
     int w = 0, h = 0;
     if (SDL_GetRendererOutputSize(sh->renderer, &w, &h) != 0)
         return;
-    SDL_Surface *snap = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (snap && SDL_RenderReadPixels(sh->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, snap->pixels,
-                                     snap->pitch) == 0) {
+    SDL_Surface *snap = read_frame(sh, w, h);
+    if (snap) {
         sh->fade_from = SDL_CreateTextureFromSurface(sh->renderer, snap);
         if (sh->fade_from)
             SDL_SetTextureBlendMode(sh->fade_from, SDL_BLENDMODE_BLEND);
@@ -439,10 +450,8 @@ static void cmd_screenshot(Shell *sh, ControlCall *call)
         render(sh);
     }
     Shot *shot = calloc(1, sizeof *shot);
-    SDL_Surface *s =
-        SDL_CreateRGBSurfaceWithFormat(0, sh->ui->w, sh->ui->h, 32, SDL_PIXELFORMAT_ARGB8888);
-    if (!shot || !s ||
-        SDL_RenderReadPixels(sh->renderer, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch)) {
+    SDL_Surface *s = read_frame(sh, sh->ui->w, sh->ui->h);
+    if (!shot || !s) {
         free(shot);
         SDL_FreeSurface(s);
         control_reply_error(call, "io", "cannot read the frame");
