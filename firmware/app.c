@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "format.h"
+#include "app_priv.h"
 #include "log.h"
 
 static const char *const SCREEN_NAMES[SCREEN_COUNT] = {
@@ -18,6 +19,10 @@ static const char *const SCREEN_NAMES[SCREEN_COUNT] = {
     [SCREEN_CART] = "cart",
     [SCREEN_CHECKOUT] = "checkout",
     [SCREEN_CONFIRMATION] = "confirmation",
+    [SCREEN_STAFF] = "associate",
+    [SCREEN_CUSTOMER] = "customer",
+    [SCREEN_NOTE] = "note",
+    [SCREEN_CONFIRM] = "confirm",
 };
 
 static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
@@ -33,6 +38,11 @@ static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
     [NOTICE_ADDED_TO_CART] = "added_to_cart",
     [NOTICE_ORDER_NOT_SAVED] = "order_not_saved",
     [NOTICE_ORDER_REFUSED] = "order_refused",
+    [NOTICE_GARMENT_UNKNOWN] = "garment_unknown",
+    [NOTICE_TECHNICIAN] = "technician_badge",
+    [NOTICE_WRONG_CUSTOMER] = "wrong_customer",
+    [NOTICE_NOTE_SAVED] = "note_saved",
+    [NOTICE_NOTE_FAILED] = "note_failed",
 };
 
 const char *app_notice_name(Notice notice)
@@ -68,9 +78,13 @@ void app_init(AppState *s, const KioskConfig *cfg)
     s->accessible = cfg->high_contrast;
     s->idle_ms = (uint32_t)cfg->idle_seconds * 1000u;
     s->warning_ms = (uint32_t)cfg->warning_seconds * 1000u;
+    s->associate_allowed = cfg->associate_mode;
+    s->fitting_rooms = cfg->fitting_room[0] != '\0';
+    snprintf(s->product_uri, sizeof s->product_uri, "%s", cfg->product_uri);
+    s->staff_idle_ms = (uint32_t)cfg->staff_idle_seconds * 1000u;
 }
 
-static void want(Effects *fx, EffectType type, TimerId timer, uint32_t delay_ms)
+void app_want(Effects *fx, EffectType type, TimerId timer, uint32_t delay_ms)
 {
     /* APP_MAX_EFFECTS bounds one event's effects; more is a bug in this file. */
     if (fx->count < APP_MAX_EFFECTS)
@@ -78,34 +92,34 @@ static void want(Effects *fx, EffectType type, TimerId timer, uint32_t delay_ms)
 }
 
 /* Copies a string into a field, cut to fit (fields of one struct never overlap). */
-static void put(char *dst, size_t size, const char *src)
+void app_put(char *dst, size_t size, const char *src)
 {
     size_t n = strnlen(src, size - 1);
     memmove(dst, src, n);
     dst[n] = '\0';
 }
 
-static void restart_idle(AppState *s, Effects *fx)
+void app_restart_idle(AppState *s, Effects *fx)
 {
     s->idle_warning = false;
     s->wipe_at_ms = 0;
-    want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
-    want(fx, FX_TIMER_ARM, TIMER_IDLE, s->idle_ms);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
+    app_want(fx, FX_TIMER_ARM, TIMER_IDLE, s->staff.active ? s->staff_idle_ms : s->idle_ms);
 }
 
 /* The pairing code goes away with the screen that showed it. */
-static void pairing_clear(AppState *s, Effects *fx)
+void app_pairing_clear(AppState *s, Effects *fx)
 {
     if (!s->pairing_available && !s->pairing.id[0])
         return;
     memset(&s->pairing, 0, sizeof s->pairing);
     s->pairing_available = false;
-    want(fx, FX_TIMER_CANCEL, TIMER_PAIRING, 0);
-    want(fx, FX_PAIRING_STOP, TIMER_COUNT, 0);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_PAIRING, 0);
+    app_want(fx, FX_PAIRING_STOP, TIMER_COUNT, 0);
 }
 
-/* Ends the session: member data is overwritten, not just forgotten. */
-static void wipe_session(AppState *s, Effects *fx)
+/* Overwrites the customer's session, not just forgets it, and stops what it asked for. */
+static void clear_session(AppState *s, Effects *fx)
 {
     volatile unsigned char *p = (volatile unsigned char *)&s->session;
     for (size_t i = 0; i < sizeof s->session; i++)
@@ -114,21 +128,41 @@ static void wipe_session(AppState *s, Effects *fx)
     memset(s->pending, 0, sizeof s->pending); /* late answers for the old session are dropped */
     s->idle_warning = false;
     s->wipe_at_ms = 0;
-    s->screen = SCREEN_ATTRACT;
     s->language = s->default_language;
     s->accessible = s->default_accessible;
-    pairing_clear(s, fx);
-    want(fx, FX_TIMER_CANCEL, TIMER_IDLE, 0);
-    want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
-    want(fx, FX_TIMER_CANCEL, TIMER_STOCK, 0);
-    want(fx, FX_TIMER_CANCEL, TIMER_ORDER, 0);
-    want(fx, FX_TIMER_CANCEL, TIMER_SEARCH, 0);
+    app_pairing_clear(s, fx);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_STOCK, 0);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_ORDER, 0);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_SEARCH, 0);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_FITTING, 0);
 }
 
-static void show_notice(AppState *s, Notice n, Effects *fx)
+void app_wipe_session(AppState *s, Effects *fx)
+{
+    clear_session(s, fx);
+    volatile unsigned char *p = (volatile unsigned char *)&s->staff;
+    for (size_t i = 0; i < sizeof s->staff; i++)
+        p[i] = 0;
+    s->screen = SCREEN_ATTRACT;
+    app_want(fx, FX_TIMER_CANCEL, TIMER_IDLE, 0);
+}
+
+void app_wipe_customer(AppState *s, Effects *fx)
+{
+    clear_session(s, fx);
+    s->session.active = true; /* the associate is still here */
+    s->session.back_depth = 0;
+    s->screen = SCREEN_STAFF;
+    if (s->central)
+        app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
+    app_restart_idle(s, fx);
+}
+
+void app_show_notice(AppState *s, Notice n, Effects *fx)
 {
     s->notice = n;
-    want(fx, FX_TIMER_ARM, TIMER_NOTICE, APP_NOTICE_MS);
+    app_want(fx, FX_TIMER_ARM, TIMER_NOTICE, APP_NOTICE_MS);
 }
 
 /* ---- the journey's helpers --------------------------------------------------------- */
@@ -140,7 +174,7 @@ static void want_load(Effects *fx, EffectType type, uint32_t seq)
 }
 
 /* A new request for `kind`: replies to older ones are dropped from now on. */
-static uint32_t ask(AppState *s, ResultKind kind, EffectType type, Effects *fx)
+uint32_t app_ask(AppState *s, ResultKind kind, EffectType type, Effects *fx)
 {
     if (++s->next_seq == 0)
         s->next_seq = 1; /* 0 means "not asked" */
@@ -150,7 +184,7 @@ static uint32_t ask(AppState *s, ResultKind kind, EffectType type, Effects *fx)
 }
 
 /* Opens a screen, remembering where Back returns to. */
-static void go(AppState *s, ScreenId to)
+void app_go(AppState *s, ScreenId to)
 {
     Session *se = &s->session;
     if (s->screen == to)
@@ -170,20 +204,20 @@ static void go(AppState *s, ScreenId to)
         s->notice = NOTICE_NONE; /* said where it happened; not news on the next screen */
 }
 
-static void load_home(AppState *s, Effects *fx)
+void app_load_home(AppState *s, Effects *fx)
 {
     Session *se = &s->session;
     if (se->member_id[0]) {
         se->recs_state = LOAD_BUSY;
-        ask(s, RESULT_RECOMMENDATIONS, FX_LOAD_RECS, fx);
+        app_ask(s, RESULT_RECOMMENDATIONS, FX_LOAD_RECS, fx);
         if (s->central) {
             se->offers_state = LOAD_BUSY;
-            ask(s, RESULT_OFFERS, FX_LOAD_OFFERS, fx);
+            app_ask(s, RESULT_OFFERS, FX_LOAD_OFFERS, fx);
         }
     }
     if (se->categories_state != LOAD_OK) {
         se->categories_state = LOAD_BUSY;
-        ask(s, RESULT_CATEGORIES, FX_LOAD_CATEGORIES, fx);
+        app_ask(s, RESULT_CATEGORIES, FX_LOAD_CATEGORIES, fx);
     }
 }
 
@@ -288,7 +322,7 @@ bool app_variant_available(const StockView *st, const char *variant)
 }
 
 /* The member's size for a product of this category, "" if not known. */
-static const char *member_size(const Session *se, const char *category)
+const char *app_member_size(const Session *se, const char *category)
 {
     if (strcmp(category, "running-shoes") == 0)
         return se->sizes.shoe;
@@ -324,7 +358,7 @@ static void preselect(Session *se, const char *suggested)
     for (int i = 0; suggested[0] && i < p->variant_count; i++)
         if (strcmp(p->variants[i].id, suggested) == 0)
             se->variant = i;
-    const char *size = member_size(se, p->category);
+    const char *size = app_member_size(se, p->category);
     for (int i = 0; se->variant < 0 && size[0] && i < p->variant_count; i++)
         if (strcmp(p->variants[i].size, size) == 0)
             se->variant = i;
@@ -366,6 +400,9 @@ static bool card_target(const Session *se, int32_t arg, const char **product, co
     case CARDS_SEARCH:
         cards = &se->search;
         break;
+    case CARDS_LOOK:
+        cards = &se->look;
+        break;
     case CARDS_OFFERS:
         if (i >= se->offers.count || !se->offers.items[i].product_id[0])
             return false;
@@ -386,7 +423,7 @@ static bool card_target(const Session *se, int32_t arg, const char **product, co
     return true;
 }
 
-static void open_product(AppState *s, const char *product, const char *variant, Effects *fx)
+void app_open_product(AppState *s, const char *product, const char *variant, Effects *fx)
 {
     Session *se = &s->session;
     char suggested[sizeof se->product.variants[0].id];
@@ -401,9 +438,9 @@ static void open_product(AppState *s, const char *product, const char *variant, 
     se->product_state = LOAD_BUSY;
     se->stock_state = LOAD_NONE;
     remember_viewed(se, product);
-    ask(s, RESULT_PRODUCT, FX_LOAD_PRODUCT, fx);
-    want(fx, FX_TIMER_CANCEL, TIMER_STOCK, 0);
-    go(s, SCREEN_PRODUCT);
+    app_ask(s, RESULT_PRODUCT, FX_LOAD_PRODUCT, fx);
+    app_want(fx, FX_TIMER_CANCEL, TIMER_STOCK, 0);
+    app_go(s, SCREEN_PRODUCT);
 }
 
 static bool add_to_cart(AppState *s, Effects *fx)
@@ -417,31 +454,31 @@ static bool add_to_cart(AppState *s, Effects *fx)
     for (int i = 0; i < se->cart_count; i++) {
         if (strcmp(se->cart[i].variant, v->id) == 0) {
             if (se->cart[i].qty >= APP_QTY_MAX) {
-                show_notice(s, NOTICE_CART_FULL, fx);
+                app_show_notice(s, NOTICE_CART_FULL, fx);
                 return true;
             }
             se->cart[i].qty++;
-            show_notice(s, NOTICE_ADDED_TO_CART, fx);
+            app_show_notice(s, NOTICE_ADDED_TO_CART, fx);
             return true;
         }
     }
     if (se->cart_count == APP_CART_LINES_MAX) {
-        show_notice(s, NOTICE_CART_FULL, fx);
+        app_show_notice(s, NOTICE_CART_FULL, fx);
         return true;
     }
     CartLine *l = &se->cart[se->cart_count++];
     memset(l, 0, sizeof *l);
-    put(l->variant, sizeof l->variant, v->id);
-    put(l->product, sizeof l->product, se->product.id);
-    put(l->name, sizeof l->name, se->product.name);
-    put(l->size, sizeof l->size, v->size);
-    put(l->colour, sizeof l->colour, v->colour);
-    put(l->currency, sizeof l->currency, se->product.currency);
+    app_put(l->variant, sizeof l->variant, v->id);
+    app_put(l->product, sizeof l->product, se->product.id);
+    app_put(l->name, sizeof l->name, se->product.name);
+    app_put(l->size, sizeof l->size, v->size);
+    app_put(l->colour, sizeof l->colour, v->colour);
+    app_put(l->currency, sizeof l->currency, se->product.currency);
     snprintf(l->image_url, sizeof l->image_url, "%s",
              v->image_url[0] ? v->image_url : se->product.image_url);
     l->unit_cents = v->price_cents > 0 ? v->price_cents : se->product.price_cents;
     l->qty = 1;
-    show_notice(s, NOTICE_ADDED_TO_CART, fx);
+    app_show_notice(s, NOTICE_ADDED_TO_CART, fx);
     return true;
 }
 
@@ -463,7 +500,7 @@ static void start_checkout(AppState *s, Effects *fx)
         /* Offline the saved addresses cannot be read: the service ships to the default. */
         se->address_count = 1;
         memset(&se->addresses[0], 0, sizeof se->addresses[0]);
-        put(se->addresses[0].id, sizeof se->addresses[0].id, APP_DEFAULT_ADDRESS);
+        app_put(se->addresses[0].id, sizeof se->addresses[0].id, APP_DEFAULT_ADDRESS);
         se->addresses[0].is_default = true;
     }
     se->address_choice = -1;
@@ -474,8 +511,8 @@ static void start_checkout(AppState *s, Effects *fx)
     se->offer_choice = -1;
     se->shipping_choice = -1;
     se->shipping_state = LOAD_BUSY;
-    ask(s, RESULT_SHIPPING, FX_LOAD_SHIPPING, fx);
-    go(s, SCREEN_CHECKOUT);
+    app_ask(s, RESULT_SHIPPING, FX_LOAD_SHIPPING, fx);
+    app_go(s, SCREEN_CHECKOUT);
 }
 
 /* Everything the order needs is chosen (the UI greys "Place order" out otherwise). */
@@ -492,22 +529,21 @@ static bool order_ready(const AppState *s)
     return true;
 }
 
-/* Appends a UTF-8 character to the query, if it fits. */
-static bool type_key(Session *se, int32_t key)
+bool app_type_key(char *text, size_t size, int32_t key)
 {
-    size_t n = strlen(se->query);
+    size_t n = strlen(text);
     if (key == KEY_BACKSPACE) {
         if (n == 0)
             return false;
         do /* back over a whole UTF-8 sequence */
             n--;
-        while (n > 0 && ((unsigned char)se->query[n] & 0xC0) == 0x80);
-        se->query[n] = '\0';
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80);
+        text[n] = '\0';
         return true;
     }
     if (key == KEY_CLEAR) {
         bool had = n > 0;
-        se->query[0] = '\0';
+        text[0] = '\0';
         return had;
     }
     if (key < 0x20 || key > 0xFF || key == 0x7F)
@@ -519,9 +555,9 @@ static bool type_key(Session *se, int32_t key)
         enc[0] = (char)(0xC0 | (key >> 6));
         enc[1] = (char)(0x80 | (key & 0x3F));
     }
-    if (n + strlen(enc) >= sizeof se->query)
+    if (n + strlen(enc) >= size)
         return false;
-    memcpy(se->query + n, enc, strlen(enc) + 1);
+    memcpy(text + n, enc, strlen(enc) + 1);
     return true;
 }
 
@@ -530,34 +566,41 @@ static bool retry(AppState *s, Effects *fx)
     Session *se = &s->session;
     switch (s->screen) {
     case SCREEN_HOME:
-        load_home(s, fx);
+        app_load_home(s, fx);
         return true;
     case SCREEN_BROWSE:
         se->browse_state = LOAD_BUSY;
-        ask(s, RESULT_BROWSE, FX_LOAD_BROWSE, fx);
+        app_ask(s, RESULT_BROWSE, FX_LOAD_BROWSE, fx);
         return true;
     case SCREEN_SEARCH:
         if (!se->query[0])
             return false;
         se->search_state = LOAD_BUSY;
-        ask(s, RESULT_SEARCH, FX_SEARCH, fx);
+        app_ask(s, RESULT_SEARCH, FX_SEARCH, fx);
         return true;
     case SCREEN_PRODUCT:
         if (se->product_state == LOAD_FAILED) {
             se->product_state = LOAD_BUSY;
-            ask(s, RESULT_PRODUCT, FX_LOAD_PRODUCT, fx);
+            app_ask(s, RESULT_PRODUCT, FX_LOAD_PRODUCT, fx);
         } else {
             se->stock_state = LOAD_BUSY;
-            ask(s, RESULT_STOCK, FX_LOAD_STOCK, fx);
+            app_ask(s, RESULT_STOCK, FX_LOAD_STOCK, fx);
         }
         return true;
     case SCREEN_CHECKOUT:
         se->shipping_state = LOAD_BUSY;
-        ask(s, RESULT_SHIPPING, FX_LOAD_SHIPPING, fx);
+        app_ask(s, RESULT_SHIPPING, FX_LOAD_SHIPPING, fx);
         return true;
     default:
         return false;
     }
+}
+
+/* Associate mode's root: the customer's file, or finding the customer. */
+static void to_root(AppState *s)
+{
+    s->session.back_depth = 0;
+    s->screen = s->session.member_id[0] ? SCREEN_CUSTOMER : SCREEN_STAFF;
 }
 
 static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
@@ -571,9 +614,9 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
         s->screen = SCREEN_IDENTIFY;
         se->active = true;
         se->after_sign_in = SCREEN_HOME;
-        restart_idle(s, fx);
+        app_restart_idle(s, fx);
         if (s->central) /* the app's way in: shown once the service has issued a code */
-            want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
+            app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
         return true;
     case INTENT_BACK:
         if (!in_session)
@@ -585,25 +628,40 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
         if (se->back_depth > 0) {
             ScreenId to = se->back[--se->back_depth];
             if (s->screen == SCREEN_IDENTIFY)
-                pairing_clear(s, fx);
+                app_pairing_clear(s, fx);
             if (to == SCREEN_IDENTIFY && s->central)
-                want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
+                app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
             s->screen = to;
             return true;
         }
+        if (s->staff.active) { /* the roots of associate mode */
+            if (s->screen == SCREEN_CONFIRMATION) {
+                app_wipe_customer(s, fx);
+                return true;
+            }
+            if (s->screen == SCREEN_HOME) {
+                s->screen = se->member_id[0] ? SCREEN_CUSTOMER : SCREEN_STAFF;
+                return true;
+            }
+            if (s->screen == SCREEN_STAFF || s->screen == SCREEN_CUSTOMER)
+                return false;
+        }
         if (s->screen == SCREEN_IDENTIFY || s->screen == SCREEN_CONFIRMATION) {
-            wipe_session(s, fx);
+            app_wipe_session(s, fx);
             return true;
         }
         if (s->screen != SCREEN_HOME) {
-            go(s, SCREEN_HOME);
+            app_go(s, SCREEN_HOME);
             return true;
         }
         return false;
     case INTENT_END_SESSION:
         if (!in_session)
             return false;
-        wipe_session(s, fx);
+        if (s->staff.active && se->member_id[0]) /* done with this customer, not the badge */
+            app_wipe_customer(s, fx);
+        else
+            app_wipe_session(s, fx);
         return true;
     case INTENT_SET_LANGUAGE:
         if (arg < 0 || arg >= s->language_count || arg == s->language)
@@ -613,22 +671,22 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_STILL_HERE:
         if (!s->idle_warning)
             return false;
-        restart_idle(s, fx);
+        app_restart_idle(s, fx);
         return true;
     case INTENT_GUEST:
         if (s->screen != SCREEN_IDENTIFY)
             return false;
-        pairing_clear(s, fx);
+        app_pairing_clear(s, fx);
         se->active = true;
-        go(s, SCREEN_HOME);
-        load_home(s, fx);
+        app_go(s, SCREEN_HOME);
+        app_load_home(s, fx);
         return true;
     case INTENT_HOME:
         if (!in_session || s->screen == SCREEN_IDENTIFY)
             return false;
-        go(s, SCREEN_HOME);
+        app_go(s, SCREEN_HOME);
         if (se->categories_state != LOAD_OK && se->categories_state != LOAD_BUSY)
-            load_home(s, fx);
+            app_load_home(s, fx);
         return true;
     case INTENT_OPEN_CATEGORY:
         if (!in_session || arg < 0 || arg >= se->category_count)
@@ -636,8 +694,8 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
         snprintf(se->category, sizeof se->category, "%s", se->categories[arg]);
         se->browse_page = 0;
         se->browse_state = LOAD_BUSY;
-        ask(s, RESULT_BROWSE, FX_LOAD_BROWSE, fx);
-        go(s, SCREEN_BROWSE);
+        app_ask(s, RESULT_BROWSE, FX_LOAD_BROWSE, fx);
+        app_go(s, SCREEN_BROWSE);
         return true;
     case INTENT_PAGE: {
         if (s->screen != SCREEN_BROWSE || se->browse_state != LOAD_OK)
@@ -648,18 +706,20 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
             return false;
         se->browse_page = to;
         se->browse_state = LOAD_BUSY;
-        ask(s, RESULT_BROWSE, FX_LOAD_BROWSE, fx);
+        app_ask(s, RESULT_BROWSE, FX_LOAD_BROWSE, fx);
         return true;
     }
     case INTENT_OPEN_SEARCH:
         if (!in_session || s->screen == SCREEN_IDENTIFY)
             return false;
-        go(s, SCREEN_SEARCH);
+        app_go(s, SCREEN_SEARCH);
         return true;
     case INTENT_KEY:
-        if (s->screen != SCREEN_SEARCH || !type_key(se, arg))
+        if (s->screen == SCREEN_NOTE)
+            return app_staff_intent(s, intent, arg, fx);
+        if (s->screen != SCREEN_SEARCH || !app_type_key(se->query, sizeof se->query, arg))
             return false;
-        want(fx, FX_TIMER_ARM, TIMER_SEARCH, APP_SEARCH_DELAY_MS);
+        app_want(fx, FX_TIMER_ARM, TIMER_SEARCH, APP_SEARCH_DELAY_MS);
         return true;
     case INTENT_OPEN_PRODUCT: {
         const char *product = NULL, *variant = NULL;
@@ -669,7 +729,8 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
         char p[sizeof se->product.id], v[sizeof se->product.id];
         snprintf(p, sizeof p, "%s", product); /* both may live in what open_product clears */
         snprintf(v, sizeof v, "%s", variant);
-        open_product(s, p, v, fx);
+        se->garment = false;
+        app_open_product(s, p, v, fx);
         return true;
     }
     case INTENT_COLOUR: {
@@ -696,13 +757,13 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_OPEN_CART:
         if (!in_session || s->screen == SCREEN_IDENTIFY)
             return false;
-        go(s, SCREEN_CART);
+        app_go(s, SCREEN_CART);
         return true;
     case INTENT_QTY_UP:
         if (s->screen != SCREEN_CART || arg < 0 || arg >= se->cart_count)
             return false;
         if (se->cart[arg].qty >= APP_QTY_MAX) {
-            show_notice(s, NOTICE_CART_FULL, fx);
+            app_show_notice(s, NOTICE_CART_FULL, fx);
             return true;
         }
         se->cart[arg].qty++;
@@ -718,12 +779,17 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_CHECKOUT:
         if (s->screen != SCREEN_CART || se->cart_count == 0)
             return false;
+        if (!se->member_id[0] && s->staff.active) { /* the associate finds the customer first */
+            to_root(s);
+            app_show_notice(s, NOTICE_SIGN_IN_TO_ORDER, fx);
+            return true;
+        }
         if (!se->member_id[0]) { /* ordering needs a member: sign in, then come back */
             se->after_sign_in = SCREEN_CHECKOUT;
-            go(s, SCREEN_IDENTIFY);
-            show_notice(s, NOTICE_SIGN_IN_TO_ORDER, fx);
+            app_go(s, SCREEN_IDENTIFY);
+            app_show_notice(s, NOTICE_SIGN_IN_TO_ORDER, fx);
             if (s->central)
-                want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
+                app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
             return true;
         }
         start_checkout(s, fx);
@@ -750,10 +816,14 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_PLACE_ORDER:
         if (s->screen != SCREEN_CHECKOUT || !order_ready(s))
             return false;
+        if (s->staff.active) { /* the customer confirms it with their own card first */
+            app_staff_confirm(s, fx);
+            return true;
+        }
         se->order_phase = ORDER_STORING;
         se->refusal[0] = '\0';
         memset(&se->order, 0, sizeof se->order);
-        ask(s, RESULT_ORDER_STORED, FX_PLACE_ORDER, fx);
+        app_ask(s, RESULT_ORDER_STORED, FX_PLACE_ORDER, fx);
         return true;
     case INTENT_HANDOFF:
         if ((s->screen != SCREEN_PRODUCT && s->screen != SCREEN_CART &&
@@ -762,7 +832,7 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
             (s->screen == SCREEN_PRODUCT && se->product_state != LOAD_OK))
             return false;
         se->handoff_state = LOAD_BUSY;
-        ask(s, RESULT_HANDOFF, FX_HANDOFF, fx);
+        app_ask(s, RESULT_HANDOFF, FX_HANDOFF, fx);
         return true;
     case INTENT_CLOSE_PANEL:
         if (se->handoff_state == LOAD_NONE)
@@ -774,6 +844,16 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_ACCESSIBILITY:
         s->accessible = !s->accessible;
         return true;
+    case INTENT_FITTING_OPEN:
+    case INTENT_FITTING_SEND:
+    case INTENT_FITTING_DISMISS:
+        return app_mirror_intent(s, intent, arg, fx);
+    case INTENT_LOCK:
+    case INTENT_OPEN_CUSTOMER:
+    case INTENT_NEXT_CUSTOMER:
+    case INTENT_OPEN_NOTE:
+    case INTENT_SAVE_NOTE:
+        return app_staff_intent(s, intent, arg, fx);
     case INTENT_NONE:
     case INTENT_COUNT:
         return false;
@@ -794,7 +874,8 @@ static void note_online(AppState *s, const Result *r)
         s->online = false;
     else if (r->err == KIOSK_OK && (r->kind == RESULT_STOCK ? r->u.stock.live : true) &&
              r->kind != RESULT_CATEGORIES && r->kind != RESULT_BROWSE && r->kind != RESULT_SEARCH &&
-             r->kind != RESULT_PRODUCT && r->kind != RESULT_ORDER_STORED)
+             r->kind != RESULT_PRODUCT && r->kind != RESULT_ORDER_STORED &&
+             r->kind != RESULT_GARMENT && r->kind != RESULT_LOOK)
         s->online = true; /* an answer from the central service */
 }
 
@@ -809,14 +890,14 @@ static bool on_order_result(AppState *s, const Result *r, Effects *fx)
             return false;
         if (r->err != KIOSK_OK) {
             se->order_phase = ORDER_EDITING; /* nothing was placed: say so plainly */
-            show_notice(s, NOTICE_ORDER_NOT_SAVED, fx);
+            app_show_notice(s, NOTICE_ORDER_NOT_SAVED, fx);
             return true;
         }
         snprintf(se->order.idempotency_key, sizeof se->order.idempotency_key, "%s",
                  r->u.order.idempotency_key);
         se->order_phase = ORDER_SENDING;
-        want(fx, FX_TIMER_ARM, TIMER_ORDER, APP_ORDER_WAIT_MS);
-        want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
+        app_want(fx, FX_TIMER_ARM, TIMER_ORDER, APP_ORDER_WAIT_MS);
+        app_want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
         return true;
     case RESULT_ORDER_SENT:
         if (!ours || (se->order_phase != ORDER_SENDING && se->order_phase != ORDER_QUEUED))
@@ -824,19 +905,20 @@ static bool on_order_result(AppState *s, const Result *r, Effects *fx)
         se->order = r->u.order;
         se->order_phase = ORDER_DONE;
         se->cart_count = 0;
-        want(fx, FX_TIMER_CANCEL, TIMER_ORDER, 0);
-        go(s, SCREEN_CONFIRMATION);
+        app_want(fx, FX_TIMER_CANCEL, TIMER_ORDER, 0);
+        app_go(s, SCREEN_CONFIRMATION);
+        se->back_depth = 0; /* nothing to go back to: the order is placed */
         return true;
     case RESULT_ORDER_REFUSED:
         if (!ours)
             return false;
         snprintf(se->refusal, sizeof se->refusal, "%s", r->refusal);
-        want(fx, FX_TIMER_CANCEL, TIMER_ORDER, 0);
+        app_want(fx, FX_TIMER_CANCEL, TIMER_ORDER, 0);
         if (se->order_phase == ORDER_SENDING) { /* still at checkout: they can change it */
             se->order_phase = ORDER_EDITING;
             memset(&se->order, 0, sizeof se->order);
         }
-        show_notice(s, NOTICE_ORDER_REFUSED, fx);
+        app_show_notice(s, NOTICE_ORDER_REFUSED, fx);
         return true;
     default:
         return false;
@@ -855,7 +937,7 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
         s->outbox_depth = r->u.sync.outbox_depth;
         if (grew && s->screen == SCREEN_HOME) { /* first boot: categories as they arrive */
             se->categories_state = se->categories_state == LOAD_OK ? LOAD_OK : LOAD_BUSY;
-            ask(s, RESULT_CATEGORIES, FX_LOAD_CATEGORIES, fx);
+            app_ask(s, RESULT_CATEGORIES, FX_LOAD_CATEGORIES, fx);
         }
         return true;
     }
@@ -904,7 +986,8 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
         se->product = r->u.product;
         preselect(se, suggested);
         se->stock_state = LOAD_BUSY;
-        ask(s, RESULT_STOCK, FX_LOAD_STOCK, fx);
+        app_ask(s, RESULT_STOCK, FX_LOAD_STOCK, fx);
+        app_mirror_product_loaded(s, fx);
         break;
     }
     case RESULT_STOCK:
@@ -914,7 +997,7 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
         if (r->err == KIOSK_OK)
             se->stock = r->u.stock;
         if (s->screen == SCREEN_PRODUCT)
-            want(fx, FX_TIMER_ARM, TIMER_STOCK, APP_STOCK_REFRESH_MS);
+            app_want(fx, FX_TIMER_ARM, TIMER_STOCK, APP_STOCK_REFRESH_MS);
         break;
     case RESULT_SHIPPING:
         se->shipping_state = loaded(r);
@@ -923,6 +1006,15 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
         se->shipping = r->u.shipping;
         se->shipping_choice = se->shipping.count > 0 ? 0 : -1;
         break;
+    case RESULT_GARMENT:
+    case RESULT_LOOK:
+    case RESULT_FITTING:
+        return app_mirror_result(s, r, fx);
+    case RESULT_STAFF:
+    case RESULT_HISTORY:
+    case RESULT_NOTES:
+    case RESULT_NOTE_SAVED:
+        return app_staff_result(s, r, fx);
     case RESULT_HANDOFF:
         if (se->handoff_state == LOAD_NONE)
             break; /* closed meanwhile */
@@ -945,16 +1037,20 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
     if (s->screen == SCREEN_ATTRACT)
         return false; /* a stale timer from a session that already ended */
     if (id == TIMER_PAIRING) {
-        if (s->screen == SCREEN_IDENTIFY && s->central)
-            want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0); /* a fresh code before this one ends */
+        if ((s->screen == SCREEN_IDENTIFY || s->screen == SCREEN_STAFF ||
+             s->screen == SCREEN_CONFIRM) &&
+            s->central)
+            app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0); /* a fresh code before this one ends */
         return false;
     }
     Session *se = &s->session;
     if (id == TIMER_STOCK) {
         if (s->screen == SCREEN_PRODUCT && se->product_state == LOAD_OK)
-            ask(s, RESULT_STOCK, FX_LOAD_STOCK, fx);
+            app_ask(s, RESULT_STOCK, FX_LOAD_STOCK, fx);
         return false;
     }
+    if (id == TIMER_FITTING)
+        return app_mirror_timer(s, id, fx);
     if (id == TIMER_SEARCH) {
         if (s->screen != SCREEN_SEARCH)
             return false;
@@ -966,7 +1062,7 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
             return true;
         }
         se->search_state = LOAD_BUSY;
-        ask(s, RESULT_SEARCH, FX_SEARCH, fx);
+        app_ask(s, RESULT_SEARCH, FX_SEARCH, fx);
         return true;
     }
     if (id == TIMER_ORDER) {
@@ -975,25 +1071,27 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
         /* Durable but not confirmed yet: the sender keeps trying; the shopper can go. */
         se->order_phase = ORDER_QUEUED;
         se->cart_count = 0;
-        go(s, SCREEN_CONFIRMATION);
+        app_go(s, SCREEN_CONFIRMATION);
+        se->back_depth = 0;
         return true;
     }
     switch (id) {
     case TIMER_IDLE:
         s->idle_warning = true;
         s->wipe_at_ms = now_ms + s->warning_ms;
-        want(fx, FX_TIMER_ARM, TIMER_WIPE, s->warning_ms);
+        app_want(fx, FX_TIMER_ARM, TIMER_WIPE, s->warning_ms);
         return true;
     case TIMER_WIPE:
         log_info("app", "session ended after %u s without a touch",
                  (s->idle_ms + s->warning_ms) / 1000u);
-        wipe_session(s, fx);
+        app_wipe_session(s, fx);
         return true;
     case TIMER_NOTICE:
     case TIMER_PAIRING:
     case TIMER_STOCK:
     case TIMER_ORDER:
     case TIMER_SEARCH:
+    case TIMER_FITTING:
     case TIMER_COUNT:
         break;
     }
@@ -1017,23 +1115,23 @@ static Notice notice_for(IdentityRefusal r)
 }
 
 /* A member has just signed in: home, or back where a guest asked to check out. */
-static void signed_in(AppState *s, Effects *fx)
+void app_signed_in(AppState *s, Effects *fx)
 {
     Session *se = &s->session;
     if (se->after_sign_in == SCREEN_CHECKOUT && se->cart_count > 0 &&
         s->screen == SCREEN_IDENTIFY) {
         se->back_depth = 0;
         s->screen = SCREEN_CART;
-        load_home(s, fx); /* their offers are needed at checkout */
+        app_load_home(s, fx); /* their offers are needed at checkout */
         return;
     }
     if (s->screen == SCREEN_PRODUCT || s->screen == SCREEN_CART || s->screen == SCREEN_BROWSE ||
         s->screen == SCREEN_SEARCH) {
-        load_home(s, fx); /* a card tapped while browsing: stay, greet on the way home */
+        app_load_home(s, fx); /* a card tapped while browsing: stay, greet on the way home */
         return;
     }
-    go(s, SCREEN_HOME);
-    load_home(s, fx);
+    app_go(s, SCREEN_HOME);
+    app_load_home(s, fx);
 }
 
 /* A verified member signs in: the session starts (or passes to them) and they are greeted.
@@ -1042,38 +1140,36 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
 {
     switch (id->kind) {
     case IDENTITY_MEMBER:
+        if (s->staff.active) /* the customer an associate serves, or their confirmation */
+            return app_staff_identity(s, id, fx);
         if (s->session.active && s->session.member_id[0] &&
             strcmp(s->session.member_id, id->member_id) != 0)
-            wipe_session(s, fx); /* a second shopper: nothing of the first one stays */
+            app_wipe_session(s, fx); /* a second shopper: nothing of the first one stays */
         s->session.active = true;
         s->session.source = id->source;
         snprintf(s->session.member_id, sizeof s->session.member_id, "%s", id->member_id);
         snprintf(s->session.token, sizeof s->session.token, "%s", id->token);
         snprintf(s->session.uid_hex, sizeof s->session.uid_hex, "%s", id->uid_hex);
         if (s->central)
-            want(fx, FX_FETCH_PROFILE, TIMER_COUNT, 0);
-        pairing_clear(s, fx);
-        signed_in(s, fx);
+            app_want(fx, FX_FETCH_PROFILE, TIMER_COUNT, 0);
+        app_pairing_clear(s, fx);
+        app_signed_in(s, fx);
         if (s->notice != NOTICE_NONE) {
             s->notice = NOTICE_NONE;
-            want(fx, FX_TIMER_CANCEL, TIMER_NOTICE, 0);
+            app_want(fx, FX_TIMER_CANCEL, TIMER_NOTICE, 0);
         }
-        restart_idle(s, fx);
+        app_restart_idle(s, fx);
         log_info("app", "member signed in by %s", id->source == SOURCE_CARD ? "card" : "scanner");
         return true;
     case IDENTITY_STAFF:
     case IDENTITY_TECHNICIAN:
-        log_info("app", "%s badge on a shopper screen: not signed in",
-                 identity_kind_name(id->kind));
-        show_notice(s, NOTICE_STAFF_BADGE, fx);
-        return true;
+        return app_staff_identity(s, id, fx);
     case IDENTITY_GARMENT:
-        show_notice(s, NOTICE_PRODUCT_TAG, fx);
-        return true;
+        return app_mirror_garment(s, id, fx);
     case IDENTITY_REFUSED:
         log_info("app", "refused a %s: %s", id->source == SOURCE_CARD ? "card" : "scanned code",
                  token_result_name(id->token_result));
-        show_notice(s, notice_for(id->refusal), fx);
+        app_show_notice(s, notice_for(id->refusal), fx);
         return true;
     case IDENTITY_NONE:
         break;
@@ -1100,6 +1196,7 @@ static bool on_profile(AppState *s, const Event *ev)
     snprintf(se->last_channel, sizeof se->last_channel, "%s", p->last_channel);
     snprintf(se->last_product, sizeof se->last_product, "%s", p->last_product);
     se->sizes = p->sizes;
+    se->prefs = p->prefs;
     se->payment_on_file = p->payment_on_file;
     se->profile_loaded = true;
     se->address_count = 0;
@@ -1122,7 +1219,7 @@ static bool on_profile(AppState *s, const Event *ev)
  * no longer shows are dropped. */
 static bool on_pairing(AppState *s, const PairingEvent *p, Effects *fx)
 {
-    if (s->screen != SCREEN_IDENTIFY)
+    if (s->screen != SCREEN_IDENTIFY && s->screen != SCREEN_STAFF && s->screen != SCREEN_CONFIRM)
         return false;
     /* A poll that succeeded names its code; an old code's is dropped. A failed one names
      * none, and can only be the current code's: a new code cancels the old code's poll. */
@@ -1133,7 +1230,7 @@ static bool on_pairing(AppState *s, const PairingEvent *p, Effects *fx)
         memset(&s->pairing, 0, sizeof s->pairing);
         s->pairing_available = false; /* never show a code that cannot work */
         s->online = p->result == CENTRAL_REFUSED;
-        want(fx, FX_TIMER_ARM, TIMER_PAIRING, APP_PAIRING_RETRY_MS);
+        app_want(fx, FX_TIMER_ARM, TIMER_PAIRING, APP_PAIRING_RETRY_MS);
         return had;
     }
     s->online = true;
@@ -1142,30 +1239,33 @@ static bool on_pairing(AppState *s, const PairingEvent *p, Effects *fx)
         snprintf(s->pairing.qr, sizeof s->pairing.qr, "%s", p->qr);
         s->pairing_available = s->pairing.qr[0] != '\0';
         int64_t renew_s = p->expires_in_s - APP_PAIRING_RENEW_S;
-        want(fx, FX_TIMER_ARM, TIMER_PAIRING, (uint32_t)(renew_s > 5 ? renew_s * 1000 : 5000));
-        want(fx, FX_PAIRING_POLL, TIMER_COUNT, 0);
+        app_want(fx, FX_TIMER_ARM, TIMER_PAIRING, (uint32_t)(renew_s > 5 ? renew_s * 1000 : 5000));
+        app_want(fx, FX_PAIRING_POLL, TIMER_COUNT, 0);
         return true;
     }
     switch (p->status) {
     case CENTRAL_PAIRING_PENDING:
-        want(fx, FX_PAIRING_POLL, TIMER_COUNT, 0); /* the wait ran out: wait again */
+        app_want(fx, FX_PAIRING_POLL, TIMER_COUNT, 0); /* the wait ran out: wait again */
         return false;
     case CENTRAL_PAIRING_EXPIRED:
-        want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
+        app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
         return false;
     case CENTRAL_PAIRING_CLAIMED:
         break;
     }
-    /* The member's app claimed the code: they are signed in. */
-    pairing_clear(s, fx);
+    /* The member's app claimed the code: they are signed in (or the associate's customer is
+     * found, or confirms). */
+    if (s->staff.active)
+        return app_staff_paired(s, p->member, fx);
+    app_pairing_clear(s, fx);
     s->session.active = true;
     s->session.source = SOURCE_APP;
     snprintf(s->session.member_id, sizeof s->session.member_id, "%s", p->member);
     s->session.token[0] = '\0';
     s->session.uid_hex[0] = '\0';
-    signed_in(s, fx);
-    restart_idle(s, fx);
-    want(fx, FX_FETCH_MEMBER, TIMER_COUNT, 0);
+    app_signed_in(s, fx);
+    app_restart_idle(s, fx);
+    app_want(fx, FX_FETCH_MEMBER, TIMER_COUNT, 0);
     log_info("app", "member signed in with the app");
     return true;
 }
@@ -1182,7 +1282,7 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
         /* A touch anywhere keeps a session alive, and answers "Still there?". */
         if (s->screen != SCREEN_ATTRACT) {
             changed = s->idle_warning;
-            restart_idle(s, fx);
+            app_restart_idle(s, fx);
         }
         break;
     case EV_TIMER:
@@ -1217,7 +1317,8 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
     bool from_sync =
         ev->type == EV_RESULT && ev->u.result.result && ev->u.result.result->kind == RESULT_SYNC;
     if (s->online != was_online && !from_sync)
-        want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
+        app_want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
+    changed |= app_staff_enforce(s, fx);
     if (changed)
         s->version++;
     return changed;

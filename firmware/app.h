@@ -24,6 +24,11 @@ typedef enum ScreenId {
     SCREEN_CART,         /* lines and quantities */
     SCREEN_CHECKOUT,     /* address, shipping, offer, payment, place the order */
     SCREEN_CONFIRMATION, /* thank you: order number, delivery, tracking QR */
+    /* Associate mode only (app_staff_screen): the firmware never shows these to a shopper. */
+    SCREEN_STAFF,    /* signed in as an associate: find the customer */
+    SCREEN_CUSTOMER, /* the customer's sizes, taste, history on every channel, notes */
+    SCREEN_NOTE,     /* writing a note about the customer */
+    SCREEN_CONFIRM,  /* the customer confirms the associate's order with their own card */
     SCREEN_COUNT
 } ScreenId;
 
@@ -43,6 +48,8 @@ typedef enum ScreenId {
 #define APP_SEARCH_DELAY_MS  150       /* typing pause before a search runs */
 #define APP_LOW_STOCK        3         /* 1..3 left reads "only N left" */
 #define APP_DEFAULT_ADDRESS  "default" /* offline: the service ships to the default address */
+#define APP_FITTING_POLL_MS  3000      /* how often the mirror asks where its request has got */
+#define APP_LOOK_MAX         3         /* "complete the look" suggestions on the mirror */
 
 /* A friendly message over the current screen, never a raw error. */
 typedef enum Notice {
@@ -58,6 +65,11 @@ typedef enum Notice {
     NOTICE_ADDED_TO_CART,
     NOTICE_ORDER_NOT_SAVED, /* the outbox could not store it: nothing was placed */
     NOTICE_ORDER_REFUSED,   /* the service refused a stored order (out of stock, ...) */
+    NOTICE_GARMENT_UNKNOWN, /* a good tag, but a product this store's catalog does not have */
+    NOTICE_TECHNICIAN,      /* a technician badge: service mode is not on this screen */
+    NOTICE_WRONG_CUSTOMER,  /* associate mode: a card that is not the customer's */
+    NOTICE_NOTE_SAVED,
+    NOTICE_NOTE_FAILED,
     NOTICE_COUNT
 } Notice;
 
@@ -94,6 +106,7 @@ typedef enum CardSource {
     CARDS_SEARCH,
     CARDS_OFFERS,
     CARDS_CART,
+    CARDS_LOOK, /* "complete the look" on the mirror */
 } CardSource;
 
 typedef enum OrderPhase {
@@ -103,6 +116,18 @@ typedef enum OrderPhase {
     ORDER_DONE,        /* confirmed by the service: number, tracking */
     ORDER_QUEUED,      /* durable, the service not reached yet: it follows by email */
 } OrderPhase;
+
+/* The associate signed in with their badge (associate mode). Not a customer's data, but it
+ * goes when the mode locks. */
+typedef struct Staff {
+    bool active;
+    char id[APP_MEMBER_ID_MAX];
+    char uid_hex[2 * TOKEN_UID_MAX + 1]; /* the badge: tapped again, it locks */
+    char token[TOKEN_TEXT_MAX];          /* verified on the device; the service names them */
+    char name[APP_NAME_MAX];             /* "" until the service says */
+    char store_name[APP_NAME_MAX];
+    LoadState state;
+} Staff;
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
@@ -159,6 +184,23 @@ typedef struct Session {
     int back_depth;
     LoadState handoff_state; /* the phone hand-off panel shows while not LOAD_NONE */
     HandoffView handoff;
+
+    /* The mirror: a garment's tag, what completes its look, a fitting-room request. */
+    bool garment; /* the product on screen came from a tag: their size in its colour */
+    char garment_gtin[GS1_GTIN_LEN + 1]; /* the tag's GTIN; "" when it named a product id */
+    LoadState look_state;
+    CardList look;
+    bool fitting_panel; /* choosing the size or colour to be brought */
+    FittingView fitting;
+
+    /* Associate mode: the customer's file, for the stylist. */
+    CentralPreferences prefs;
+    LoadState history_state, notes_state;
+    CentralHistory history;
+    CentralNotes notes;
+    char note_draft[CENTRAL_NOTE_TEXT_MAX + 1];
+    LoadState note_state; /* saving the draft: LOAD_BUSY until the service has it */
+    char confirmed_by[8]; /* "card" or "app" once the customer confirmed the order */
 } Session;
 
 typedef struct AppState {
@@ -183,6 +225,11 @@ typedef struct AppState {
     int64_t catalog_size;    /* products in the local catalog */
     bool accessible;         /* high-contrast, large-text mode (the shopper's choice) */
     bool default_accessible; /* what a new session starts with ([ui] high_contrast) */
+    bool associate_allowed;  /* [staff] associate_mode */
+    bool fitting_rooms;      /* [store] fitting_room is set: the mirror can ask for sizes */
+    char product_uri[CONFIG_PATH_MAX];
+    uint32_t staff_idle_ms;
+    Staff staff;
     uint32_t next_seq;
     uint32_t pending[RESULT_KIND_COUNT]; /* the request each kind of result answers */
     Session session;
@@ -203,14 +250,22 @@ typedef enum EffectType {
     FX_LOAD_RECS,      /* recommendations: central, else the on-device fallback */
     FX_LOAD_OFFERS,
     FX_LOAD_CATEGORIES,
-    FX_LOAD_BROWSE,   /* session.category, page session.browse_page */
-    FX_SEARCH,        /* session.query */
-    FX_LOAD_PRODUCT,  /* session.product.id */
-    FX_LOAD_STOCK,    /* of session.product: live when online, else stored */
-    FX_LOAD_SHIPPING, /* options for the cart */
-    FX_PLACE_ORDER,   /* encode the order and make it durable in the outbox */
-    FX_HANDOFF,       /* a phone link for the product on screen, or the cart */
-    FX_SYNC_KICK,     /* the network may be back: sync and send now */
+    FX_LOAD_BROWSE,    /* session.category, page session.browse_page */
+    FX_SEARCH,         /* session.query */
+    FX_LOAD_PRODUCT,   /* session.product.id */
+    FX_LOAD_STOCK,     /* of session.product: live when online, else stored */
+    FX_LOAD_SHIPPING,  /* options for the cart */
+    FX_PLACE_ORDER,    /* encode the order and make it durable in the outbox */
+    FX_HANDOFF,        /* a phone link for the product on screen, or the cart */
+    FX_SYNC_KICK,      /* the network may be back: sync and send now */
+    FX_FIND_GARMENT,   /* the product a tag names: session.product.id is a GTIN or product id */
+    FX_LOAD_LOOK,      /* what completes the look of session.product */
+    FX_FITTING_SEND,   /* ask for session.fitting.variant to be brought to the room */
+    FX_FITTING_POLL,   /* where session.fitting has got */
+    FX_STAFF_IDENTIFY, /* who the associate of staff.token is */
+    FX_LOAD_HISTORY,   /* associate mode: the customer's orders on every channel */
+    FX_LOAD_NOTES,     /* associate mode: stylist notes on the customer */
+    FX_SAVE_NOTE,      /* associate mode: keep session.note_draft at the service */
 } EffectType;
 
 typedef struct Effect {
@@ -247,6 +302,8 @@ int app_variant_for(const ProductDetail *p, int colour, const char *size);
 int app_stock_qty(const StockView *st, const LocationStock *loc, const char *variant);
 bool app_variant_available(const StockView *st, const char *variant);
 const char *app_notice_name(Notice notice);
+/* Screens only an associate may see. The core enforces it whatever the UI shows. */
+bool app_staff_screen(ScreenId screen);
 /* The language code in use ("es"). */
 const char *app_language(const AppState *s);
 

@@ -174,12 +174,21 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
 {
     switch (r->kind) {
     case CENTRAL_IDENTIFY:
+    case CENTRAL_STAFF_IDENTIFY:
         return TERMINATED(r->u.identify.token) && TERMINATED(r->u.identify.uid_hex) &&
                r->u.identify.token[0] && printable(r->u.identify.token, false) &&
                is_hex(r->u.identify.uid_hex);
     case CENTRAL_MEMBER:
     case CENTRAL_OFFERS:
+    case CENTRAL_MEMBER_ORDERS:
+    case CENTRAL_NOTES:
         return TERMINATED(r->u.member.member) && central_is_id(r->u.member.member);
+    case CENTRAL_NOTE_ADD:
+        return TERMINATED(r->u.note.member) && TERMINATED(r->u.note.associate) &&
+               TERMINATED(r->u.note.store) && TERMINATED(r->u.note.text) &&
+               central_is_id(r->u.note.member) && central_is_id(r->u.note.associate) &&
+               opt_id(r->u.note.store) && (r->u.note.store[0] || c->store_id) &&
+               r->u.note.text[0] && printable(r->u.note.text, true);
     case CENTRAL_RECOMMENDATIONS:
         return TERMINATED(r->u.member.member) && TERMINATED(r->u.member.store) &&
                central_is_id(r->u.member.member) && opt_id(r->u.member.store) &&
@@ -197,11 +206,14 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
         const CentralOrderRequest *o = &r->u.order;
         if (!TERMINATED(o->idempotency_key) || !o->idempotency_key[0] ||
             !printable(o->idempotency_key, false) || !TERMINATED(o->member) ||
-            !TERMINATED(o->store) || !TERMINATED(o->associate) || !TERMINATED(o->shipping_option) ||
-            !TERMINATED(o->address_id) || !TERMINATED(o->offer) || !central_is_id(o->member) ||
-            !opt_id(o->store) || !opt_id(o->associate) || !central_is_id(o->shipping_option) ||
-            !opt_id(o->address_id) || !opt_id(o->offer) || (!o->store[0] && !c->store_id) ||
-            o->item_count < 1 || o->item_count > CENTRAL_ORDER_ITEMS_MAX)
+            !TERMINATED(o->store) || !TERMINATED(o->associate) || !TERMINATED(o->confirmed_by) ||
+            !TERMINATED(o->shipping_option) || !TERMINATED(o->address_id) ||
+            !TERMINATED(o->offer) || !central_is_id(o->member) || !opt_id(o->store) ||
+            !opt_id(o->associate) || !central_is_id(o->shipping_option) || !opt_id(o->address_id) ||
+            !opt_id(o->offer) || (!o->store[0] && !c->store_id) || o->item_count < 1 ||
+            o->item_count > CENTRAL_ORDER_ITEMS_MAX ||
+            (o->associate[0] && strcmp(o->confirmed_by, "card") != 0 &&
+             strcmp(o->confirmed_by, "app") != 0))
             return false;
         for (int i = 0; i < o->item_count; i++) {
             if (!TERMINATED(o->items[i].variant) || !central_is_id(o->items[i].variant) ||
@@ -211,6 +223,7 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
         return true;
     }
     case CENTRAL_ORDER_STATUS:
+    case CENTRAL_FITTING_STATUS:
         return TERMINATED(r->u.order_status.id) && central_is_id(r->u.order_status.id);
     case CENTRAL_FITTING_REQUEST:
         return TERMINATED(r->u.fitting.store) && TERMINATED(r->u.fitting.room) &&
@@ -265,8 +278,10 @@ static bool idempotent(CentralKind k)
 {
     switch (k) {
     case CENTRAL_IDENTIFY:
+    case CENTRAL_STAFF_IDENTIFY:
     case CENTRAL_PAIRING_CREATE:
     case CENTRAL_FITTING_REQUEST:
+    case CENTRAL_NOTE_ADD:
     case CENTRAL_HEARTBEAT:
     case CENTRAL_HANDOFF:
         return false; /* POSTs without an idempotency key: a retry could act twice */
@@ -298,6 +313,7 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
     *ok = true;
     switch (r->kind) {
     case CENTRAL_IDENTIFY:
+    case CENTRAL_STAFF_IDENTIFY:
         o = json_object();
         rc |= set_str(o, "token", r->u.identify.token);
         rc |= set_str(o, "uid", r->u.identify.uid_hex);
@@ -314,6 +330,7 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
         rc |= set_str(o, "store", or_default(r->u.order.store, c->store_id));
         rc |= set_str(o, "device", c->device_id);
         rc |= set_str(o, "associate", r->u.order.associate);
+        rc |= set_str(o, "confirmed_by", r->u.order.confirmed_by);
         rc |= set_str(o, "shipping_option", r->u.order.shipping_option);
         rc |= set_str(o, "address_id", r->u.order.address_id);
         rc |= set_str(o, "offer", r->u.order.offer);
@@ -331,6 +348,12 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
         rc |= set_str(o, "device", c->device_id);
         rc |= set_str(o, "member", r->u.fitting.member);
         rc |= set_str(o, "note", r->u.fitting.note);
+        break;
+    case CENTRAL_NOTE_ADD:
+        o = json_object();
+        rc |= set_str(o, "associate", r->u.note.associate);
+        rc |= set_str(o, "store", or_default(r->u.note.store, c->store_id));
+        rc |= set_str(o, "text", r->u.note.text);
         break;
     case CENTRAL_HEARTBEAT:
         o = json_pack("{s:I,s:I,s:b}", "uptime_seconds", (json_int_t)r->u.heartbeat.uptime_seconds,
@@ -465,6 +488,22 @@ static bool build_url(const CentralClient *c, const CentralRequest *r, char *url
         break;
     case CENTRAL_IMAGE:
         n = snprintf(url, URL_MAX, "%s%s", b, r->u.image.path);
+        break;
+    case CENTRAL_FITTING_STATUS:
+        n = snprintf(url, URL_MAX, "%s/v1/fitting-requests/%s", b, r->u.order_status.id);
+        break;
+    case CENTRAL_STAFF_IDENTIFY:
+        n = snprintf(url, URL_MAX, "%s/v1/staff/identify", b);
+        break;
+    case CENTRAL_MEMBER_ORDERS:
+        n = snprintf(url, URL_MAX, "%s/v1/members/%s/orders", b, r->u.member.member);
+        break;
+    case CENTRAL_NOTES:
+        n = snprintf(url, URL_MAX, "%s/v1/members/%s/notes?limit=%d", b, r->u.member.member,
+                     CENTRAL_NOTES_MAX);
+        break;
+    case CENTRAL_NOTE_ADD:
+        n = snprintf(url, URL_MAX, "%s/v1/members/%s/notes", b, r->u.note.member);
         break;
     case CENTRAL_KIND_COUNT:
         break;

@@ -52,7 +52,8 @@ typedef struct CentralOrderRequest {
     char idempotency_key[CENTRAL_IDEM_KEY_MAX + 1]; /* required; kept with the order */
     char member[CENTRAL_ID_MAX + 1];
     char store[CENTRAL_ID_MAX + 1];
-    char associate[CENTRAL_ID_MAX + 1];
+    char associate[CENTRAL_ID_MAX + 1];       /* staff id of an associate's order, or "" */
+    char confirmed_by[CENTRAL_SHORT_MAX + 1]; /* "card" or "app" when associate is set */
     char shipping_option[CENTRAL_ID_MAX + 1];
     char address_id[CENTRAL_ID_MAX + 1]; /* "" for pickup */
     char offer[CENTRAL_ID_MAX + 1];
@@ -68,11 +69,11 @@ typedef struct CentralRequest {
         struct {
             char token[CENTRAL_TOKEN_MAX + 1];
             char uid_hex[CENTRAL_UID_HEX_MAX + 1]; /* "" for a scanned (unbound) token */
-        } identify;
+        } identify;                                /* CENTRAL_IDENTIFY, CENTRAL_STAFF_IDENTIFY */
         struct {
             char member[CENTRAL_ID_MAX + 1];
             char store[CENTRAL_ID_MAX + 1]; /* recommendations only */
-        } member; /* CENTRAL_MEMBER, CENTRAL_RECOMMENDATIONS, CENTRAL_OFFERS */
+        } member; /* MEMBER, RECOMMENDATIONS, OFFERS, MEMBER_ORDERS, NOTES */
         struct {
             char product[CENTRAL_ID_MAX + 1];
             char store[CENTRAL_ID_MAX + 1];
@@ -87,7 +88,13 @@ typedef struct CentralRequest {
         CentralOrderRequest order;
         struct {
             char id[CENTRAL_ID_MAX + 1];
-        } order_status;
+        } order_status; /* also CENTRAL_FITTING_STATUS's request id */
+        struct {
+            char member[CENTRAL_ID_MAX + 1];
+            char associate[CENTRAL_ID_MAX + 1];
+            char store[CENTRAL_ID_MAX + 1];
+            char text[CENTRAL_NOTE_TEXT_MAX + 1]; /* 1..280 bytes, no control characters */
+        } note;
         struct {
             char store[CENTRAL_ID_MAX + 1];
             char room[CENTRAL_ROOM_MAX + 1];

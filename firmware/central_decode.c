@@ -40,6 +40,11 @@ static const char *const kind_names[CENTRAL_KIND_COUNT] = {
     [CENTRAL_HANDOFF] = "handoff",
     [CENTRAL_PRODUCT] = "product",
     [CENTRAL_IMAGE] = "image",
+    [CENTRAL_FITTING_STATUS] = "fitting_status",
+    [CENTRAL_STAFF_IDENTIFY] = "staff_identify",
+    [CENTRAL_MEMBER_ORDERS] = "member_orders",
+    [CENTRAL_NOTES] = "notes",
+    [CENTRAL_NOTE_ADD] = "note_add",
 };
 
 const char *central_kind_name(CentralKind kind)
@@ -117,12 +122,21 @@ static json_t *parse(const char *body, size_t len, KioskErr *err)
 
 /* --- field readers: each returns false when the field breaks its rule --------------------- */
 
+static bool str_value(const json_t *v, char *dst, size_t cap);
+
 static bool get_str(const json_t *o, const char *key, Need need, char *dst, size_t cap)
 {
     const json_t *v = json_object_get(o, key);
     dst[0] = '\0';
     if (!v || json_is_null(v))
         return need == OPT;
+    return str_value(v, dst, cap);
+}
+
+/* A JSON string that fits cap with its NUL and holds no control characters. */
+static bool str_value(const json_t *v, char *dst, size_t cap)
+{
+    dst[0] = '\0';
     if (!json_is_string(v))
         return false;
     const char *s = json_string_value(v);
@@ -234,6 +248,45 @@ static bool get_cursor(const json_t *o, const char *key, char *dst)
     return dst[0] != '\0' && strchr(dst, ' ') == NULL;
 }
 
+/* Decodes the array `key` item by item into items (stride bytes apart): at most max are
+ * kept, a longer list sets *truncated. False when the array or any kept item is malformed. */
+typedef bool (*ItemFn)(const json_t *item, void *dst);
+
+static bool decode_list(const json_t *o, const char *key, Need need, void *items, size_t stride,
+                        size_t max, size_t *count, bool *truncated, ItemFn fn)
+{
+    bool ok = true;
+    const json_t *arr = get_arr(o, key, need, &ok);
+    *count = 0;
+    for (size_t i = 0; ok && arr && i < json_array_size(arr); i++) {
+        if (i >= max) {
+            if (truncated)
+                *truncated = true;
+            break;
+        }
+        const json_t *it = json_array_get(arr, i);
+        if (!json_is_object(it) || !fn(it, (char *)items + stride * i))
+            return false;
+        (*count)++;
+    }
+    return ok;
+}
+
+/* An array of short strings (a member's colours or styles): at most max kept. */
+static bool get_words(const json_t *o, const char *key, char *dst, size_t cap, size_t max,
+                      size_t *count)
+{
+    bool ok = true;
+    const json_t *arr = get_arr(o, key, OPT, &ok);
+    *count = 0;
+    for (size_t i = 0; ok && arr && i < json_array_size(arr) && *count < max; i++) {
+        ok = str_value(json_array_get(arr, i), dst + cap * *count, cap);
+        if (ok)
+            (*count)++;
+    }
+    return ok;
+}
+
 /* --- one decoder per reply form ----------------------------------------------------------- */
 
 static bool decode_order_brief(const json_t *o, CentralOrderBrief *b)
@@ -282,6 +335,14 @@ static bool decode_member(const json_t *root, CentralMember *m, bool with_token)
                   !get_str(sizes, "waist", OPT, m->sizes.waist, sizeof m->sizes.waist) ||
                   !get_str(sizes, "dress", OPT, m->sizes.dress, sizeof m->sizes.dress) ||
                   !get_str(sizes, "sock", OPT, m->sizes.sock, sizeof m->sizes.sock)))
+        return false;
+    const json_t *prefs = get_obj(root, "preferences", OPT, &ok);
+    CentralPreferences *pf = &m->preferences;
+    if (!ok || (prefs && (!get_str(prefs, "fit", OPT, pf->fit, sizeof pf->fit) ||
+                          !get_words(prefs, "colours", pf->colours[0], sizeof pf->colours[0],
+                                     CENTRAL_PREFS_MAX, &pf->colour_count) ||
+                          !get_words(prefs, "styles", pf->styles[0], sizeof pf->styles[0],
+                                     CENTRAL_PREFS_MAX, &pf->style_count))))
         return false;
     addrs = get_arr(root, "addresses", OPT, &ok);
     if (!ok)
@@ -586,6 +647,76 @@ static bool decode_fitting(const json_t *root, CentralFitting *f)
     return ok && get_id(v, "id", REQ, f->variant);
 }
 
+static bool decode_staff(const json_t *root, CentralStaff *st)
+{
+    bool ok = true;
+    if (!get_id(root, "id", REQ, st->id) ||
+        !get_str(root, "name", REQ, st->name, sizeof st->name) ||
+        !get_str(root, "first_name", OPT, st->first_name, sizeof st->first_name) ||
+        !get_str(root, "role", REQ, st->role, sizeof st->role))
+        return false;
+    const json_t *store = get_obj(root, "store", OPT, &ok);
+    return ok && st->name[0] &&
+           (!store || (get_id(store, "id", REQ, st->store) &&
+                       get_str(store, "name", OPT, st->store_name, sizeof st->store_name)));
+}
+
+static bool history_line(const json_t *it, void *dst)
+{
+    CentralHistoryLine *d = dst;
+    return get_id(it, "product_id", OPT, d->product_id) &&
+           get_str(it, "name", REQ, d->name, sizeof d->name) &&
+           get_str(it, "size", OPT, d->size, sizeof d->size) &&
+           get_str(it, "colour", OPT, d->colour, sizeof d->colour) &&
+           get_int32(it, "qty", REQ, 1, 1000, &d->qty) &&
+           get_bool(it, "returned", OPT, &d->returned) &&
+           get_str(it, "return_reason", OPT, d->return_reason, sizeof d->return_reason);
+}
+
+static bool history_order(const json_t *o, void *dst)
+{
+    CentralHistoryOrder *d = dst;
+    bool ok = true;
+    if (!get_id(o, "id", REQ, d->id) || !get_id(o, "number", OPT, d->number) ||
+        !get_str(o, "channel", OPT, d->channel, sizeof d->channel) ||
+        !get_id(o, "store", OPT, d->store) ||
+        !get_str(o, "created_at", OPT, d->created_at, sizeof d->created_at))
+        return false;
+    const json_t *totals = get_obj(o, "totals", OPT, &ok);
+    if (!ok || (totals && (!get_int(totals, "total_cents", OPT, 0, MONEY_MAX, &d->total_cents) ||
+                           !get_str(totals, "currency", OPT, d->currency, sizeof d->currency))))
+        return false;
+    return decode_list(o, "items", REQ, d->lines, sizeof d->lines[0], CENTRAL_HISTORY_LINES_MAX,
+                       &d->line_count, &d->lines_truncated, history_line);
+}
+
+static bool decode_history(const json_t *root, CentralHistory *out)
+{
+    return get_id(root, "member", OPT, out->member) &&
+           decode_list(root, "orders", REQ, out->orders, sizeof out->orders[0], CENTRAL_HISTORY_MAX,
+                       &out->count, &out->truncated, history_order);
+}
+
+static bool note(const json_t *n, void *dst)
+{
+    CentralNote *d = dst;
+    bool ok = true;
+    if (!get_id(n, "id", REQ, d->id) || !get_str(n, "text", REQ, d->text, sizeof d->text) ||
+        !get_id(n, "store", OPT, d->store) ||
+        !get_str(n, "created_at", OPT, d->created_at, sizeof d->created_at))
+        return false;
+    const json_t *a = get_obj(n, "associate", OPT, &ok);
+    return ok && (!a || (get_id(a, "id", REQ, d->associate) &&
+                         get_str(a, "name", OPT, d->associate_name, sizeof d->associate_name)));
+}
+
+static bool decode_notes(const json_t *root, CentralNotes *out)
+{
+    return get_id(root, "member", OPT, out->member) &&
+           decode_list(root, "notes", REQ, out->notes, sizeof out->notes[0], CENTRAL_NOTES_MAX,
+                       &out->count, &out->truncated, note);
+}
+
 /* popularity and related: added to the product form after v1 shipped, so both optional. */
 static bool decode_related(const json_t *p, CentralProduct *d)
 {
@@ -819,7 +950,21 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
         ok = decode_offers(root, &out->offers);
         break;
     case CENTRAL_FITTING_REQUEST:
+    case CENTRAL_FITTING_STATUS:
         ok = decode_fitting(root, &out->fitting);
+        break;
+    case CENTRAL_STAFF_IDENTIFY:
+        ok = decode_staff(root, &out->staff);
+        break;
+    case CENTRAL_MEMBER_ORDERS:
+        ok = decode_history(root, &out->history);
+        break;
+    case CENTRAL_NOTES:
+        ok = decode_notes(root, &out->notes);
+        break;
+    case CENTRAL_NOTE_ADD:
+        ok = note(root, &out->notes.notes[0]);
+        out->notes.count = ok ? 1 : 0;
         break;
     case CENTRAL_HEARTBEAT:
         ok = decode_heartbeat(root, &out->heartbeat);

@@ -43,6 +43,11 @@
 #define CENTRAL_RELATED_MAX          8    /* related products in the product form */
 #define CENTRAL_IMAGE_MAX            (512 * 1024) /* one product picture (PNG); aborted beyond */
 #define CENTRAL_CONTENT_TYPE_MAX     64           /* a Content-Type header value */
+#define CENTRAL_PREFS_MAX            4   /* favourite colours, styles in a member's preferences */
+#define CENTRAL_HISTORY_MAX          12  /* orders of a member's history the device keeps */
+#define CENTRAL_HISTORY_LINES_MAX    6   /* lines of one order in that history */
+#define CENTRAL_NOTES_MAX            10  /* stylist notes the device keeps */
+#define CENTRAL_NOTE_TEXT_MAX        280 /* bytes of a stylist note (the API's bound) */
 
 /* What a request asks for; also selects the decoder of its reply. */
 typedef enum CentralKind {
@@ -64,6 +69,11 @@ typedef enum CentralKind {
     CENTRAL_HANDOFF,         /* POST /v1/handoffs                   -> handoff */
     CENTRAL_PRODUCT,         /* GET /v1/products/{id}               -> product */
     CENTRAL_IMAGE,           /* GET /v1/images/{id}.png (not JSON)  -> blob */
+    CENTRAL_FITTING_STATUS,  /* GET /v1/fitting-requests/{id}       -> fitting */
+    CENTRAL_STAFF_IDENTIFY,  /* POST /v1/staff/identify             -> staff */
+    CENTRAL_MEMBER_ORDERS,   /* GET /v1/members/{id}/orders         -> history */
+    CENTRAL_NOTES,           /* GET /v1/members/{id}/notes          -> notes */
+    CENTRAL_NOTE_ADD,        /* POST /v1/members/{id}/notes         -> notes (the one note) */
     CENTRAL_KIND_COUNT
 } CentralKind;
 
@@ -91,6 +101,15 @@ typedef struct CentralSizes {
         dress[CENTRAL_SHORT_MAX + 1], sock[CENTRAL_SHORT_MAX + 1];
 } CentralSizes;
 
+/* What a stylist should know of a member's taste; empty when the service says nothing. */
+typedef struct CentralPreferences {
+    char fit[CENTRAL_SHORT_MAX + 1]; /* slim, regular, relaxed, or "" */
+    char colours[CENTRAL_PREFS_MAX][CENTRAL_COLOUR_MAX + 1];
+    size_t colour_count;
+    char styles[CENTRAL_PREFS_MAX][CENTRAL_SHORT_MAX + 1]; /* casual, smart, outdoor, ... */
+    size_t style_count;
+} CentralPreferences;
+
 /* GET /v1/members/{id}, POST /v1/identify. Member data: session memory only. */
 typedef struct CentralMember {
     char id[CENTRAL_ID_MAX + 1];
@@ -100,6 +119,7 @@ typedef struct CentralMember {
     char tier[CENTRAL_SHORT_MAX + 1];
     int64_t points;
     CentralSizes sizes;
+    CentralPreferences preferences;
     bool payment_on_file;
     char home_store[CENTRAL_ID_MAX + 1]; /* "" when none */
     CentralAddress addresses[CENTRAL_ADDRESSES_MAX];
@@ -259,6 +279,64 @@ typedef struct CentralFitting {
     int64_t qty_here;
 } CentralFitting;
 
+/* POST /v1/staff/identify: who a staff or technician badge belongs to. */
+typedef struct CentralStaff {
+    char id[CENTRAL_ID_MAX + 1];
+    char name[CENTRAL_NAME_MAX + 1];
+    char first_name[CENTRAL_NAME_MAX + 1];
+    char role[CENTRAL_SHORT_MAX + 1]; /* staff, technician */
+    char store[CENTRAL_ID_MAX + 1];
+    char store_name[CENTRAL_NAME_MAX + 1];
+} CentralStaff;
+
+/* One line of an order in a member's history, returns included. */
+typedef struct CentralHistoryLine {
+    char product_id[CENTRAL_ID_MAX + 1];
+    char name[CENTRAL_NAME_MAX + 1];
+    char size[CENTRAL_SHORT_MAX + 1], colour[CENTRAL_COLOUR_MAX + 1];
+    int32_t qty;
+    bool returned;
+    char return_reason[CENTRAL_TEXT_MAX + 1]; /* "" unless returned */
+} CentralHistoryLine;
+
+typedef struct CentralHistoryOrder {
+    char id[CENTRAL_ID_MAX + 1];
+    char number[CENTRAL_ID_MAX + 1];
+    char channel[CENTRAL_SHORT_MAX + 1]; /* web, app, store, kiosk */
+    char store[CENTRAL_ID_MAX + 1];
+    char created_at[CENTRAL_TIME_MAX + 1];
+    int64_t total_cents;
+    char currency[CENTRAL_SHORT_MAX + 1];
+    CentralHistoryLine lines[CENTRAL_HISTORY_LINES_MAX];
+    size_t line_count;
+    bool lines_truncated;
+} CentralHistoryOrder;
+
+/* GET /v1/members/{id}/orders: newest first, from every channel. */
+typedef struct CentralHistory {
+    char member[CENTRAL_ID_MAX + 1];
+    CentralHistoryOrder orders[CENTRAL_HISTORY_MAX];
+    size_t count;
+    bool truncated;
+} CentralHistory;
+
+typedef struct CentralNote {
+    char id[CENTRAL_ID_MAX + 1];
+    char text[CENTRAL_NOTE_TEXT_MAX + 1];
+    char associate[CENTRAL_ID_MAX + 1];
+    char associate_name[CENTRAL_NAME_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1];
+    char created_at[CENTRAL_TIME_MAX + 1];
+} CentralNote;
+
+/* GET /v1/members/{id}/notes (newest first); a POST's reply is the one note it made. */
+typedef struct CentralNotes {
+    char member[CENTRAL_ID_MAX + 1];
+    CentralNote notes[CENTRAL_NOTES_MAX];
+    size_t count;
+    bool truncated;
+} CentralNotes;
+
 typedef struct CentralHeartbeatReply {
     char device_id[CENTRAL_ID_MAX + 1];
     char server_time[CENTRAL_TIME_MAX + 1];
@@ -385,6 +463,9 @@ typedef union CentralPayload {
     CentralHandoff handoff;
     CentralProduct product;
     CentralBlob blob;
+    CentralStaff staff;
+    CentralHistory history;
+    CentralNotes notes;
 } CentralPayload;
 
 /* Decodes a 2xx body of a `kind` request into out (zeroed first). body need not be

@@ -41,6 +41,10 @@ typedef struct KioskConfig {
     /* [identity] */
     char loyalty_keys[CONFIG_KEYS_MAX][CONFIG_PATH_MAX];
     int loyalty_key_count;
+    char product_uri[CONFIG_PATH_MAX]; /* the retailer's product URI prefix on garment tags */
+    /* [staff] */
+    bool associate_mode;    /* a staff badge opens associate mode on this device */
+    int staff_idle_seconds; /* associate mode locks after this long without a touch */
     /* [session] */
     int idle_seconds;    /* no touch for this long: "Still there?" */
     int warning_seconds; /* then this long to answer before the session is wiped */

@@ -25,6 +25,7 @@ struct Core {
     Sync *sync;             /* NULL: no central service, or no data directory */
     char store_id[CONFIG_TEXT_MAX];
     char device_id[CONFIG_TEXT_MAX];
+    char room[CONFIG_TEXT_MAX]; /* this mirror's fitting room */
 };
 
 /* What a central request for a screen must remember until its reply: which request it
@@ -103,6 +104,7 @@ static void profile_event(const CentralReply *r, Event *out)
             snprintf(p->last_product, sizeof p->last_product, "%s", m->last_order.first_product);
         }
         p->sizes = m->sizes;
+        p->prefs = m->preferences;
         p->payment_on_file = m->payment_on_file;
         for (size_t i = 0; i < m->address_count && p->address_count < EVENT_ADDRESSES_MAX; i++) {
             const CentralAddress *a = &m->addresses[i];
@@ -240,6 +242,7 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     c->clock = clock;
     snprintf(c->store_id, sizeof c->store_id, "%s", cfg->store_id);
     snprintf(c->device_id, sizeof c->device_id, "%s", cfg->device_id);
+    snprintf(c->room, sizeof c->room, "%s", cfg->fitting_room);
     start_central(c, cfg);
     start_data(c, cfg);
     return c;
@@ -468,6 +471,18 @@ static void product_result(const CentralProduct *in, Result *r)
     }
 }
 
+static void fitting_result(const CentralFitting *in, Result *r)
+{
+    FittingView *f = &r->u.fitting;
+    snprintf(f->id, sizeof f->id, "%s", in->id);
+    snprintf(f->variant, sizeof f->variant, "%s", in->variant);
+    f->status = strcmp(in->status, "requested") == 0    ? FITTING_REQUESTED
+                : strcmp(in->status, "on_its_way") == 0 ? FITTING_ON_ITS_WAY
+                : strcmp(in->status, "unavailable") == 0
+                    ? FITTING_UNAVAILABLE
+                    : FITTING_REQUESTED; /* a status this device does not know yet: waiting */
+}
+
 /* What a screen gets when the central service cannot be reached and there is no local copy
  * to ask instead: delivery is the standard option, priced when the order reaches the
  * service; anything else is a failure the screen words kindly. */
@@ -531,6 +546,20 @@ static void on_ask_reply(const CentralReply *reply, void *ctx)
             break;
         case CENTRAL_PRODUCT:
             product_result(&p->product, r);
+            break;
+        case CENTRAL_FITTING_REQUEST:
+        case CENTRAL_FITTING_STATUS:
+            fitting_result(&p->fitting, r);
+            break;
+        case CENTRAL_STAFF_IDENTIFY:
+            r->u.staff = p->staff;
+            break;
+        case CENTRAL_MEMBER_ORDERS:
+            r->u.history = p->history;
+            break;
+        case CENTRAL_NOTES:
+        case CENTRAL_NOTE_ADD:
+            r->u.notes = p->notes;
             break;
         case CENTRAL_HANDOFF:
             snprintf(r->u.handoff.code, sizeof r->u.handoff.code, "%s", p->handoff.code);
@@ -674,6 +703,16 @@ static void place_order(Core *c, uint32_t seq)
     }
     if (se->offer_choice >= 0)
         snprintf(o.offer, sizeof o.offer, "%s", se->offers.items[se->offer_choice].id);
+    if (c->state.staff.active) {
+        /* An associate's order: attributed to them, and only once the customer confirmed. */
+        snprintf(o.associate, sizeof o.associate, "%s", c->state.staff.id);
+        snprintf(o.confirmed_by, sizeof o.confirmed_by, "%s", se->confirmed_by);
+        if (!se->confirmed_by[0]) {
+            log_error("core", "associate order without the customer's confirmation: refused");
+            answer_now(c, RESULT_ORDER_STORED, seq, KIOSK_E_INVALID);
+            return;
+        }
+    }
     for (int i = 0; i < se->cart_count; i++) {
         snprintf(o.items[i].variant, sizeof o.items[i].variant, "%s", se->cart[i].variant);
         o.items[i].qty = se->cart[i].qty;
@@ -694,6 +733,80 @@ static void place_order(Core *c, uint32_t seq)
             free(q.payload);
         answer_now(c, RESULT_ORDER_STORED, seq, KIOSK_E_IO);
     }
+}
+
+/* ---- the mirror and associate mode --------------------------------------------------- */
+
+static void find_garment(Core *c, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    DataQuery q = {.kind = DATA_GARMENT, .seq = seq};
+    snprintf(q.text, sizeof q.text, "%s", se->garment_gtin);
+    snprintf(q.id, sizeof q.id, "%s", se->product.id);
+    ask_data(c, &q, RESULT_GARMENT);
+}
+
+static void load_look(Core *c, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    DataQuery q = {.kind = DATA_LOOK, .seq = seq};
+    snprintf(q.seeds[q.seed_count++], sizeof q.seeds[0], "%s", se->product.id);
+    snprintf(q.exclude[q.exclude_count++], sizeof q.exclude[0], "%s", se->product.id);
+    for (int i = 0; i < se->cart_count && q.exclude_count < DATA_EXCLUDE_MAX; i++)
+        snprintf(q.exclude[q.exclude_count++], sizeof q.exclude[0], "%s", se->cart[i].product);
+    ask_data(c, &q, RESULT_LOOK);
+}
+
+static void fitting(Core *c, bool send, uint32_t seq)
+{
+    const Session *se = &c->state.session;
+    CentralRequest req = {.kind = send ? CENTRAL_FITTING_REQUEST : CENTRAL_FITTING_STATUS};
+    if (send) {
+        snprintf(req.u.fitting.room, sizeof req.u.fitting.room, "%.32s", c->room);
+        snprintf(req.u.fitting.variant, sizeof req.u.fitting.variant, "%s", se->fitting.variant);
+        snprintf(req.u.fitting.member, sizeof req.u.fitting.member, "%s", se->member_id);
+    } else {
+        snprintf(req.u.order_status.id, sizeof req.u.order_status.id, "%s", se->fitting.id);
+    }
+    ask_central(c, &req, RESULT_FITTING, seq, NULL);
+}
+
+/* Associate mode's requests. The app core asks for them only with an associate signed in;
+ * checked again here, so no path from a shopper's session reaches a customer's file. */
+static void staff_effect(Core *c, EffectType type, uint32_t seq)
+{
+    const AppState *s = &c->state;
+    const Session *se = &s->session;
+    CentralRequest req = {0};
+    ResultKind kind;
+    if (!s->staff.active) {
+        log_error("core", "associate request outside associate mode: refused");
+        return;
+    }
+    switch (type) {
+    case FX_STAFF_IDENTIFY:
+        req.kind = CENTRAL_STAFF_IDENTIFY;
+        snprintf(req.u.identify.token, sizeof req.u.identify.token, "%s", s->staff.token);
+        snprintf(req.u.identify.uid_hex, sizeof req.u.identify.uid_hex, "%s", s->staff.uid_hex);
+        kind = RESULT_STAFF;
+        break;
+    case FX_LOAD_HISTORY:
+    case FX_LOAD_NOTES:
+        req.kind = type == FX_LOAD_HISTORY ? CENTRAL_MEMBER_ORDERS : CENTRAL_NOTES;
+        snprintf(req.u.member.member, sizeof req.u.member.member, "%s", se->member_id);
+        kind = type == FX_LOAD_HISTORY ? RESULT_HISTORY : RESULT_NOTES;
+        break;
+    case FX_SAVE_NOTE:
+        req.kind = CENTRAL_NOTE_ADD;
+        snprintf(req.u.note.member, sizeof req.u.note.member, "%s", se->member_id);
+        snprintf(req.u.note.associate, sizeof req.u.note.associate, "%s", s->staff.id);
+        snprintf(req.u.note.text, sizeof req.u.note.text, "%s", se->note_draft);
+        kind = RESULT_NOTE_SAVED;
+        break;
+    default:
+        return;
+    }
+    ask_central(c, &req, kind, seq, NULL);
 }
 
 static void data_effect(Core *c, DataQueryKind kind, ResultKind rk, uint32_t seq)
@@ -780,6 +893,22 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
             break;
         case FX_SYNC_KICK:
             sync_kick(c->sync);
+            break;
+        case FX_FIND_GARMENT:
+            find_garment(c, e->seq);
+            break;
+        case FX_LOAD_LOOK:
+            load_look(c, e->seq);
+            break;
+        case FX_FITTING_SEND:
+        case FX_FITTING_POLL:
+            fitting(c, e->type == FX_FITTING_SEND, e->seq);
+            break;
+        case FX_STAFF_IDENTIFY:
+        case FX_LOAD_HISTORY:
+        case FX_LOAD_NOTES:
+        case FX_SAVE_NOTE:
+            staff_effect(c, e->type, e->seq);
             break;
         }
     }

@@ -47,7 +47,7 @@ static void drop_payload(DataQuery *q)
 
 static bool query_ok(const DataQuery *q)
 {
-    if ((unsigned)q->kind > DATA_ORDER_PUT || !TERMINATED(q->text) || !TERMINATED(q->id) ||
+    if ((unsigned)q->kind >= DATA_KIND_COUNT || !TERMINATED(q->text) || !TERMINATED(q->id) ||
         !TERMINATED(q->idempotency_key) || q->offset < 0 || q->seed_count < 0 ||
         q->seed_count > DATA_SEEDS_MAX || q->exclude_count < 0 ||
         q->exclude_count > DATA_EXCLUDE_MAX)
@@ -80,7 +80,12 @@ static ResultKind result_kind(DataQueryKind k)
         return RESULT_STOCK;
     case DATA_RECOMMEND:
         return RESULT_RECOMMENDATIONS;
+    case DATA_GARMENT:
+        return RESULT_GARMENT;
+    case DATA_LOOK:
+        return RESULT_LOOK;
     case DATA_ORDER_PUT:
+    case DATA_KIND_COUNT:
         break;
     }
     return RESULT_ORDER_STORED;
@@ -118,8 +123,20 @@ static void answer(Data *d, DataQuery *q)
         r->err = catalog_stock(d->store, q->id, d->here, &r->u.stock);
         break;
     case DATA_RECOMMEND:
+    case DATA_LOOK:
         r->err = catalog_recommend(d->store, q->seeds, q->seed_count, q->exclude, q->exclude_count,
                                    d->here, &r->u.cards);
+        break;
+    case DATA_GARMENT:
+        r->err = q->text[0] ? catalog_find_gtin(d->store, q->text, r->u.garment.product,
+                                                r->u.garment.variant)
+                            : catalog_product(d->store, q->id, &r->u.product);
+        if (!q->text[0] && r->err == KIOSK_OK) { /* a product URI: the product, no variant */
+            memset(&r->u, 0, sizeof r->u);
+            snprintf(r->u.garment.product, sizeof r->u.garment.product, "%s", q->id);
+        }
+        break;
+    case DATA_KIND_COUNT:
         break;
     case DATA_ORDER_PUT: {
         int64_t id = 0;

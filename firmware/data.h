@@ -28,6 +28,10 @@ typedef enum DataQueryKind {
     DATA_ORDER_PUT,      /* idempotency_key, payload -> RESULT_ORDER_STORED: err KIOSK_OK once
                             the order is on disk (else FULL, IO, TIMEOUT, INVALID, TOOBIG: not
                             stored); u.order.idempotency_key names it either way */
+    DATA_GARMENT,        /* text = a tag's GTIN, or id = a product -> RESULT_GARMENT
+                            (KIOSK_E_NOTFOUND: not in the catalog) */
+    DATA_LOOK,           /* seeds, exclude -> RESULT_LOOK: what goes with the seed product */
+    DATA_KIND_COUNT
 } DataQueryKind;
 
 typedef struct DataQuery {

@@ -64,6 +64,14 @@ static const char *const INTENT_NAMES[] = {
     [INTENT_CLOSE_PANEL] = "close_panel",
     [INTENT_RETRY] = "retry",
     [INTENT_ACCESSIBILITY] = "accessibility",
+    [INTENT_FITTING_OPEN] = "fitting_open",
+    [INTENT_FITTING_SEND] = "fitting_send",
+    [INTENT_FITTING_DISMISS] = "fitting_dismiss",
+    [INTENT_LOCK] = "lock",
+    [INTENT_OPEN_CUSTOMER] = "open_customer",
+    [INTENT_NEXT_CUSTOMER] = "next_customer",
+    [INTENT_OPEN_NOTE] = "open_note",
+    [INTENT_SAVE_NOTE] = "save_note",
 };
 
 const char *intent_name(Intent intent)

@@ -61,6 +61,16 @@ typedef enum Intent {
     INTENT_CLOSE_PANEL,   /* close the hand-off panel */
     INTENT_RETRY,         /* load again what failed on this screen */
     INTENT_ACCESSIBILITY, /* toggle high contrast and large text */
+    /* The mirror. */
+    INTENT_FITTING_OPEN,    /* "Bring me another size": the size and colour picker */
+    INTENT_FITTING_SEND,    /* arg: index into product.variants to be brought */
+    INTENT_FITTING_DISMISS, /* put away the picker, or the news of a finished request */
+    /* Associate mode (refused by the core outside it). */
+    INTENT_LOCK,          /* lock associate mode now */
+    INTENT_OPEN_CUSTOMER, /* the customer's file */
+    INTENT_NEXT_CUSTOMER, /* done with this customer: their data goes, the associate stays */
+    INTENT_OPEN_NOTE,     /* write a note about the customer (INTENT_KEY types into it) */
+    INTENT_SAVE_NOTE,
     INTENT_COUNT
 } Intent;
 
@@ -75,6 +85,7 @@ typedef enum TimerId {
     TIMER_STOCK,    /* refresh the live stock of the product on screen */
     TIMER_ORDER,    /* "placing" has waited long enough for the service's number */
     TIMER_SEARCH,   /* the shopper paused typing: search */
+    TIMER_FITTING,  /* ask again where the fitting-room request has got */
     TIMER_COUNT
 } TimerId;
 
@@ -92,6 +103,7 @@ typedef struct ProfileEvent {
     char last_channel[CENTRAL_SHORT_MAX + 1];
     char last_product[CENTRAL_ID_MAX + 1];
     CentralSizes sizes;
+    CentralPreferences prefs;
     bool payment_on_file;
     struct {
         char id[CENTRAL_ID_MAX + 1];

@@ -60,8 +60,31 @@ static void from_token(const TokenKeyring *kr, const Token *t, const uint8_t *ui
         out->token[0] = '\0';
 }
 
-void identity_from_tag(const TokenKeyring *kr, const uint8_t *uid, size_t uid_len,
-                       const uint8_t *area, size_t area_len, uint32_t now, Identity *out)
+bool identity_product_from_uri(const char *prefix, const char *uri,
+                               char product[IDENTITY_PRODUCT_MAX + 1])
+{
+    size_t n = prefix ? strlen(prefix) : 0;
+    product[0] = '\0';
+    if (n == 0 || strncmp(uri, prefix, n) != 0)
+        return false;
+    const char *p = uri + n;
+    size_t len = strcspn(p, "/?#");
+    if (len == 0 || len > IDENTITY_PRODUCT_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = p[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return false;
+    }
+    memcpy(product, p, len);
+    product[len] = '\0';
+    return true;
+}
+
+void identity_from_tag(const TokenKeyring *kr, const char *product_uri, const uint8_t *uid,
+                       size_t uid_len, const uint8_t *area, size_t area_len, uint32_t now,
+                       Identity *out)
 {
     memset(out, 0, sizeof *out);
     out->source = SOURCE_CARD;
@@ -86,7 +109,8 @@ void identity_from_tag(const TokenKeyring *kr, const uint8_t *uid, size_t uid_le
     }
     rec = ndef_find_record(m, NDEF_KIND_URI, NULL);
     if (rec) {
-        if (gs1_gtin_from_uri(rec->uri, out->gtin)) {
+        if (gs1_gtin_from_uri(rec->uri, out->gtin) ||
+            identity_product_from_uri(product_uri, rec->uri, out->product)) {
             out->kind = IDENTITY_GARMENT;
             return;
         }

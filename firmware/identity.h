@@ -7,18 +7,21 @@
 #ifndef KIOSK_IDENTITY_H
 #define KIOSK_IDENTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "gs1.h"
 #include "token.h"
 
+#define IDENTITY_PRODUCT_MAX 64 /* a product id read from the retailer's own product URI */
+
 typedef enum IdentityKind {
     IDENTITY_NONE = 0, /* not for us: an unrelated scanner line (ignored quietly) */
     IDENTITY_MEMBER,
     IDENTITY_STAFF,
     IDENTITY_TECHNICIAN,
-    IDENTITY_GARMENT,
+    IDENTITY_GARMENT, /* gtin, or product from the retailer's own product URI */
     IDENTITY_REFUSED,
 } IdentityKind;
 
@@ -27,7 +30,7 @@ typedef enum IdentityRefusal {
     REFUSED_UNREADABLE,  /* no NDEF, a foreign card, a malformed token */
     REFUSED_EXPIRED,     /* a real card past its date (or not valid yet) */
     REFUSED_INVALID,     /* forged, altered, unknown key, or copied onto another tag */
-    REFUSED_UNKNOWN_TAG, /* a product tag we cannot read a GTIN from */
+    REFUSED_UNKNOWN_TAG, /* a product tag we cannot read a GTIN or product from */
 } IdentityRefusal;
 
 typedef enum IdentitySource {
@@ -46,11 +49,20 @@ typedef struct Identity {
     char token[TOKEN_TEXT_MAX]; /* text form, for POST /v1/identify */
     char uid_hex[2 * TOKEN_UID_MAX + 1];
     char gtin[GS1_GTIN_LEN + 1];
+    char product[IDENTITY_PRODUCT_MAX + 1];
 } Identity;
 
-/* A tag: uid and its NDEF area as the reader returned it (from page 4). */
-void identity_from_tag(const TokenKeyring *kr, const uint8_t *uid, size_t uid_len,
-                       const uint8_t *area, size_t area_len, uint32_t now, Identity *out);
+/* A tag: uid and its NDEF area as the reader returned it (from page 4). product_uri is the
+ * retailer's product URI prefix ("https://shop.example.com/p/": the product id follows it,
+ * up to '/', '?' or '#'), or NULL/"" when its tags carry only GS1 Digital Links. */
+void identity_from_tag(const TokenKeyring *kr, const char *product_uri, const uint8_t *uid,
+                       size_t uid_len, const uint8_t *area, size_t area_len, uint32_t now,
+                       Identity *out);
+
+/* The product id in uri if it starts with prefix and an identifier (A-Z a-z 0-9 - _, at most
+ * IDENTITY_PRODUCT_MAX) follows. */
+bool identity_product_from_uri(const char *prefix, const char *uri,
+                               char product[IDENTITY_PRODUCT_MAX + 1]);
 
 /* A scanner line. Lines that are not member codes give IDENTITY_NONE. */
 void identity_from_line(const TokenKeyring *kr, const char *line, uint32_t now, Identity *out);

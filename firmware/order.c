@@ -65,7 +65,13 @@ static bool request_ok(const CentralOrderRequest *r)
         !field_ok(r->associate, sizeof r->associate, true) ||
         !field_ok(r->shipping_option, sizeof r->shipping_option, false) ||
         !field_ok(r->address_id, sizeof r->address_id, true) ||
-        !field_ok(r->offer, sizeof r->offer, true))
+        !field_ok(r->offer, sizeof r->offer, true) ||
+        !memchr(r->confirmed_by, '\0', sizeof r->confirmed_by))
+        return false;
+    /* An associate's order is confirmed by the customer's own card or app; nothing else. */
+    if (r->associate[0]
+            ? strcmp(r->confirmed_by, "card") != 0 && strcmp(r->confirmed_by, "app") != 0
+            : r->confirmed_by[0] != '\0')
         return false;
     if (!r->address_id[0] && strcmp(r->shipping_option, "pickup") != 0)
         return false; /* the service answers 400 missing_field */
@@ -111,6 +117,7 @@ KioskErr order_encode(const CentralOrderRequest *req, const char *device, char *
     rc |= set_opt(o, "store", req->store);
     rc |= set_opt(o, "device", device);
     rc |= set_opt(o, "associate", req->associate);
+    rc |= set_opt(o, "confirmed_by", req->confirmed_by);
     rc |= set_opt(o, "shipping_option", req->shipping_option);
     rc |= set_opt(o, "address_id", req->address_id);
     rc |= set_opt(o, "offer", req->offer);
@@ -155,8 +162,9 @@ static bool get_str(json_t *o, const char *key, char *dst, size_t size, bool opt
 
 static bool known_key(const char *key)
 {
-    static const char *const KEYS[] = {"member",          "store",      "device", "associate",
-                                       "shipping_option", "address_id", "offer",  "items"};
+    static const char *const KEYS[] = {"member",     "store",        "device",
+                                       "associate",  "confirmed_by", "shipping_option",
+                                       "address_id", "offer",        "items"};
     for (size_t i = 0; i < sizeof KEYS / sizeof KEYS[0]; i++) {
         if (strcmp(key, KEYS[i]) == 0)
             return true;
@@ -193,6 +201,7 @@ KioskErr order_decode(const char *json, CentralOrderRequest *out)
         !get_str(root, "store", out->store, sizeof out->store, false) ||
         !get_str(root, "device", device, sizeof device, true) ||
         !get_str(root, "associate", out->associate, sizeof out->associate, true) ||
+        !get_str(root, "confirmed_by", out->confirmed_by, sizeof out->confirmed_by, true) ||
         !get_str(root, "shipping_option", out->shipping_option, sizeof out->shipping_option,
                  false) ||
         !get_str(root, "address_id", out->address_id, sizeof out->address_id, true) ||

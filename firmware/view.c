@@ -21,6 +21,13 @@ static const char *const RESULT_NAMES[RESULT_KIND_COUNT] = {
     [RESULT_ORDER_REFUSED] = "order_refused",
     [RESULT_HANDOFF] = "handoff",
     [RESULT_SYNC] = "sync",
+    [RESULT_GARMENT] = "garment",
+    [RESULT_LOOK] = "look",
+    [RESULT_FITTING] = "fitting",
+    [RESULT_STAFF] = "staff",
+    [RESULT_HISTORY] = "history",
+    [RESULT_NOTES] = "notes",
+    [RESULT_NOTE_SAVED] = "note_saved",
 };
 
 Result *result_new(ResultKind kind, uint32_t seq)

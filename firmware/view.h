@@ -171,8 +171,33 @@ typedef enum ResultKind {
     RESULT_ORDER_REFUSED,       /* u.order.idempotency_key + refusal: dead-lettered */
     RESULT_HANDOFF,             /* u.handoff */
     RESULT_SYNC,                /* u.sync: the background sync's progress */
+    RESULT_GARMENT,             /* u.garment: the product a garment's tag names */
+    RESULT_LOOK,                /* u.cards: what completes the look of the product on screen */
+    RESULT_FITTING,             /* u.fitting: a fitting-room request, sent or its news */
+    RESULT_STAFF,               /* u.staff: who the associate is (associate mode) */
+    RESULT_HISTORY,             /* u.history: the customer's orders (associate mode) */
+    RESULT_NOTES,               /* u.notes: stylist notes on the customer (associate mode) */
+    RESULT_NOTE_SAVED,          /* u.notes: the note just kept at the service */
     RESULT_KIND_COUNT
 } ResultKind;
+
+/* Where a fitting-room request has got, as the mirror shows it. */
+typedef enum FittingStatus {
+    FITTING_NONE = 0,
+    FITTING_SENDING,     /* asked; the service has not answered yet */
+    FITTING_REQUESTED,   /* the floor team has it */
+    FITTING_ON_ITS_WAY,  /* an associate is bringing it */
+    FITTING_UNAVAILABLE, /* none to bring */
+    FITTING_FAILED,      /* the service could not be reached: ask someone */
+} FittingStatus;
+
+typedef struct FittingView {
+    FittingStatus status;
+    ViewId id;      /* the service's request id */
+    ViewId variant; /* what was asked for */
+    ViewShort size;
+    char colour[CENTRAL_COLOUR_MAX + 1];
+} FittingView;
 
 typedef struct SyncStatus {
     bool online;           /* the last sync call reached the central service */
@@ -201,6 +226,13 @@ typedef struct Result {
         OrderView order;
         HandoffView handoff;
         SyncStatus sync;
+        struct {
+            ViewId product, variant; /* variant "" when the tag names only the product */
+        } garment;
+        FittingView fitting;
+        CentralStaff staff;
+        CentralHistory history;
+        CentralNotes notes;
     } u;
 } Result;
 

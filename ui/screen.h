@@ -37,6 +37,10 @@ extern const ScreenClass SCREEN_PRODUCT_CLASS;
 extern const ScreenClass SCREEN_CART_CLASS;
 extern const ScreenClass SCREEN_CHECKOUT_CLASS;
 extern const ScreenClass SCREEN_CONFIRMATION_CLASS;
+extern const ScreenClass SCREEN_STAFF_CLASS;
+extern const ScreenClass SCREEN_CUSTOMER_CLASS;
+extern const ScreenClass SCREEN_NOTE_CLASS;
+extern const ScreenClass SCREEN_CONFIRM_CLASS;
 
 /* Draws the whole frame for s: the screen, then any overlay. Returns in how many ms the
  * frame needs drawing again with no state change (a countdown), or -1. */
@@ -67,6 +71,11 @@ void screen_money(char *out, size_t size, const AppState *s, int64_t cents, cons
 const char *screen_hint(StockHint h);
 /* An offer's title in the shopper's language, from its kind and value. */
 void screen_offer_title(char *out, size_t size, const AppState *s, const OfferView *o);
+/* The on-screen keyboard (search, notes), its bottom edge at `bottom`; returns its top. */
+int screen_keyboard(Ui *ui, int bottom);
+/* The associate's strip under the top bar in associate mode: who is signed in, where, and
+ * Lock. Returns where the content starts. */
+int screen_staff_strip(Ui *ui, const AppState *s, int top);
 /* The size of the kiosk's grids: columns for this screen's width. */
 int screen_columns(const Ui *ui);
 

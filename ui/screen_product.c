@@ -47,7 +47,8 @@ static int variant_chips(Ui *ui, const AppState *s, SDL_Rect area)
         ui_text(ui, "colour-label", (SDL_Rect){area.x, y, area.w, label_h}, line, TEXT_CAPTION,
                 t->text_muted, (TextLayout){H_LEFT, V_TOP, false});
         y += label_h;
-        int per_row = 4, x = area.x;
+        /* Room for the swatch and the colour's name on each chip. */
+        int per_row = area.w >= theme_px(t, 1200) ? 4 : 3, x = area.x;
         int w = (area.w - (per_row - 1) * gap) / per_row;
         for (int c = 0; c < colours && c < 2 * per_row; c++) {
             if (c == per_row) {
@@ -190,7 +191,7 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
         const LocationStock *loc = &st->locations[online];
         int qty = app_stock_qty(st, loc, variant);
         int y = body.y + shown * row_h;
-        ui_text(ui, "stock-online", (SDL_Rect){area.x, y, area.w * 42 / 100, row_h},
+        ui_text(ui, "stock-online", (SDL_Rect){area.x, y, area.w * 50 / 100, row_h},
                 _("Online, delivered to you"), TEXT_BODY, t->text,
                 (TextLayout){H_LEFT, V_MIDDLE, false});
         char dates[128] = "";
@@ -201,8 +202,8 @@ static void stock_rows(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect
         else
             qty_text(line, sizeof line, qty);
         ui_text(ui, "stock-online-qty",
-                (SDL_Rect){area.x + area.w * 42 / 100, y, area.w * 58 / 100, row_h}, line,
-                TEXT_BODY, t->text, (TextLayout){H_LEFT, V_MIDDLE, false});
+                (SDL_Rect){area.x + area.w * 50 / 100, y, area.w * 50 / 100, row_h}, line,
+                TEXT_BODY, t->text, (TextLayout){H_RIGHT, V_MIDDLE, false});
     }
 }
 
@@ -291,8 +292,176 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
     screen_offline_line(ui, s);
 }
 
+/* ---- the mirror: the garment in hand, in the lower half; its look along the right edge --- */
+
+/* "Which size shall we bring?": every variant, by colour, that this store has. */
+static void fitting_picker(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect area)
+{
+    const Theme *t = &ui->theme;
+    const Session *se = &s->session;
+    const ProductDetail *p = &se->product;
+    int title_h = t->px[TEXT_HEADING] * 13 / 10, cap_h = t->px[TEXT_CAPTION] * 15 / 10;
+    int gap = theme_px(t, 12), h = t->touch_min;
+    ui_text(ui, "fitting-title", (SDL_Rect){area.x, area.y, area.w, title_h},
+            _("Which size shall we bring?"), TEXT_HEADING, t->text,
+            (TextLayout){H_LEFT, V_TOP, false});
+    char line[192], id[UI_ID_MAX];
+    snprintf(line, sizeof line, _("An associate brings it to %s."), env->cfg->fitting_room);
+    ui_text(ui, "fitting-room", (SDL_Rect){area.x, area.y + title_h, area.w, cap_h}, line,
+            TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_TOP, false});
+    int y = area.y + title_h + cap_h + theme_px(t, 16);
+    const LocationStock *here = NULL;
+    for (int l = 0; l < se->stock.location_count; l++)
+        if (se->stock.locations[l].here)
+            here = &se->stock.locations[l];
+    int firsts[VIEW_VARIANTS_MAX];
+    int colours = app_colours(p, firsts, VIEW_VARIANTS_MAX);
+    int bottom = area.y + area.h - h - theme_px(t, 24);
+    int per_row = 7, w = (area.w - (per_row - 1) * gap) / per_row;
+    for (int c = 0; c < colours && y + cap_h + h <= bottom; c++) {
+        const char *colour = p->variants[firsts[c]].colour;
+        snprintf(id, sizeof id, "fitting-colour-%d", c);
+        ui_text(ui, id, (SDL_Rect){area.x, y, area.w, cap_h}, colour[0] ? colour : p->name,
+                TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_TOP, false});
+        y += cap_h;
+        int n = 0;
+        for (int i = 0; i < p->variant_count && n < per_row; i++) {
+            const VariantView *v = &p->variants[i];
+            if (strcmp(v->colour, colour) != 0)
+                continue;
+            int qty = here ? app_stock_qty(&se->stock, here, v->id) : -1;
+            snprintf(id, sizeof id, "fitting-size-%d", i);
+            Widget chip = {.id = id,
+                           .rect = {area.x + n * (w + gap), y, w, h},
+                           .text = v->size[0] ? v->size : _("One size"),
+                           .role = TEXT_BUTTON,
+                           .kind = i == se->variant ? BUTTON_CHIP_ON : BUTTON_CHIP,
+                           .enabled = qty != 0, /* none on this floor: nothing to bring */
+                           .action = screen_intent(INTENT_FITTING_SEND, i),
+                           .layout = {H_CENTER, V_MIDDLE, false}};
+            ui_add(ui, &WIDGET_BUTTON, &chip);
+            if (qty == 0)
+                art_round_rect(ui->art,
+                               (SDL_Rect){chip.rect.x + w / 5, y + h / 2 - 1, w * 3 / 5, 3}, 1,
+                               t->text_muted, t->text_muted, 0);
+            n++;
+        }
+        y += h + gap * 2;
+    }
+    int bw = theme_px(t, 300);
+    ui_icon_button(ui, "fitting-cancel", (SDL_Rect){area.x, area.y + area.h - h, bw, h},
+                   _("Cancel"), BUTTON_SECONDARY, "close", H_CENTER, true,
+                   screen_intent(INTENT_FITTING_DISMISS, 0));
+}
+
+/* "Complete the look": up to three small tiles down the right edge. */
+static void look_column(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect area)
+{
+    const Theme *t = &ui->theme;
+    const Session *se = &s->session;
+    if (se->look_state != LOAD_OK || se->look.count == 0)
+        return;
+    int head_h = t->px[TEXT_CAPTION] * 16 / 10;
+    ui_text(ui, "look-title", (SDL_Rect){area.x, area.y, area.w, head_h}, _("Complete the look"),
+            TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_TOP, false});
+    int gap = theme_px(t, 16);
+    int tile_h = (area.h - head_h - (APP_LOOK_MAX - 1) * gap) / APP_LOOK_MAX;
+    char id[UI_ID_MAX], price[64];
+    for (int i = 0; i < se->look.count && i < APP_LOOK_MAX; i++) {
+        const ProductCard *c = &se->look.items[i];
+        SDL_Rect r = {area.x, area.y + head_h + i * (tile_h + gap), area.w, tile_h};
+        snprintf(id, sizeof id, "look-%d", i);
+        Widget tile = {.id = id,
+                       .rect = r,
+                       .text = c->name,
+                       .enabled = true,
+                       .action = screen_intent(INTENT_OPEN_PRODUCT, CARDS_LOOK << 8 | i)};
+        ui_add(ui, &WIDGET_TILE, &tile);
+        int pad = theme_px(t, 12), text_h = t->px[TEXT_CAPTION] * 14 / 10;
+        int img = r.h - 2 * pad - 2 * text_h;
+        snprintf(id, sizeof id, "look-%d-image", i);
+        screen_image(ui, env, c->image_url, (SDL_Rect){r.x + (r.w - img) / 2, r.y + pad, img, img},
+                     id);
+        snprintf(id, sizeof id, "look-%d-name", i);
+        ui_text(ui, id, (SDL_Rect){r.x + pad, r.y + pad + img, r.w - 2 * pad, text_h}, c->name,
+                TEXT_CAPTION, t->text, (TextLayout){H_CENTER, V_MIDDLE, false});
+        screen_money(price, sizeof price, s, c->price_cents, c->currency);
+        snprintf(id, sizeof id, "look-%d-price", i);
+        ui_text(ui, id, (SDL_Rect){r.x + pad, r.y + pad + img + text_h, r.w - 2 * pad, text_h},
+                price, TEXT_CAPTION, t->text_muted, (TextLayout){H_CENTER, V_MIDDLE, false});
+    }
+}
+
+static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
+{
+    const Theme *t = &ui->theme;
+    const Session *se = &s->session;
+    const ProductDetail *p = &se->product;
+    int W = ui->w, H = ui->h, M = t->margin;
+    ui_begin_frame(ui, t->background);
+    screen_top_bar(ui, s, env, NULL);
+    int bottom = H - M / 2 - (s->online || !s->central ? 0 : t->px[TEXT_CAPTION] * 2);
+    SDL_Rect panel = {M, H * 50 / 100, W - 2 * M, bottom - H * 50 / 100};
+    if (se->product_state != LOAD_OK) {
+        screen_status(ui, se->product_state, panel, "product",
+                      _("This product can't be shown just now."));
+        screen_offline_line(ui, s);
+        return;
+    }
+    /* The right edge, above the panel: what goes with it. */
+    int look_w = theme_px(t, 250);
+    look_column(ui, s, env,
+                (SDL_Rect){W - M - look_w, H * 17 / 100, look_w, panel.y - t->gap - H * 17 / 100});
+    /* The panel, bottom up: buttons, where to get it, sizes; the garment's name on top. */
+    int gap = theme_px(t, 16), bh = t->touch_min;
+    if (se->fitting_panel) {
+        fitting_picker(ui, s, env, panel);
+        screen_offline_line(ui, s);
+        return;
+    }
+    SDL_Rect buttons = {panel.x, panel.y + panel.h - bh, panel.w, bh};
+    bool can_ask = s->fitting_rooms && s->central;
+    int aw = can_ask ? (panel.w - gap) / 2 : 0;
+    if (can_ask)
+        ui_icon_button(ui, "fitting-open", (SDL_Rect){buttons.x, buttons.y, aw, bh},
+                       _("Bring me another size"), BUTTON_SECONDARY, "tag", H_CENTER,
+                       s->online && se->fitting.status != FITTING_SENDING,
+                       screen_intent(INTENT_FITTING_OPEN, 0));
+    bool can_add =
+        se->variant >= 0 && app_variant_available(&se->stock, se->product.variants[se->variant].id);
+    int ax = buttons.x + (can_ask ? aw + gap : 0);
+    ui_icon_button(ui, "add-to-bag", (SDL_Rect){ax, buttons.y, buttons.x + buttons.w - ax, bh},
+                   se->variant < 0 ? _("Choose a size") : _("Add to bag"), BUTTON_PRIMARY, "bag",
+                   H_CENTER, can_add, screen_intent(INTENT_ADD_TO_CART, 0));
+    int row_h = t->px[TEXT_BODY] * 15 / 10;
+    int stock_h = t->px[TEXT_HEADING] * 13 / 10 + theme_px(t, 8) + 3 * row_h;
+    int stock_y = buttons.y - t->gap - stock_h;
+    stock_rows(ui, s, env, (SDL_Rect){panel.x, stock_y, panel.w, stock_h});
+    /* Above: the picture and name, then the colours and sizes. */
+    int img = theme_px(t, 150);
+    const char *image = se->variant >= 0 && p->variants[se->variant].image_url[0]
+                            ? p->variants[se->variant].image_url
+                            : p->image_url;
+    screen_image(ui, env, image, (SDL_Rect){panel.x, panel.y, img, img}, "product-image");
+    int tx = panel.x + img + t->gap, tw = panel.x + panel.w - tx;
+    int cap_h = t->px[TEXT_CAPTION] * 14 / 10, name_h = t->px[TEXT_HEADING] * 13 / 10;
+    ui_text(ui, "brand", (SDL_Rect){tx, panel.y, tw, cap_h}, p->brand, TEXT_CAPTION, t->text_muted,
+            (TextLayout){H_LEFT, V_TOP, false});
+    ui_text(ui, "name", (SDL_Rect){tx, panel.y + cap_h, tw, name_h}, p->name, TEXT_HEADING, t->text,
+            (TextLayout){H_LEFT, V_TOP, false});
+    char price[64];
+    int64_t cents = se->variant >= 0 && p->variants[se->variant].price_cents > 0
+                        ? p->variants[se->variant].price_cents
+                        : p->price_cents;
+    screen_money(price, sizeof price, s, cents, p->currency);
+    ui_text(ui, "price", (SDL_Rect){tx, panel.y + cap_h + name_h, tw, name_h}, price, TEXT_BODY,
+            t->text, (TextLayout){H_LEFT, V_TOP, false});
+    variant_chips(ui, s, (SDL_Rect){panel.x, panel.y + img + t->gap, panel.w, 0});
+    screen_offline_line(ui, s);
+}
+
 const ScreenClass SCREEN_PRODUCT_CLASS = {
     .id = SCREEN_PRODUCT,
     .draw_kiosk = draw,
-    .draw_mirror = draw,
+    .draw_mirror = draw_mirror,
 };

@@ -1,76 +1,11 @@
 /* screen_search.c: search with the on-screen keyboard (a kiosk has no keyboard). Hits come
  * from the local catalog as the shopper types (after a short pause), by name, brand or
- * category. The keyboard is the same in every language, with the accented letters of
- * Spanish and French on a row of their own. */
+ * category, typed on the on-screen keyboard (screen_keyboard). */
 #include <stdio.h>
 #include <string.h>
 
 #include "i18n.h"
 #include "screen.h"
-
-static const char *const ROWS[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
-/* Latin-1 code points: á é í ó ú ñ ü ç è à ê ô */
-static const int ACCENTS[] = {0xE1, 0xE9, 0xED, 0xF3, 0xFA, 0xF1,
-                              0xFC, 0xE7, 0xE8, 0xE0, 0xEA, 0xF4};
-
-static void key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t code,
-                const char *icon)
-{
-    Widget k = {.id = id,
-                .rect = r,
-                .text = label,
-                .role = TEXT_BUTTON,
-                .kind = BUTTON_KEY,
-                .icon = icon,
-                .enabled = true,
-                .action = screen_intent(INTENT_KEY, code),
-                .layout = {H_CENTER, V_MIDDLE, false}};
-    ui_add(ui, &WIDGET_BUTTON, &k);
-}
-
-/* Returns the keyboard's top edge. */
-static int keyboard(Ui *ui, int bottom)
-{
-    const Theme *t = &ui->theme;
-    int W = ui->w, M = t->margin, gap = theme_px(t, 10);
-    int kw = (W - 2 * M - 11 * gap) / 12;
-    if (W < ui->h) /* portrait: the accent row sets the width */
-        kw = (W - 2 * M / 2 - 11 * gap) / 12;
-    if (kw > theme_px(t, 110))
-        kw = theme_px(t, 110);
-    int kh = t->touch_min;
-    int rows = 5;
-    int top = bottom - rows * kh - (rows - 1) * gap;
-    int y = top;
-    char id[UI_ID_MAX], label[8];
-    for (int r = 0; r < 3; r++) {
-        int n = (int)strlen(ROWS[r]);
-        int x = (W - (n * kw + (n - 1) * gap)) / 2;
-        for (int i = 0; i < n; i++) {
-            snprintf(label, sizeof label, "%c", ROWS[r][i] - 32);
-            snprintf(id, sizeof id, "key-%c", ROWS[r][i]);
-            key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ROWS[r][i], NULL);
-        }
-        y += kh + gap;
-    }
-    int n = (int)(sizeof ACCENTS / sizeof ACCENTS[0]);
-    int x = (W - (n * kw + (n - 1) * gap)) / 2;
-    for (int i = 0; i < n; i++) {
-        /* The upper-case letter is 0x20 below the lower-case one in Latin-1. */
-        int up = ACCENTS[i] - 0x20;
-        snprintf(label, sizeof label, "%c%c", 0xC0 | (up >> 6), 0x80 | (up & 0x3F));
-        snprintf(id, sizeof id, "key-x%02x", ACCENTS[i]);
-        key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ACCENTS[i], NULL);
-    }
-    y += kh + gap;
-    int space_w = 6 * kw + 5 * gap, side_w = 3 * kw + 2 * gap;
-    x = (W - (space_w + 2 * side_w + 2 * gap)) / 2;
-    key(ui, (SDL_Rect){x, y, side_w, kh}, _("Clear"), "key-clear", KEY_CLEAR, NULL);
-    key(ui, (SDL_Rect){x + side_w + gap, y, space_w, kh}, _("Space"), "key-space", ' ', NULL);
-    key(ui, (SDL_Rect){x + side_w + space_w + 2 * gap, y, side_w, kh}, _("Delete"), "key-backspace",
-        KEY_BACKSPACE, "backspace");
-    return top;
-}
 
 /* A hit as one row: picture, name and category, price and where it is. */
 static void hit_row(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductCard *c,
@@ -124,7 +59,8 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
     ui_text(ui, "query", (SDL_Rect){tx, field.y, field.x + field.w - tx - field_h / 3, field_h},
             se->query[0] ? shown : _("Type a product, a brand or a category"), TEXT_HEADING,
             se->query[0] ? t->text : t->text_muted, (TextLayout){H_LEFT, V_MIDDLE, false});
-    int kb_top = keyboard(ui, H - M / 2 - (s->online || !s->central ? 0 : t->px[TEXT_CAPTION] * 2));
+    int kb_top =
+        screen_keyboard(ui, H - M / 2 - (s->online || !s->central ? 0 : t->px[TEXT_CAPTION] * 2));
     SDL_Rect hits = {M, top + field_h + t->gap, W - 2 * M,
                      kb_top - t->gap - (top + field_h + t->gap)};
     if (!se->query[0]) {

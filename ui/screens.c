@@ -18,6 +18,10 @@ static const ScreenClass *const SCREENS[SCREEN_COUNT] = {
     [SCREEN_CART] = &SCREEN_CART_CLASS,
     [SCREEN_CHECKOUT] = &SCREEN_CHECKOUT_CLASS,
     [SCREEN_CONFIRMATION] = &SCREEN_CONFIRMATION_CLASS,
+    [SCREEN_STAFF] = &SCREEN_STAFF_CLASS,
+    [SCREEN_CUSTOMER] = &SCREEN_CUSTOMER_CLASS,
+    [SCREEN_NOTE] = &SCREEN_NOTE_CLASS,
+    [SCREEN_CONFIRM] = &SCREEN_CONFIRM_CLASS,
 };
 
 /* Friendly words for each notice: what happened and what to do, never an error code. */
@@ -50,11 +54,96 @@ static const char *notice_text(Notice n)
     case NOTICE_ORDER_REFUSED:
         return _("We couldn't place your order: an item may have just sold out. Your bag is "
                  "still here to change.");
+    case NOTICE_GARMENT_UNKNOWN:
+        return _("We couldn't find that garment in our catalog. A member of our team can help.");
+    case NOTICE_TECHNICIAN:
+        return _("That's a technician badge. Service mode isn't available on this screen.");
+    case NOTICE_WRONG_CUSTOMER:
+        return _("That card belongs to someone else. The customer confirms with their own card.");
+    case NOTICE_NOTE_SAVED:
+        return _("Note saved to the customer's profile.");
+    case NOTICE_NOTE_FAILED:
+        return _("The note couldn't be saved just now. It's still here to try again.");
     case NOTICE_NONE:
     case NOTICE_COUNT:
         break;
     }
     return "";
+}
+
+/* Where a fitting-room request has got, in the shopper's words. */
+static void fitting_text(const AppState *s, const ScreenEnv *env, char *out, size_t size)
+{
+    const FittingView *f = &s->session.fitting;
+    char what[128];
+    if (f->size[0] && f->colour[0])
+        snprintf(what, sizeof what, _("Size %s in %s"), f->size, f->colour);
+    else
+        snprintf(what, sizeof what, "%s", f->size[0] ? f->size : f->colour);
+    const char *room = env->cfg->fitting_room;
+    switch (f->status) {
+    case FITTING_SENDING:
+        snprintf(out, size, "%s", _("Asking the floor team…"));
+        break;
+    case FITTING_REQUESTED:
+        snprintf(out, size, _("%s requested for %s. An associate will bring it shortly."), what,
+                 room);
+        break;
+    case FITTING_ON_ITS_WAY:
+        snprintf(out, size, _("%s is on its way to %s."), what, room);
+        break;
+    case FITTING_UNAVAILABLE:
+        snprintf(out, size,
+                 _("Sorry, %s can't be brought just now. You can order it to your home."), what);
+        break;
+    case FITTING_FAILED:
+        snprintf(out, size, "%s",
+                 _("We couldn't reach the floor team. Please ask an associate nearby."));
+        break;
+    case FITTING_NONE:
+        out[0] = '\0';
+        break;
+    }
+}
+
+/* The news of a fitting-room request, along the top edge of every mirror screen. */
+static void draw_fitting(Ui *ui, const AppState *s, const ScreenEnv *env)
+{
+    const Theme *t = &ui->theme;
+    const FittingView *f = &s->session.fitting;
+    int h = theme_px(t, 104);
+    SDL_Rect card = {t->margin, t->margin / 2 + t->touch_min + theme_px(t, 24),
+                     ui->w - 2 * t->margin, h};
+    Widget c = {.id = "fitting-status",
+                .rect = card,
+                .color = t->surface,
+                .enabled = true,
+                .text = f->status == FITTING_REQUESTED     ? "requested"
+                        : f->status == FITTING_ON_ITS_WAY  ? "on_its_way"
+                        : f->status == FITTING_UNAVAILABLE ? "unavailable"
+                        : f->status == FITTING_FAILED      ? "failed"
+                                                           : "sending"};
+    ui_add(ui, &WIDGET_CARD, &c);
+    int pad = theme_px(t, 24), icon = h - 2 * pad;
+    Widget ic = {.id = "fitting-icon",
+                 .rect = {card.x + pad, card.y + pad, icon, icon},
+                 .icon = "tag",
+                 .color = f->status == FITTING_ON_ITS_WAY ? t->accent : t->text_muted,
+                 .text = "",
+                 .enabled = true};
+    ui_add(ui, &WIDGET_IMAGE, &ic);
+    char text[320];
+    fitting_text(s, env, text, sizeof text);
+    bool done = f->status != FITTING_SENDING && f->status != FITTING_REQUESTED;
+    int bw = done ? t->touch_min : 0;
+    int tx = card.x + pad * 2 + icon;
+    ui_text(ui, "fitting-text", (SDL_Rect){tx, card.y, card.x + card.w - tx - bw - pad, h}, text,
+            TEXT_CAPTION, t->text, (TextLayout){H_LEFT, V_MIDDLE, true});
+    if (done)
+        ui_icon_button(ui, "fitting-dismiss",
+                       (SDL_Rect){card.x + card.w - pad / 2 - bw, card.y + (h - bw) / 2, bw, bw},
+                       "", BUTTON_GHOST, "close", H_CENTER, true,
+                       screen_intent(INTENT_FITTING_DISMISS, 0));
 }
 
 static const char *notice_icon(Notice n)
@@ -251,6 +340,8 @@ int screen_draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         cls->draw_mirror(ui, s, env);
     else
         cls->draw_kiosk(ui, s, env);
+    if (s->session.fitting.status != FITTING_NONE && s->screen != SCREEN_ATTRACT)
+        draw_fitting(ui, s, env);
     if (s->notice != NOTICE_NONE) /* under the hand-off panel, which the shopper opened */
         draw_notice(ui, s);
     if (s->session.handoff_state != LOAD_NONE && s->screen != SCREEN_ATTRACT)
@@ -335,11 +426,13 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
     int W = ui->w, M = t->margin;
     int y = M / 2, h = t->touch_min, gap = theme_px(t, 16);
     bool portrait = W < ui->h;
-    /* From the right: I'm done, Bag, Search, contrast. */
+    /* From the right: I'm done (an associate: Next customer), Bag, Search, contrast. */
     int x = W - M;
-    int done_w = fit_width(ui, _("I'm done"), false, theme_px(t, 200));
+    bool associate = s->staff.active;
+    const char *done = associate ? _("Next customer") : _("I'm done");
+    int done_w = fit_width(ui, done, false, theme_px(t, 200));
     x -= done_w;
-    ui_button(ui, "done", (SDL_Rect){x, y, done_w, h}, _("I'm done"), BUTTON_SECONDARY,
+    ui_button(ui, "done", (SDL_Rect){x, y, done_w, h}, done, BUTTON_SECONDARY,
               screen_intent(INTENT_END_SESSION, 0));
     char bag[64];
     int items = app_cart_items(s);
@@ -384,6 +477,13 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
                 .action = screen_intent(INTENT_ACCESSIBILITY, 0),
                 .layout = {H_CENTER, V_MIDDLE, false}};
     ui_add(ui, &WIDGET_BUTTON, &c);
+    if (associate && s->session.member_id[0] && !portrait) {
+        /* The customer's file, a tap away from anywhere in the journey. */
+        int cw = fit_width(ui, _("Customer"), true, theme_px(t, 180));
+        x -= gap + cw;
+        ui_icon_button(ui, "customer", (SDL_Rect){x, y, cw, h}, _("Customer"), BUTTON_SECONDARY,
+                       "person", H_CENTER, true, screen_intent(INTENT_OPEN_CUSTOMER, 0));
+    }
     int right = x - gap;
     /* Left: the brand on home, Back elsewhere, then the title. */
     int lx = M - theme_px(t, 8);
@@ -403,6 +503,8 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
                     (TextLayout){H_LEFT, V_MIDDLE, false});
     }
     int top = y + h + theme_px(t, 28);
+    if (t->mirror && top < ui->h * 2 / 5)
+        top = ui->h * 2 / 5; /* the glass above is the shopper's: content keeps below */
     if (portrait && title && s->screen != SCREEN_HOME) {
         ui_text(ui, "title", (SDL_Rect){M, top, W - 2 * M, t->px[TEXT_TITLE] * 13 / 10}, title,
                 TEXT_TITLE, t->text, (TextLayout){H_LEFT, V_TOP, false});
@@ -521,6 +623,105 @@ void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductC
                 TEXT_CAPTION, c->hint == HINT_NONE ? t->text_muted : t->accent,
                 (TextLayout){H_LEFT, V_BOTTOM, false});
     }
+}
+
+int screen_staff_strip(Ui *ui, const AppState *s, int top)
+{
+    const Theme *t = &ui->theme;
+    const Staff *st = &s->staff;
+    int M = t->margin, h = t->touch_min, pad = theme_px(t, 20);
+    SDL_Rect band = {M, top, ui->w - 2 * M, h + 2 * pad};
+    Widget card = {.id = "staff-strip", .rect = band, .color = t->surface, .enabled = true};
+    ui_add(ui, &WIDGET_CARD, &card);
+    Widget ic = {.id = "staff-icon",
+                 .rect = {band.x + pad, band.y + pad + h / 8, h * 3 / 4, h * 3 / 4},
+                 .icon = "person",
+                 .color = t->accent,
+                 .text = "",
+                 .enabled = true};
+    ui_add(ui, &WIDGET_IMAGE, &ic);
+    char who[APP_NAME_MAX * 2 + 8];
+    if (st->name[0] && st->store_name[0])
+        snprintf(who, sizeof who, "%s · %s", st->name, st->store_name);
+    else
+        snprintf(who, sizeof who, "%s", st->name[0] ? st->name : st->id);
+    int lock_w = fit_width(ui, _("Lock"), true, theme_px(t, 180));
+    int tx = band.x + pad * 2 + h * 3 / 4, tw = band.x + band.w - pad - lock_w - t->gap - tx;
+    ui_text(ui, "staff-mode", (SDL_Rect){tx, band.y + pad / 2, tw, band.h / 2 - pad / 2},
+            _("Associate mode"), TEXT_CAPTION, t->text_muted,
+            (TextLayout){H_LEFT, V_MIDDLE, false});
+    ui_text(ui, "staff-name", (SDL_Rect){tx, band.y + band.h / 2, tw, band.h / 2 - pad / 2}, who,
+            TEXT_BODY, t->text, (TextLayout){H_LEFT, V_MIDDLE, false});
+    ui_icon_button(ui, "lock", (SDL_Rect){band.x + band.w - pad - lock_w, band.y + pad, lock_w, h},
+                   _("Lock"), BUTTON_SECONDARY, "lock", H_CENTER, true,
+                   screen_intent(INTENT_LOCK, 0));
+    return band.y + band.h + t->gap;
+}
+
+/* --- the on-screen keyboard: the same in every language, with the accented letters of
+ * Spanish and French on a row of their own --------------------------------------------- */
+
+static const char *const ROWS[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+/* Latin-1 code points: á é í ó ú ñ ü ç è à ê ô */
+static const int ACCENTS[] = {0xE1, 0xE9, 0xED, 0xF3, 0xFA, 0xF1,
+                              0xFC, 0xE7, 0xE8, 0xE0, 0xEA, 0xF4};
+
+static void key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t code,
+                const char *icon)
+{
+    Widget k = {.id = id,
+                .rect = r,
+                .text = label,
+                .role = TEXT_BUTTON,
+                .kind = BUTTON_KEY,
+                .icon = icon,
+                .enabled = true,
+                .action = screen_intent(INTENT_KEY, code),
+                .layout = {H_CENTER, V_MIDDLE, false}};
+    ui_add(ui, &WIDGET_BUTTON, &k);
+}
+
+int screen_keyboard(Ui *ui, int bottom)
+{
+    const Theme *t = &ui->theme;
+    int W = ui->w, M = t->margin, gap = theme_px(t, 10);
+    int kw = (W - 2 * M - 11 * gap) / 12;
+    if (W < ui->h) /* portrait: the accent row sets the width */
+        kw = (W - 2 * M / 2 - 11 * gap) / 12;
+    if (kw > theme_px(t, 110))
+        kw = theme_px(t, 110);
+    int kh = t->touch_min;
+    int rows = 5;
+    int top = bottom - rows * kh - (rows - 1) * gap;
+    int y = top;
+    char id[UI_ID_MAX], label[8];
+    for (int r = 0; r < 3; r++) {
+        int n = (int)strlen(ROWS[r]);
+        int x = (W - (n * kw + (n - 1) * gap)) / 2;
+        for (int i = 0; i < n; i++) {
+            snprintf(label, sizeof label, "%c", ROWS[r][i] - 32);
+            snprintf(id, sizeof id, "key-%c", ROWS[r][i]);
+            key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ROWS[r][i], NULL);
+        }
+        y += kh + gap;
+    }
+    int n = (int)(sizeof ACCENTS / sizeof ACCENTS[0]);
+    int x = (W - (n * kw + (n - 1) * gap)) / 2;
+    for (int i = 0; i < n; i++) {
+        /* The upper-case letter is 0x20 below the lower-case one in Latin-1. */
+        int up = ACCENTS[i] - 0x20;
+        snprintf(label, sizeof label, "%c%c", 0xC0 | (up >> 6), 0x80 | (up & 0x3F));
+        snprintf(id, sizeof id, "key-x%02x", ACCENTS[i]);
+        key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ACCENTS[i], NULL);
+    }
+    y += kh + gap;
+    int space_w = 6 * kw + 5 * gap, side_w = 3 * kw + 2 * gap;
+    x = (W - (space_w + 2 * side_w + 2 * gap)) / 2;
+    key(ui, (SDL_Rect){x, y, side_w, kh}, _("Clear"), "key-clear", KEY_CLEAR, NULL);
+    key(ui, (SDL_Rect){x + side_w + gap, y, space_w, kh}, _("Space"), "key-space", ' ', NULL);
+    key(ui, (SDL_Rect){x + side_w + space_w + 2 * gap, y, side_w, kh}, _("Delete"), "key-backspace",
+        KEY_BACKSPACE, "backspace");
+    return top;
 }
 
 void screen_status(Ui *ui, LoadState st, SDL_Rect r, const char *id, const char *failed)

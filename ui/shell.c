@@ -256,8 +256,8 @@ static void on_tap(void *ctx, const NfcTap *tap)
 {
     Shell *sh = ctx;
     Event ev = {.type = EV_IDENTITY};
-    identity_from_tag(sh->keyring, tap->uid, tap->uid_len, tap->data, tap->data_len,
-                      (uint32_t)time(NULL), &ev.u.identity);
+    identity_from_tag(sh->keyring, sh->cfg->product_uri, tap->uid, tap->uid_len, tap->data,
+                      tap->data_len, (uint32_t)time(NULL), &ev.u.identity);
     post(sh, &ev);
 }
 
@@ -412,6 +412,11 @@ static json_t *state_json(Shell *sh)
     json_object_set_new(st, "synced", json_boolean(s->last_sync != 0));
     json_object_set_new(st, "reader",
                         s->reader_present ? json_boolean(s->reader_connected) : json_null());
+    /* associate mode: on or off only (who it is stays off the socket's logs, too) */
+    json_object_set_new(st, "associate", json_boolean(s->staff.active));
+    static const char *const FITTING[] = {"none",       "sending",     "requested",
+                                          "on_its_way", "unavailable", "failed"};
+    json_object_set_new(st, "fitting", json_string(FITTING[s->session.fitting.status]));
     return st;
 }
 
@@ -527,6 +532,30 @@ static void cmd_state(Shell *sh, ControlCall *call)
     control_reply(call, state_json(sh), NULL, NULL);
 }
 
+/* An intent by name, as a button would post it: for scripts and tests. It goes through the
+ * same rules as a touch, so it can do nothing a finger could not (an associate's intents are
+ * refused outside associate mode). */
+static void cmd_intent(Shell *sh, ControlCall *call)
+{
+    json_t *req = control_call_request(call);
+    const char *name = json_string_value(json_object_get(req, "name"));
+    json_t *arg = json_object_get(req, "arg");
+    Intent intent = name ? intent_from_name(name) : INTENT_NONE;
+    if (intent == INTENT_NONE || (arg && !json_is_integer(arg))) {
+        control_reply_error(call, "bad_request",
+                            "intent needs a known \"name\" and an integer \"arg\"");
+        return;
+    }
+    json_int_t a = arg ? json_integer_value(arg) : 0;
+    if (a < INT32_MIN || a > INT32_MAX) {
+        control_reply_error(call, "bad_request", "arg out of range");
+        return;
+    }
+    post(sh, &(Event){.type = EV_TOUCH});
+    post(sh, &(Event){.type = EV_INTENT, .u.intent = {intent, (int32_t)a}});
+    control_reply(call, NULL, NULL, NULL);
+}
+
 static void cmd_version(Shell *sh, ControlCall *call)
 {
     control_reply(call, json_pack("{s:s}", "version", KIOSK_VERSION), NULL, NULL);
@@ -539,7 +568,7 @@ static void on_control(Shell *sh, ControlCall *call)
         void (*fn)(Shell *, ControlCall *);
     } cmds[] = {{"ui", cmd_ui},     {"press", cmd_press},           {"tap", cmd_tap},
                 {"type", cmd_type}, {"screenshot", cmd_screenshot}, {"state", cmd_state},
-                {"wait", cmd_wait}, {"version", cmd_version}};
+                {"wait", cmd_wait}, {"version", cmd_version},       {"intent", cmd_intent}};
     const char *cmd = control_call_cmd(call);
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {
@@ -548,7 +577,8 @@ static void on_control(Shell *sh, ControlCall *call)
         }
     }
     control_reply_error(call, "unknown_command",
-                        "commands: ui, press, tap, type, screenshot, state, wait, version");
+                        "commands: ui, press, tap, type, screenshot, state, wait, version, "
+                        "intent");
 }
 
 static void on_foreign(void *ctx, const Event *ev)

@@ -26,6 +26,7 @@ static CentralOrderRequest full_order(void)
     copy(r.member, sizeof r.member, "M10003");
     copy(r.store, sizeof r.store, "sea-capitol-hill");
     copy(r.associate, sizeof r.associate, "S0042");
+    copy(r.confirmed_by, sizeof r.confirmed_by, "card");
     copy(r.shipping_option, sizeof r.shipping_option, "standard");
     copy(r.address_id, sizeof r.address_id, "A10003-1");
     copy(r.offer, sizeof r.offer, "OF_7");
@@ -56,6 +57,7 @@ static void round_trip_keeps_every_field(void **state)
     assert_string_equal(out.member, in.member);
     assert_string_equal(out.store, in.store);
     assert_string_equal(out.associate, in.associate);
+    assert_string_equal(out.confirmed_by, "card");
     assert_string_equal(out.shipping_option, in.shipping_option);
     assert_string_equal(out.address_id, in.address_id);
     assert_string_equal(out.offer, in.offer);
@@ -77,7 +79,7 @@ static void optional_fields_may_be_left_out(void **state)
     (void)state;
     CentralOrderRequest in = full_order(), out;
     char *json = NULL;
-    in.associate[0] = in.offer[0] = in.address_id[0] = '\0';
+    in.associate[0] = in.confirmed_by[0] = in.offer[0] = in.address_id[0] = '\0';
     copy(in.shipping_option, sizeof in.shipping_option, "pickup"); /* no address needed */
     assert_int_equal(order_encode(&in, NULL, &json), KIOSK_OK);
     assert_string_equal(json, "{\"items\":[{\"qty\":2,\"variant\":\"V01731\"},"
@@ -174,6 +176,20 @@ static void variant_empty(CentralOrderRequest *r)
     r->items[1].variant[0] = '\0';
 }
 
+/* An associate's order is placed only once the customer confirmed it, by card or app. */
+static void associate_unconfirmed(CentralOrderRequest *r)
+{
+    r->confirmed_by[0] = '\0';
+}
+static void associate_confirmed_by_nod(CentralOrderRequest *r)
+{
+    copy(r->confirmed_by, sizeof r->confirmed_by, "nod");
+}
+static void confirmed_without_associate(CentralOrderRequest *r)
+{
+    r->associate[0] = '\0';
+}
+
 static void encode_refuses_bad_shapes(void **state)
 {
     (void)state;
@@ -192,6 +208,9 @@ static void encode_refuses_bad_shapes(void **state)
         qty_eleven,
         repeated_over_ten,
         variant_empty,
+        associate_unconfirmed,
+        associate_confirmed_by_nod,
+        confirmed_without_associate,
     };
     for (size_t i = 0; i < sizeof SPOILS / sizeof SPOILS[0]; i++) {
         CentralOrderRequest r = full_order();
