@@ -65,6 +65,8 @@ void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductC
 void screen_status(Ui *ui, LoadState st, SDL_Rect r, const char *id, const char *failed);
 /* The category's name in the shopper's language ("running-shoes" -> "Running shoes"). */
 const char *screen_category(const char *code);
+/* A loyalty tier's name in the shopper's language ("gold" -> "Gold"), NULL if unknown. */
+const char *screen_tier(const char *code);
 /* A price in the shopper's language. */
 void screen_money(char *out, size_t size, const AppState *s, int64_t cents, const char *currency);
 /* Where a product can be had, in words ("In stock here"). */

@@ -125,6 +125,21 @@ static void history(Ui *ui, const AppState *s, SDL_Rect r)
     }
     char text[384], date[64], id[UI_ID_MAX];
     int y = in.y;
+    /* Returns first, with their reasons: what a stylist most needs to know about fit. */
+    for (size_t o = 0; o < se->history.count && y >= 0; o++) {
+        const CentralHistoryOrder *h = &se->history.orders[o];
+        for (size_t l = 0; l < h->line_count && y >= 0; l++) {
+            const CentralHistoryLine *hl = &h->lines[l];
+            if (!hl->returned)
+                continue;
+            snprintf(text, sizeof text, _("Returned %s: %s"), hl->name,
+                     hl->return_reason[0] ? hl->return_reason : _("no reason given"));
+            snprintf(id, sizeof id, "return-%zu-%zu", o, l);
+            y = line(ui, id, in, y, text, TEXT_BODY, t->accent);
+        }
+    }
+    if (y > in.y)
+        y += theme_px(t, 12);
     for (size_t o = 0; o < se->history.count && y >= 0; o++) {
         const CentralHistoryOrder *h = &se->history.orders[o];
         format_date(date, sizeof date, view_parse_time(h->created_at), app_language(s));
@@ -138,13 +153,7 @@ static void history(Ui *ui, const AppState *s, SDL_Rect r)
             else
                 snprintf(text, sizeof text, "%s", hl->name);
             snprintf(id, sizeof id, "order-%zu-line-%zu", o, l);
-            y = line(ui, id, in, y, text, TEXT_BODY, t->text);
-            if (y >= 0 && hl->returned) {
-                snprintf(text, sizeof text, _("Returned: %s"),
-                         hl->return_reason[0] ? hl->return_reason : _("no reason given"));
-                snprintf(id, sizeof id, "order-%zu-return-%zu", o, l);
-                y = line(ui, id, in, y, text, TEXT_CAPTION, t->accent);
-            }
+            y = line(ui, id, in, y, text, TEXT_BODY, hl->returned ? t->text_muted : t->text);
         }
         if (y >= 0)
             y += theme_px(t, 12);
@@ -205,8 +214,9 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
             se->display_name[0] ? se->display_name : _("Customer"), TEXT_TITLE, t->text,
             (TextLayout){H_LEFT, V_TOP, false});
     top += title_h;
-    if (se->tier[0] && se->points >= 0)
-        snprintf(text, sizeof text, _("%s member · %d points"), se->tier, se->points);
+    const char *tier = screen_tier(se->tier);
+    if (tier && se->points >= 0)
+        snprintf(text, sizeof text, _("%s member · %d points"), tier, se->points);
     else
         snprintf(text, sizeof text, "%s", se->profile_loaded ? "" : _("Loading their profile…"));
     ui_text(ui, "customer-tier", (SDL_Rect){M, top, W - 2 * M, t->px[TEXT_BODY] * 14 / 10}, text,

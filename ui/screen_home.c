@@ -18,24 +18,9 @@ static void greeting(const AppState *s, char *out, size_t size)
         snprintf(out, size, "%s", _("Welcome back"));
 }
 
-/* The tier's name in the shopper's language (the API sends a code: docs/api.md). */
-static const char *tier_name(const char *code)
-{
-    static const struct {
-        const char *code, *name;
-    } tiers[] = {{"bronze", N_("Bronze")},
-                 {"silver", N_("Silver")},
-                 {"gold", N_("Gold")},
-                 {"platinum", N_("Platinum")}};
-    for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++)
-        if (strcmp(code, tiers[i].code) == 0)
-            return _(tiers[i].name);
-    return NULL; /* a tier this firmware does not know yet: leave it out */
-}
-
 static void standing(const AppState *s, char *out, size_t size)
 {
-    const char *tier = tier_name(s->session.tier);
+    const char *tier = screen_tier(s->session.tier);
     if (tier && s->session.points >= 0)
         snprintf(out, size, _("%s member · %d points"), tier, s->session.points);
     else if (s->session.points >= 0)
@@ -297,31 +282,72 @@ static void draw_kiosk(Ui *ui, const AppState *s, const ScreenEnv *env)
     screen_offline_line(ui, s);
 }
 
-/* The mirror keeps its own calm greeting until its screens come (fitting-room issue). */
+/* The mirror: the glass stays clear; below, the greeting, how the mirror works (a garment's
+ * tag), and three picks for them. A guest gets the tag hint and the categories' way in. */
 static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
     const Theme *t = &ui->theme;
+    const Session *se = &s->session;
     int W = ui->w, H = ui->h, M = t->margin;
-    (void)env;
     ui_begin_frame(ui, t->background);
-    int bw = theme_px(t, 300);
-    ui_button(ui, "done", (SDL_Rect){W - M - bw, M, bw, t->touch_min}, _("I'm done"),
-              BUTTON_SECONDARY, screen_intent(INTENT_END_SESSION, 0));
+    int y = screen_top_bar(ui, s, env, NULL);
     char line[256];
-    int y = H * 64 / 100;
-    greeting(s, line, sizeof line);
-    int head_h = t->px[TEXT_TITLE] * 26 / 10;
-    ui_text(ui, "greeting", (SDL_Rect){M, y, W - 2 * M, head_h}, line, TEXT_TITLE, t->text,
-            (TextLayout){H_CENTER, V_BOTTOM, true});
-    y += head_h + theme_px(t, 16);
-    standing(s, line, sizeof line);
-    ui_text(ui, "standing", (SDL_Rect){M, y, W - 2 * M, t->px[TEXT_BODY] * 28 / 10}, line,
-            TEXT_BODY, t->text_muted, (TextLayout){H_CENTER, V_TOP, true});
-    y += t->px[TEXT_BODY] * 28 / 10 + theme_px(t, 16);
-    last_purchase(s, line, sizeof line);
-    if (line[0])
-        ui_text(ui, "last-purchase", (SDL_Rect){M, y, W - 2 * M, t->px[TEXT_BODY] * 28 / 10}, line,
-                TEXT_BODY, t->text, (TextLayout){H_CENTER, V_TOP, true});
+    int head_h = t->px[TEXT_TITLE] * 13 / 10, body_h = t->px[TEXT_BODY] * 14 / 10;
+    if (se->member_id[0]) {
+        greeting(s, line, sizeof line);
+        ui_text(ui, "greeting", (SDL_Rect){M, y, W - 2 * M, head_h}, line, TEXT_TITLE, t->text,
+                (TextLayout){H_LEFT, V_TOP, false});
+        y += head_h;
+        standing(s, line, sizeof line);
+        ui_text(ui, "standing", (SDL_Rect){M, y, W - 2 * M, body_h}, line, TEXT_BODY, t->text_muted,
+                (TextLayout){H_LEFT, V_TOP, false});
+        y += body_h;
+        last_purchase(s, line, sizeof line);
+        if (line[0]) {
+            ui_text(ui, "last-purchase", (SDL_Rect){M, y, W - 2 * M, body_h * 2}, line, TEXT_BODY,
+                    t->text, (TextLayout){H_LEFT, V_TOP, true});
+            y += body_h * 2;
+        }
+    } else {
+        ui_text(ui, "greeting", (SDL_Rect){M, y, W - 2 * M, head_h}, _("Try it on, see it all"),
+                TEXT_TITLE, t->text, (TextLayout){H_LEFT, V_TOP, false});
+        y += head_h;
+    }
+    y += t->gap / 2;
+    /* How the mirror works: a garment's tag. */
+    int icon = t->touch_min;
+    Widget ic = {.id = "tag-hint-icon",
+                 .rect = {M, y, icon, icon},
+                 .icon = "tag",
+                 .color = t->accent,
+                 .text = "",
+                 .enabled = true};
+    ui_add(ui, &WIDGET_IMAGE, &ic);
+    ui_text(ui, "tag-hint",
+            (SDL_Rect){M + icon + t->gap / 2, y, W - 2 * M - icon - t->gap / 2, body_h * 2},
+            _("Hold a garment's tag to the reader to see its sizes, colours and stock."), TEXT_BODY,
+            t->text, (TextLayout){H_LEFT, V_MIDDLE, true});
+    y += body_h * 2 + t->gap;
+    int bottom = H - M / 2 - (s->online || !s->central ? 0 : t->px[TEXT_CAPTION] * 2);
+    if (se->member_id[0] && se->recs_state == LOAD_OK && se->recs.count > 0) {
+        int cap_h = t->px[TEXT_CAPTION] * 16 / 10;
+        ui_text(ui, "recs-title", (SDL_Rect){M, y, W - 2 * M, cap_h}, _("Picked for you"),
+                TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_TOP, false});
+        y += cap_h;
+        int n = se->recs.count < 3 ? se->recs.count : 3, gap = theme_px(t, 16);
+        int cw = (W - 2 * M - 2 * gap) / 3;
+        for (int i = 0; i < n; i++) {
+            char id[UI_ID_MAX];
+            snprintf(id, sizeof id, "rec-%d", i);
+            screen_card(ui, s, env, &se->recs.items[i],
+                        (SDL_Rect){M + i * (cw + gap), y, cw, bottom - y}, id,
+                        screen_intent(INTENT_OPEN_PRODUCT, CARDS_RECS << 8 | i));
+        }
+    } else if (se->member_id[0]) {
+        screen_status(ui, se->recs_state, (SDL_Rect){M, y, W - 2 * M, bottom - y}, "recs",
+                      _("Your picks can't be shown just now."));
+    }
+    screen_offline_line(ui, s);
 }
 
 const ScreenClass SCREEN_HOME_CLASS = {

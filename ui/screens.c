@@ -369,6 +369,21 @@ const char *screen_category(const char *code)
     return code; /* a category this firmware does not know yet: its code reads well enough */
 }
 
+/* The tier's name in the shopper's language (the API sends a code: docs/api.md). */
+const char *screen_tier(const char *code)
+{
+    static const struct {
+        const char *code, *name;
+    } tiers[] = {{"bronze", N_("Bronze")},
+                 {"silver", N_("Silver")},
+                 {"gold", N_("Gold")},
+                 {"platinum", N_("Platinum")}};
+    for (size_t i = 0; i < sizeof tiers / sizeof tiers[0]; i++)
+        if (strcmp(code, tiers[i].code) == 0)
+            return _(tiers[i].name);
+    return NULL; /* a tier this firmware does not know yet: leave it out */
+}
+
 void screen_money(char *out, size_t size, const AppState *s, int64_t cents, const char *currency)
 {
     format_price(out, size, cents, currency, app_language(s));
@@ -503,8 +518,11 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
                     (TextLayout){H_LEFT, V_MIDDLE, false});
     }
     int top = y + h + theme_px(t, 28);
-    if (t->mirror && top < ui->h * 2 / 5)
-        top = ui->h * 2 / 5; /* the glass above is the shopper's: content keeps below */
+    /* The mirror keeps its glass clear above the content while the shopper looks and tries
+     * on; paying and the receipt (their eyes on the order) take the whole portrait. */
+    if (t->mirror && top < ui->h * 2 / 5 && s->screen != SCREEN_CHECKOUT &&
+        s->screen != SCREEN_CONFIRMATION)
+        top = ui->h * 2 / 5;
     if (portrait && title && s->screen != SCREEN_HOME) {
         ui_text(ui, "title", (SDL_Rect){M, top, W - 2 * M, t->px[TEXT_TITLE] * 13 / 10}, title,
                 TEXT_TITLE, t->text, (TextLayout){H_LEFT, V_TOP, false});

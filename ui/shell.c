@@ -341,6 +341,8 @@ static void cmd_ui(Shell *sh, ControlCall *call)
                               n->text, "rect", rect_json(n->rect), "enabled", n->enabled);
         if (n->clipped)
             json_object_set_new(w, "clipped", json_true());
+        if (n->selected)
+            json_object_set_new(w, "selected", json_true());
         json_array_append_new(widgets, w);
     }
     const AppState *s = core_state(sh->core);

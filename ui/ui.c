@@ -76,6 +76,7 @@ void ui_add(Ui *ui, const WidgetClass *cls, const Widget *w)
     n->rect = w->rect;
     n->enabled = w->enabled;
     n->clipped = !fits;
+    n->selected = cls == &WIDGET_BUTTON && w->kind == BUTTON_CHIP_ON;
     n->pressable = cls->pressable;
     n->action = w->action;
 }

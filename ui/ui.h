@@ -53,7 +53,8 @@ typedef struct SemNode {
     char text[UI_TEXT_MAX];
     SDL_Rect rect;
     bool enabled;
-    bool clipped; /* its text did not fit its box */
+    bool clipped;  /* its text did not fit its box */
+    bool selected; /* a chosen chip (a size, a colour, a language), as a screen reader says */
     bool pressable;
     Event action;
 } SemNode;

@@ -20,152 +20,7 @@
 
 #include "test_filter.h"
 
-#include "harness.h"
-#include "kiosk_proc.h"
-#include "nfctest.h"
-
-typedef struct World {
-    TestCentral central;
-    NfcSim *sim;
-    KioskProc kiosk;
-    char conf[4096];
-} World;
-
-static void pause_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static void start_kiosk(World *w, const char *extra_conf, const char *const *args)
-{
-    char pub[HARNESS_PATH_MAX + 32];
-    harness_path(&w->central, "demo-loyalty-pub.pem", pub, sizeof pub);
-    snprintf(w->conf, sizeof w->conf,
-             "[store]\nid = sea-ballard\n[central]\nurl = %s\nca_file = %s\n"
-             "connect_timeout_ms = 2000\nrequest_timeout_ms = 5000\n"
-             "[nfc]\nconnstring = %s\n[identity]\nloyalty_keys = %s\n%s",
-             w->central.base, w->central.ca, nfctest_sim_connstring(w->sim), pub,
-             extra_conf ? extra_conf : "");
-    assert_true(kiosk_proc_start(&w->kiosk, w->conf, args));
-    /* a first boot: the local catalog arrives from the service before shoppers browse it */
-    json_t *last = NULL;
-    if (!kiosk_await_state(&w->kiosk, "synced", json_true(), 60000, &last))
-        fail_msg("the catalog never synced: %s", json_dumps(last, 0));
-    json_decref(last);
-}
-
-static int setup(void **state)
-{
-    World *w = calloc(1, sizeof *w);
-    assert_int_equal(harness_start(&w->central, NULL), 0);
-    w->sim = nfctest_sim_start(NFCSIM_PATH);
-    assert_non_null(w->sim);
-    *state = w;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    World *w = *state;
-    if (w->kiosk.pid)
-        assert_int_equal(kiosk_proc_stop(&w->kiosk), 0);
-    nfctest_sim_stop(w->sim);
-    harness_stop(&w->central);
-    free(w);
-    return 0;
-}
-
-/* A demo member who speaks `language`; "" for any. */
-static void demo_member(World *w, const char *language, char *id, size_t size)
-{
-    char path[HARNESS_PATH_MAX + 32];
-    harness_path(&w->central, "demo-members.json", path, sizeof path);
-    json_t *list = json_load_file(path, 0, NULL);
-    assert_non_null(list);
-    size_t i;
-    json_t *m;
-    json_array_foreach(list, i, m)
-    {
-        if (!language[0] ||
-            strcmp(json_string_value(json_object_get(m, "language")), language) == 0) {
-            snprintf(id, size, "%s", json_string_value(json_object_get(m, "id")));
-            json_decref(list);
-            return;
-        }
-    }
-    fail_msg("no demo member speaks %s", language);
-}
-
-static void tap_card_of(World *w, const char *member)
-{
-    char key[HARNESS_PATH_MAX + 32], cmd[2048], tag[512];
-    snprintf(tag, sizeof tag, "%s/%s.bin", nfctest_sim_dir(w->sim), member);
-    harness_path(&w->central, HARNESS_DEMO_KEY, key, sizeof key);
-    snprintf(cmd, sizeof cmd,
-             "'%s' card mint --role member --member %s --uid 04a1b2c3d4e5f6 --key '%s' "
-             "--out '%s' >/dev/null",
-             KIOSKCTL_BIN, member, key, tag);
-    assert_int_equal(system(cmd), 0);
-    assert_true(nfctest_sim_present(w->sim, tag));
-}
-
-static json_t *ui(World *w)
-{
-    json_t *u = kiosk_proc_cmd(&w->kiosk, "ui", NULL);
-    assert_non_null(u);
-    return u;
-}
-
-static void press(World *w, const char *id)
-{
-    json_t *r = kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", id));
-    if (!r || json_object_get(r, "error")) {
-        json_t *u = ui(w);
-        fail_msg("press %s: %s\non: %s", id, r ? json_dumps(r, 0) : "no reply", json_dumps(u, 0));
-    }
-    json_decref(r);
-}
-
-static void await_screen(World *w, const char *screen)
-{
-    json_t *last = NULL;
-    if (!kiosk_await_state(&w->kiosk, "screen", json_string(screen), 10000, &last))
-        fail_msg("screen %s never showed: %s", screen, json_dumps(last, 0));
-    json_decref(last);
-}
-
-/* Waits until widget id exists (and is enabled, if asked); returns the ui reply holding it
- * (the caller's). */
-static json_t *await_widget(World *w, const char *id, bool enabled)
-{
-    for (int i = 0; i < 500; i++) {
-        json_t *u = ui(w);
-        json_t *wd = kiosk_widget(u, id);
-        if (wd && (!enabled || json_is_true(json_object_get(wd, "enabled"))))
-            return u;
-        json_decref(u);
-        pause_ms(20);
-    }
-    json_t *u = ui(w);
-    fail_msg("widget %s never showed%s: %s", id, enabled ? " enabled" : "", json_dumps(u, 0));
-    return NULL;
-}
-
-static const char *text_of(json_t *u, const char *id)
-{
-    json_t *wd = kiosk_widget(u, id);
-    return wd ? json_string_value(json_object_get(wd, "text")) : NULL;
-}
-
-static void layout_ok(World *w, const char *where)
-{
-    json_t *u = ui(w);
-    char why[512];
-    if (!kiosk_layout_ok(u, why, sizeof why))
-        fail_msg("%s: %s", where, why);
-    json_decref(u);
-}
+#include "journey.h"
 
 /* The stock rows of the product screen in the order shown: "stock-<store>" ids. */
 static int stock_rows(json_t *u, char stores[][64], int max)
@@ -192,7 +47,7 @@ static double distance_of(json_t *u, const char *store)
 {
     char id[96];
     snprintf(id, sizeof id, "stock-%s-distance", store);
-    const char *t = text_of(u, id);
+    const char *t = journey_text_of(u, id);
     assert_non_null(t);
     return atof(t);
 }
@@ -200,26 +55,26 @@ static double distance_of(json_t *u, const char *store)
 static void shop_and_order_to_home(void **state)
 {
     World *w = *state;
-    start_kiosk(w, "[session]\nidle_seconds = 10\nwarning_seconds = 20\n", NULL);
+    journey_start_kiosk(w, "[session]\nidle_seconds = 10\nwarning_seconds = 20\n", NULL);
     char member[64];
-    demo_member(w, "en", member, sizeof member);
-    press(w, "start");
-    await_screen(w, "identify");
-    tap_card_of(w, member);
-    await_screen(w, "home");
+    journey_demo_member(w, "en", member, sizeof member);
+    journey_press(w, "start");
+    journey_await_screen(w, "identify");
+    journey_tap_card_of(w, member);
+    journey_await_screen(w, "home");
 
     /* A recommendation, with its reason, opens its product. */
-    json_t *u = await_widget(w, "rec-0", true);
-    const char *reason = text_of(u, "rec-0-reason");
+    json_t *u = journey_await_widget(w, "rec-0", true);
+    const char *reason = journey_text_of(u, "rec-0-reason");
     assert_non_null(reason);
     assert_true(strlen(reason) > 10);
     json_decref(u);
-    press(w, "rec-0");
-    await_screen(w, "product");
-    u = await_widget(w, "stock-online", false);
+    journey_press(w, "rec-0");
+    journey_await_screen(w, "product");
+    u = journey_await_widget(w, "stock-online", false);
     json_decref(u);
     /* Pick an available size: the first enabled size chip (the member's is preselected). */
-    u = ui(w);
+    u = journey_ui(w);
     const char *size_id = NULL;
     size_t i;
     json_t *wd;
@@ -233,54 +88,54 @@ static void shop_and_order_to_home(void **state)
     char chosen[64] = "";
     if (size_id) {
         snprintf(chosen, sizeof chosen, "%s", size_id);
-        press(w, chosen);
+        journey_press(w, chosen);
     }
     json_decref(u);
-    u = await_widget(w, "stock-sea-ballard", false);
+    u = journey_await_widget(w, "stock-sea-ballard", false);
     /* This store first, then at least three nearby stores nearest first, online last. */
     char stores[16][64];
     int n = stock_rows(u, stores, 16);
     assert_true(n >= 4);
     assert_string_equal(stores[0], "sea-ballard");
-    assert_non_null(strstr(text_of(u, "stock-sea-ballard"), "Here"));
+    assert_non_null(strstr(journey_text_of(u, "stock-sea-ballard"), "Here"));
     double prev = 0;
     for (int k = 1; k < 4; k++) {
         double d = distance_of(u, stores[k]);
         assert_true(d >= prev);
         prev = d;
     }
-    assert_non_null(text_of(u, "stock-online"));
-    assert_non_null(strstr(text_of(u, "stock-fresh"), "Live"));
-    layout_ok(w, "product");
+    assert_non_null(journey_text_of(u, "stock-online"));
+    assert_non_null(strstr(journey_text_of(u, "stock-fresh"), "Live"));
+    journey_layout_ok(w, "product");
     json_decref(u);
 
-    json_decref(await_widget(w, "add-to-bag", true));
-    press(w, "add-to-bag");
-    press(w, "bag");
-    await_screen(w, "cart");
+    json_decref(journey_await_widget(w, "add-to-bag", true));
+    journey_press(w, "add-to-bag");
+    journey_press(w, "bag");
+    journey_await_screen(w, "cart");
     json_t *st = kiosk_proc_cmd(&w->kiosk, "state", NULL);
     assert_int_equal(json_integer_value(json_object_get(st, "cart")), 1);
     json_decref(st);
-    press(w, "line-0-more"); /* two of them */
-    layout_ok(w, "cart");
-    press(w, "checkout");
-    await_screen(w, "checkout");
-    u = await_widget(w, "place-order", true);
-    const char *addr = text_of(u, "address-0-detail");
+    journey_press(w, "line-0-more"); /* two of them */
+    journey_layout_ok(w, "cart");
+    journey_press(w, "checkout");
+    journey_await_screen(w, "checkout");
+    u = journey_await_widget(w, "place-order", true);
+    const char *addr = journey_text_of(u, "address-0-detail");
     assert_non_null(addr);
     assert_non_null(strstr(addr, "\xE2\x80\xA2")); /* masked on screen */
     json_decref(u);
-    layout_ok(w, "checkout");
-    press(w, "place-order");
-    await_screen(w, "confirmation");
-    u = await_widget(w, "order-number", false);
+    journey_layout_ok(w, "checkout");
+    journey_press(w, "place-order");
+    journey_await_screen(w, "confirmation");
+    u = journey_await_widget(w, "order-number", false);
     char number[64];
-    const char *on = text_of(u, "order-number");
+    const char *on = journey_text_of(u, "order-number");
     assert_non_null(strstr(on, "K-"));
     snprintf(number, sizeof number, "%.*s", 8, strstr(on, "K-"));
     assert_non_null(kiosk_widget(u, "tracking-qr"));
     json_decref(u);
-    layout_ok(w, "confirmation");
+    journey_layout_ok(w, "confirmation");
     /* The tracking QR is what a phone camera reads: decode the screenshot with zbarimg. */
     char shot[600], cmd[1400], decoded[600] = "";
     kiosk_proc_path(&w->kiosk, "confirmation.png", shot, sizeof shot);
@@ -327,62 +182,62 @@ static void walk_screens(World *w, const char *shape, const char *member)
     char where[96];
     const char *lang = shape;
     snprintf(where, sizeof where, "attract/%s", lang);
-    layout_ok(w, where);
-    press(w, "start");
-    await_screen(w, "identify");
+    journey_layout_ok(w, where);
+    journey_press(w, "start");
+    journey_await_screen(w, "identify");
     snprintf(where, sizeof where, "identify/%s", lang);
-    layout_ok(w, where);
-    press(w, "guest");
-    await_screen(w, "home");
-    json_decref(await_widget(w, "category-jackets", true));
+    journey_layout_ok(w, where);
+    journey_press(w, "guest");
+    journey_await_screen(w, "home");
+    json_decref(journey_await_widget(w, "category-jackets", true));
     snprintf(where, sizeof where, "guest home/%s", lang);
-    layout_ok(w, where);
-    press(w, "category-jackets");
-    await_screen(w, "browse");
-    json_decref(await_widget(w, "product-0", true));
+    journey_layout_ok(w, where);
+    journey_press(w, "category-jackets");
+    journey_await_screen(w, "browse");
+    json_decref(journey_await_widget(w, "product-0", true));
     snprintf(where, sizeof where, "browse/%s", lang);
-    layout_ok(w, where);
-    press(w, "product-0");
-    await_screen(w, "product");
-    json_decref(await_widget(w, "stock-title", false));
-    json_decref(await_widget(w, "size-M", false));
-    press(w, "size-M");
-    json_decref(await_widget(w, "add-to-bag", true));
+    journey_layout_ok(w, where);
+    journey_press(w, "product-0");
+    journey_await_screen(w, "product");
+    json_decref(journey_await_widget(w, "stock-title", false));
+    json_decref(journey_await_widget(w, "size-M", false));
+    journey_press(w, "size-M");
+    json_decref(journey_await_widget(w, "add-to-bag", true));
     snprintf(where, sizeof where, "product/%s", lang);
-    layout_ok(w, where);
-    press(w, "add-to-bag");
-    press(w, "handoff");
-    json_decref(await_widget(w, "handoff-qr", false));
+    journey_layout_ok(w, where);
+    journey_press(w, "add-to-bag");
+    journey_press(w, "handoff");
+    json_decref(journey_await_widget(w, "handoff-qr", false));
     snprintf(where, sizeof where, "hand-off/%s", lang);
-    layout_ok(w, where);
-    press(w, "handoff-close");
-    press(w, "search");
-    await_screen(w, "search");
-    press(w, "key-t");
-    press(w, "key-r");
-    json_decref(await_widget(w, "hit-0", true));
+    journey_layout_ok(w, where);
+    journey_press(w, "handoff-close");
+    journey_press(w, "search");
+    journey_await_screen(w, "search");
+    journey_press(w, "key-t");
+    journey_press(w, "key-r");
+    json_decref(journey_await_widget(w, "hit-0", true));
     snprintf(where, sizeof where, "search/%s", lang);
-    layout_ok(w, where);
-    press(w, "bag");
-    await_screen(w, "cart");
+    journey_layout_ok(w, where);
+    journey_press(w, "bag");
+    journey_await_screen(w, "cart");
     snprintf(where, sizeof where, "cart/%s", lang);
-    layout_ok(w, where);
-    press(w, "checkout"); /* a guest is asked to sign in, the bag kept */
-    await_screen(w, "identify");
+    journey_layout_ok(w, where);
+    journey_press(w, "checkout"); /* a guest is asked to sign in, the bag kept */
+    journey_await_screen(w, "identify");
     snprintf(where, sizeof where, "sign in to order/%s", lang);
-    layout_ok(w, where);
-    tap_card_of(w, member);
-    await_screen(w, "cart");
+    journey_layout_ok(w, where);
+    journey_tap_card_of(w, member);
+    journey_await_screen(w, "cart");
     char reply[256]; /* the card leaves the reader with its owner */
     assert_true(nfctest_sim_cmd(w->sim, "{\"cmd\":\"remove\"}", reply, sizeof reply));
-    json_decref(await_widget(w, "checkout", true));
-    press(w, "checkout");
-    await_screen(w, "checkout");
-    json_decref(await_widget(w, "place-order", true));
+    json_decref(journey_await_widget(w, "checkout", true));
+    journey_press(w, "checkout");
+    journey_await_screen(w, "checkout");
+    json_decref(journey_await_widget(w, "place-order", true));
     snprintf(where, sizeof where, "checkout/%s", lang);
-    layout_ok(w, where);
-    press(w, "done");
-    await_screen(w, "attract");
+    journey_layout_ok(w, where);
+    journey_press(w, "done");
+    journey_await_screen(w, "attract");
 }
 
 static void every_screen_fits_in_every_language(void **state)
@@ -391,15 +246,15 @@ static void every_screen_fits_in_every_language(void **state)
     static const char *const shapes[][2] = {{"kiosk", NULL}, {"kiosk", "1080x1920"}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         const char *args[] = {"--size", shapes[s][1], NULL};
-        start_kiosk(w, NULL, shapes[s][1] ? args : NULL);
+        journey_start_kiosk(w, NULL, shapes[s][1] ? args : NULL);
         static const char *const langs[] = {"en", "es", "fr"};
         for (size_t l = 0; l < 3; l++) {
             char member[64], chip[16];
-            demo_member(w, langs[l], member, sizeof member);
+            journey_demo_member(w, langs[l], member, sizeof member);
             snprintf(chip, sizeof chip, "lang-%s", langs[l]);
             if (l > 0) {
-                json_decref(await_widget(w, chip, true));
-                press(w, chip);
+                json_decref(journey_await_widget(w, chip, true));
+                journey_press(w, chip);
             }
             char shape[48];
             snprintf(shape, sizeof shape, "%s %s", langs[l],
@@ -414,8 +269,9 @@ static void every_screen_fits_in_every_language(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(shop_and_order_to_home, setup, teardown),
-        cmocka_unit_test_setup_teardown(every_screen_fits_in_every_language, setup, teardown),
+        cmocka_unit_test_setup_teardown(shop_and_order_to_home, journey_setup, journey_teardown),
+        cmocka_unit_test_setup_teardown(every_screen_fits_in_every_language, journey_setup,
+                                        journey_teardown),
     };
     TEST_FILTER(argc, argv, tests);
     return cmocka_run_group_tests(tests, NULL, NULL);

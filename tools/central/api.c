@@ -2,11 +2,13 @@
  * handlers. Runs on connection threads with Central.lock held (see http.c). */
 #include "api.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
+#include "log.h"
 #include "util.h"
 
 typedef void (*Handler)(HttpRequest *req, HttpReply *r);
@@ -25,6 +27,7 @@ static const Route ROUTES[] = {
     {"GET", "v1/products/*/stock", api_product_stock},
     {"GET", "v1/images/*", api_image},
     {"POST", "v1/identify", api_identify},
+    {"POST", "v1/staff/identify", api_staff_identify},
     {"POST", "v1/pairings", api_pairing_create},
     {"GET", "v1/pairings/*", api_pairing_get},
     {"POST", "v1/pairings/*/claim", api_pairing_claim},
@@ -32,6 +35,8 @@ static const Route ROUTES[] = {
     {"GET", "v1/members/*/recommendations", api_member_recommendations},
     {"GET", "v1/members/*/offers", api_member_offers},
     {"GET", "v1/members/*/orders", api_member_orders},
+    {"GET", "v1/members/*/notes", api_member_notes},
+    {"POST", "v1/members/*/notes", api_member_note_add},
     {"GET", "v1/shipping-options", api_shipping_options},
     {"POST", "v1/orders", api_order_create},
     {"GET", "v1/orders/*", api_order_get},
@@ -40,6 +45,7 @@ static const Route ROUTES[] = {
     {"GET", "v1/fitting-requests", api_fitting_list},
     {"GET", "v1/fitting-requests/*", api_fitting_get},
     {"POST", "v1/fitting-requests/*/status", api_fitting_status},
+    {"GET", "floor/*", api_floor_page},
     {"POST", "v1/devices/enroll", api_device_enroll},
     {"POST", "v1/devices/*/heartbeat", api_device_heartbeat},
     {"GET", "v1/fleet", api_fleet},
@@ -190,6 +196,56 @@ bool api_path_id(HttpReply *r, const char *seg, const char *what)
     return false;
 }
 
+static bool parse_hex(const char *hex, uint8_t *out, size_t max, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n % 2 || n / 2 > max)
+        return false;
+    for (size_t i = 0; i < n; i += 2) {
+        if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1]))
+            return false;
+        char byte[3] = {hex[i], hex[i + 1], '\0'};
+        out[i / 2] = (uint8_t)strtoul(byte, NULL, 16);
+    }
+    *len = n / 2;
+    return true;
+}
+
+bool api_body_token(const HttpRequest *req, HttpReply *r, Token *out)
+{
+    const char *text = NULL, *uid_hex = NULL;
+    uint8_t uid[TOKEN_UID_MAX];
+    size_t uid_len = 0;
+    if (!api_body_string(req, r, "token", true, TOKEN_TEXT_MAX, &text) ||
+        !api_body_string(req, r, "uid", false, 2 * TOKEN_UID_MAX, &uid_hex))
+        return false;
+    if (uid_hex && !parse_hex(uid_hex, uid, sizeof uid, &uid_len)) {
+        http_reply_error(r, 400, "invalid_field", "The field \"uid\" must be hex, at most %d bytes",
+                         TOKEN_UID_MAX);
+        return false;
+    }
+    TokenResult tr = token_parse_text(text, out);
+    if (tr != TOKEN_OK) {
+        http_reply_error(r, 400, "token_malformed", "The token could not be read (%s)",
+                         token_result_name(tr));
+        return false;
+    }
+    if (!req->c->keys || token_keyring_count(req->c->keys) == 0) {
+        http_reply_error(r, 503, "no_loyalty_key",
+                         "The service has no loyalty key to check tokens with");
+        return false;
+    }
+    tr = token_verify(req->c->keys, out, uid_len ? uid : NULL, uid_len, (uint32_t)time(NULL));
+    if (tr != TOKEN_OK) {
+        char code[48];
+        snprintf(code, sizeof code, "token_%s", token_result_name(tr));
+        log_info("identify", "%s token refused: %s", req->path, token_result_name(tr));
+        http_reply_error(r, 401, code, "The token was refused (%s)", token_result_name(tr));
+        return false;
+    }
+    return true;
+}
+
 bool api_device_auth(const HttpRequest *req, HttpReply *r)
 {
     if (!req->c->require_client_cert || req->client_cert_ok)
@@ -326,8 +382,8 @@ json_t *api_order_json(Central *c, const char *id)
     if (db_prepare(c->db,
                    "SELECT id,number,member_id,channel,store_id,device_id,associate,status,"
                    "shipping_option,address_id,offer_id,subtotal_cents,discount_cents,"
-                   "shipping_cents,tax_cents,total_cents,created_at,delivery_from,delivery_to "
-                   "FROM orders WHERE id=?",
+                   "shipping_cents,tax_cents,total_cents,created_at,delivery_from,delivery_to,"
+                   "confirmed_by FROM orders WHERE id=?",
                    &st) != KIOSK_OK ||
         db_prepare(c->db,
                    "SELECT l.line,l.variant_id,l.product_id,p.name,v.size,v.colour,l.qty,"
@@ -358,22 +414,23 @@ json_t *api_order_json(Central *c, const char *id)
     bool shipped = sqlite3_column_type(st, 17) != SQLITE_NULL;
 #define OPT_TEXT(col)                                                                              \
     (sqlite3_column_type(st, col) == SQLITE_NULL ? json_null() : json_string(db_text(st, col)))
-    j = json_pack(
-        "{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:s},"
-        "s:o,s:o,s:o,s:o}",
-        "id", db_text(st, 0), "number", db_text(st, 1), "member", db_text(st, 2), "channel",
-        db_text(st, 3), "store", OPT_TEXT(4), "device", OPT_TEXT(5), "associate", OPT_TEXT(6),
-        "status", db_text(st, 7), "shipping_option", OPT_TEXT(8), "address_id", OPT_TEXT(9),
-        "offer", OPT_TEXT(10), "totals", "subtotal_cents", (json_int_t)sqlite3_column_int64(st, 11),
-        "discount_cents", (json_int_t)sqlite3_column_int64(st, 12), "shipping_cents",
-        (json_int_t)sqlite3_column_int64(st, 13), "tax_cents",
-        (json_int_t)sqlite3_column_int64(st, 14), "total_cents",
-        (json_int_t)sqlite3_column_int64(st, 15), "currency", "USD", "created_at",
-        api_time((time_t)sqlite3_column_int64(st, 16)), "delivery_estimate",
-        shipped ? json_pack("{s:o,s:o}", "earliest", api_time((time_t)sqlite3_column_int64(st, 17)),
-                            "latest", api_time((time_t)sqlite3_column_int64(st, 18)))
-                : json_null(),
-        "tracking_url", shipped ? json_string(track) : json_null(), "items", lines);
+    j = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:{s:I,s:I,s:I,s:I,s:I,s:s},"
+                  "s:o,s:o,s:o,s:o}",
+                  "id", db_text(st, 0), "number", db_text(st, 1), "member", db_text(st, 2),
+                  "channel", db_text(st, 3), "store", OPT_TEXT(4), "device", OPT_TEXT(5),
+                  "associate", OPT_TEXT(6), "confirmed_by", OPT_TEXT(19), "status", db_text(st, 7),
+                  "shipping_option", OPT_TEXT(8), "address_id", OPT_TEXT(9), "offer", OPT_TEXT(10),
+                  "totals", "subtotal_cents", (json_int_t)sqlite3_column_int64(st, 11),
+                  "discount_cents", (json_int_t)sqlite3_column_int64(st, 12), "shipping_cents",
+                  (json_int_t)sqlite3_column_int64(st, 13), "tax_cents",
+                  (json_int_t)sqlite3_column_int64(st, 14), "total_cents",
+                  (json_int_t)sqlite3_column_int64(st, 15), "currency", "USD", "created_at",
+                  api_time((time_t)sqlite3_column_int64(st, 16)), "delivery_estimate",
+                  shipped ? json_pack("{s:o,s:o}", "earliest",
+                                      api_time((time_t)sqlite3_column_int64(st, 17)), "latest",
+                                      api_time((time_t)sqlite3_column_int64(st, 18)))
+                          : json_null(),
+                  "tracking_url", shipped ? json_string(track) : json_null(), "items", lines);
 #undef OPT_TEXT
     lines = NULL;
 out:
@@ -395,13 +452,41 @@ bool api_member_exists(sqlite3 *db, const char *id)
     return found;
 }
 
+static bool known_fit(const char *fit)
+{
+    return fit &&
+           (strcmp(fit, "slim") == 0 || strcmp(fit, "regular") == 0 || strcmp(fit, "relaxed") == 0);
+}
+
+/* The stored preferences (JSON text) in their public shape, whatever the column holds: a
+ * known fit or null, and at most API_PREFS_MAX strings in each list. */
+static json_t *preferences_json(const char *text)
+{
+    static const char *const lists[] = {"colours", "styles"};
+    json_t *in = json_loads(text, 0, NULL);
+    const char *fit = json_string_value(json_object_get(in, "fit"));
+    json_t *out = json_pack("{s:o,s:[],s:[]}", "fit",
+                            known_fit(fit) ? json_string(fit) : json_null(), "colours", "styles");
+    for (size_t k = 0; out && k < sizeof lists / sizeof lists[0]; k++) {
+        json_t *dst = json_object_get(out, lists[k]), *v;
+        size_t i;
+        json_array_foreach(json_object_get(in, lists[k]), i, v)
+        {
+            if (json_is_string(v) && json_array_size(dst) < API_PREFS_MAX)
+                json_array_append(dst, v);
+        }
+    }
+    json_decref(in);
+    return out;
+}
+
 json_t *api_member_profile(Central *c, const char *id)
 {
     sqlite3_stmt *st = NULL, *as = NULL, *os = NULL;
     json_t *j = NULL, *addresses = NULL, *orders = NULL;
     if (db_prepare(c->db,
                    "SELECT id,first_name,last_name,language,tier,points,sizes,payment_on_file,"
-                   "home_store,member_since FROM members WHERE id=?",
+                   "home_store,member_since,preferences FROM members WHERE id=?",
                    &st) != KIOSK_OK ||
         db_prepare(c->db,
                    "SELECT id,label,line1,city,region,postcode,is_default FROM addresses "
@@ -444,14 +529,14 @@ json_t *api_member_profile(Central *c, const char *id)
     char masked_name[128];
     snprintf(masked_name, sizeof masked_name, "%s %s", first, initial);
     json_t *sizes = json_loads(db_text(st, 6), 0, NULL);
-    j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:b,s:s,s:o,s:o,s:O,s:o}", "id", db_text(st, 0),
-                  "display_name", first, "name_masked", masked_name, "language", db_text(st, 3),
-                  "tier", db_text(st, 4), "points", (json_int_t)sqlite3_column_int64(st, 5),
-                  "sizes", sizes ? sizes : json_object(), "payment_on_file",
-                  sqlite3_column_int(st, 7), "home_store", db_text(st, 8), "member_since",
-                  api_time((time_t)sqlite3_column_int64(st, 9)), "addresses", addresses,
-                  "last_order", json_array_size(orders) ? json_array_get(orders, 0) : json_null(),
-                  "recent_orders", orders);
+    j = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:b,s:s,s:o,s:o,s:O,s:o}", "id", db_text(st, 0),
+        "display_name", first, "name_masked", masked_name, "language", db_text(st, 3), "tier",
+        db_text(st, 4), "points", (json_int_t)sqlite3_column_int64(st, 5), "sizes",
+        sizes ? sizes : json_object(), "preferences", preferences_json(db_text(st, 10)),
+        "payment_on_file", sqlite3_column_int(st, 7), "home_store", db_text(st, 8), "member_since",
+        api_time((time_t)sqlite3_column_int64(st, 9)), "addresses", addresses, "last_order",
+        json_array_size(orders) ? json_array_get(orders, 0) : json_null(), "recent_orders", orders);
     addresses = NULL;
     orders = NULL;
 out:

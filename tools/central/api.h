@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "token.h"
 #include "util.h"
 
 #define API_PAGE_DEFAULT      100 /* catalog page when no limit is given */
@@ -29,6 +30,11 @@
 #define API_TAX_PER_10K       1025 /* sales tax in basis points of the subtotal */
 #define API_HANDOFF_TTL       1800 /* a phone hand-off lives this long, seconds */
 #define API_HANDOFF_ITEMS_MAX 50   /* cart lines in one hand-off */
+#define API_NOTE_MAX          280  /* bytes of a stylist note */
+#define API_NOTES_DEFAULT     20   /* notes returned when no limit is given */
+#define API_NOTES_MAX         50
+#define API_PREFS_MAX         4  /* colours, styles in a member's preferences */
+#define API_NAME_MAX          64 /* bytes of a staff member's first or last name */
 
 void api_route(HttpRequest *req, HttpReply *r);
 
@@ -40,6 +46,9 @@ void api_product(HttpRequest *req, HttpReply *r);
 void api_product_stock(HttpRequest *req, HttpReply *r);
 void api_image(HttpRequest *req, HttpReply *r);
 void api_identify(HttpRequest *req, HttpReply *r);
+void api_staff_identify(HttpRequest *req, HttpReply *r);
+void api_member_notes(HttpRequest *req, HttpReply *r);
+void api_member_note_add(HttpRequest *req, HttpReply *r);
 void api_member(HttpRequest *req, HttpReply *r);
 void api_member_recommendations(HttpRequest *req, HttpReply *r);
 void api_member_offers(HttpRequest *req, HttpReply *r);
@@ -55,6 +64,7 @@ void api_fitting_create(HttpRequest *req, HttpReply *r);
 void api_fitting_list(HttpRequest *req, HttpReply *r);
 void api_fitting_get(HttpRequest *req, HttpReply *r);
 void api_fitting_status(HttpRequest *req, HttpReply *r);
+void api_floor_page(HttpRequest *req, HttpReply *r);
 void api_device_enroll(HttpRequest *req, HttpReply *r);
 void api_device_heartbeat(HttpRequest *req, HttpReply *r);
 void api_fleet(HttpRequest *req, HttpReply *r);
@@ -95,6 +105,11 @@ bool api_query_id(const HttpRequest *req, HttpReply *r, const char *name, bool r
                   const char **out);
 /* Checks a path segment is an identifier; 404 otherwise (nothing can have that id). */
 bool api_path_id(HttpReply *r, const char *seg, const char *what);
+/* The body's "token" (text form) and optional "uid" (hex of the tag it was read from),
+ * parsed and verified against the loyalty keys into *out. The role is not checked: that is
+ * the caller's. On failure sets 400 invalid_field | token_malformed, 503 no_loyalty_key or
+ * 401 token_<reason>, and returns false. */
+bool api_body_token(const HttpRequest *req, HttpReply *r, Token *out);
 
 /* True if the caller may make device calls: always in development mode, else with a
  * verified client certificate; otherwise sets 401 client_certificate_required. */
@@ -117,6 +132,23 @@ json_t *api_order_json(Central *c, const char *id);
 json_t *api_member_profile(Central *c, const char *id);
 /* True if a member with this id exists. */
 bool api_member_exists(sqlite3 *db, const char *id);
+
+/* --- staff ---------------------------------------------------------------------------- */
+
+/* A row of the staff table: store associates (role "staff") and technicians. */
+typedef struct ApiStaff {
+    char id[UTIL_ID_MAX + 1];
+    char first_name[API_NAME_MAX + 1], last_name[API_NAME_MAX + 1];
+    char role[16]; /* "staff" or "technician" */
+    char store[UTIL_ID_MAX + 1];
+    bool active;
+} ApiStaff;
+
+/* Fills *out with the staff member id; false if there is none (or the read failed, logged). */
+bool api_staff_find(sqlite3 *db, const char *id, ApiStaff *out);
+/* True if id names an active associate (role "staff"): the only staff who may place an
+ * order for a member or write a stylist note. */
+bool api_staff_is_associate(sqlite3 *db, const char *id);
 
 /* --- shipping ------------------------------------------------------------------------- */
 

@@ -7,13 +7,13 @@
 #include "api.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
 #include "log.h"
+#include "page.h"
 #include "util.h"
 
 #define HANDOFF_CODE_LEN  8
@@ -301,59 +301,6 @@ void api_handoff_get(HttpRequest *req, HttpReply *r)
 
 /* --- the phone page ---------------------------------------------------------------------- */
 
-typedef struct Page {
-    char *buf;
-    size_t len;
-    bool full; /* something did not fit: the page is cut, never overrun */
-} Page;
-
-static void page_raw(Page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void page_raw(Page *p, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(p->buf + p->len, HANDOFF_PAGE_MAX - p->len, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (size_t)n >= HANDOFF_PAGE_MAX - p->len) {
-        p->full = true;
-        p->len = HANDOFF_PAGE_MAX - 1;
-    } else {
-        p->len += (size_t)n;
-    }
-}
-
-/* Text from the database, HTML-escaped. */
-static void page_text(Page *p, const char *s)
-{
-    for (; *s && !p->full; s++) {
-        switch (*s) {
-        case '&':
-            page_raw(p, "&amp;");
-            break;
-        case '<':
-            page_raw(p, "&lt;");
-            break;
-        case '>':
-            page_raw(p, "&gt;");
-            break;
-        case '"':
-            page_raw(p, "&quot;");
-            break;
-        case '\'':
-            page_raw(p, "&#39;");
-            break;
-        default:
-            page_raw(p, "%c", *s);
-        }
-    }
-}
-
-static void page_money(Page *p, long long cents)
-{
-    page_raw(p, "$%lld.%02lld", cents / 100, cents % 100);
-}
-
 static void page_head(Page *p, const char *title)
 {
     page_raw(p, "<!doctype html><html lang=en><meta charset=utf-8>"
@@ -386,8 +333,7 @@ static void page_line(Page *p, const char *image, const char *name, const char *
     page_raw(p, "</span></li>");
 }
 
-static void page_error(HttpReply *r, Page *p, unsigned status, const char *title,
-                       const char *message)
+static void page_error(Page *p, const char *title, const char *message)
 {
     page_head(p, title);
     page_raw(p, "<h1>");
@@ -395,7 +341,6 @@ static void page_error(HttpReply *r, Page *p, unsigned status, const char *title
     page_raw(p, "</h1><p>");
     page_text(p, message);
     page_raw(p, "</p></html>");
-    r->status = status;
 }
 
 /* The page the hand-off QR opens: the product or the cart lines with prices, and a link into
@@ -404,23 +349,25 @@ void api_handoff_page(HttpRequest *req, HttpReply *r)
 {
     char code[HTTP_SEG_MAX + 1], detail[160];
     bool expired = false;
+    unsigned status = 200;
     json_t *h = NULL;
-    Page p = {.buf = malloc(HANDOFF_PAGE_MAX)};
-    if (!p.buf) {
+    Page p;
+    if (!page_init(&p, HANDOFF_PAGE_MAX)) {
         http_reply_error(r, 500, "internal", "Out of memory");
         return;
     }
-    p.buf[0] = '\0';
     normalise_code(req->seg[1], code);
     if (util_valid_id(code))
         h = handoff_json(req->c, code, &expired);
     if (!h) {
-        page_error(r, &p, 404, "Link not found",
+        status = 404;
+        page_error(&p, "Link not found",
                    "This link is not valid. Scan the code on the screen in the store again.");
         goto send;
     }
     if (expired) {
-        page_error(r, &p, 410, "This link has expired",
+        status = 410;
+        page_error(&p, "This link has expired",
                    "Links from our in-store screens last 30 minutes. Scan the code on the "
                    "screen again to pick up where you left off.");
         goto send;
@@ -478,10 +425,7 @@ void api_handoff_page(HttpRequest *req, HttpReply *r)
     page_text(&p, json_string_value(json_object_get(h, "expires_at")));
     page_raw(&p, ".</small></p></html>");
     json_decref(store);
-    r->status = 200;
 send:
     json_decref(h);
-    r->raw = (unsigned char *)p.buf;
-    r->raw_len = p.len;
-    r->content_type = "text/html; charset=utf-8";
+    page_reply(&p, r, status);
 }

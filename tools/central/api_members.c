@@ -4,13 +4,11 @@
  * Runs on connection threads with Central.lock held. */
 #include "api.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
-#include "log.h"
 #include "recs.h"
 #include "token.h"
 #include "util.h"
@@ -78,54 +76,11 @@ static bool member_tier(sqlite3 *db, const char *member, char *tier, size_t size
     return found;
 }
 
-static bool parse_hex(const char *hex, uint8_t *out, size_t max, size_t *len)
-{
-    size_t n = strlen(hex);
-    if (n % 2 || n / 2 > max)
-        return false;
-    for (size_t i = 0; i < n; i += 2) {
-        if (!isxdigit((unsigned char)hex[i]) || !isxdigit((unsigned char)hex[i + 1]))
-            return false;
-        char byte[3] = {hex[i], hex[i + 1], '\0'};
-        out[i / 2] = (uint8_t)strtoul(byte, NULL, 16);
-    }
-    *len = n / 2;
-    return true;
-}
-
 void api_identify(HttpRequest *req, HttpReply *r)
 {
-    const char *text = NULL, *uid_hex = NULL;
-    uint8_t uid[TOKEN_UID_MAX];
-    size_t uid_len = 0;
     Token t;
-    if (!api_body_string(req, r, "token", true, TOKEN_TEXT_MAX, &text) ||
-        !api_body_string(req, r, "uid", false, 2 * TOKEN_UID_MAX, &uid_hex))
+    if (!api_body_token(req, r, &t))
         return;
-    if (uid_hex && !parse_hex(uid_hex, uid, sizeof uid, &uid_len)) {
-        http_reply_error(r, 400, "invalid_field", "The field \"uid\" must be hex, at most %d bytes",
-                         TOKEN_UID_MAX);
-        return;
-    }
-    TokenResult tr = token_parse_text(text, &t);
-    if (tr != TOKEN_OK) {
-        http_reply_error(r, 400, "token_malformed", "The token could not be read (%s)",
-                         token_result_name(tr));
-        return;
-    }
-    if (!req->c->keys || token_keyring_count(req->c->keys) == 0) {
-        http_reply_error(r, 503, "no_loyalty_key",
-                         "The service has no loyalty key to check tokens with");
-        return;
-    }
-    tr = token_verify(req->c->keys, &t, uid_len ? uid : NULL, uid_len, (uint32_t)time(NULL));
-    if (tr != TOKEN_OK) {
-        char code[48];
-        snprintf(code, sizeof code, "token_%s", token_result_name(tr));
-        log_info("identify", "token refused: %s", token_result_name(tr));
-        http_reply_error(r, 401, code, "The token was refused (%s)", token_result_name(tr));
-        return;
-    }
     if (t.role != TOKEN_ROLE_MEMBER) {
         http_reply_error(r, 403, "not_a_member", "This is a %s badge, not a member card",
                          token_role_name(t.role));

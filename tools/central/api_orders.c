@@ -2,7 +2,9 @@
  * Idempotency-Key semantics: the same key and the same body give back the same order; the
  * same key with another body is refused (409). Totals are computed here, never trusted from
  * the client. An order, its lines, the stock it takes, the offer it redeems and the points
- * it earns are written in one SQLite transaction. Runs with Central.lock held. */
+ * it earns are written in one SQLite transaction. An associate's order names an active
+ * associate and how the customer confirmed it on the device (card or app).
+ * Runs with Central.lock held. */
 #include "api.h"
 
 #include <stdio.h>
@@ -13,7 +15,8 @@
 #include "log.h"
 #include "util.h"
 
-#define TRACK_PAGE_MAX 1024 /* bytes of the tracking page */
+#define TRACK_PAGE_MAX   1024 /* bytes of the tracking page */
+#define CONFIRMED_BY_MAX 8    /* "card" or "app" */
 
 typedef struct Line {
     char variant[UTIL_ID_MAX + 1];
@@ -22,7 +25,7 @@ typedef struct Line {
 } Line;
 
 typedef struct OrderIn {
-    const char *member, *store, *device, *associate, *shipping, *address, *offer;
+    const char *member, *store, *device, *associate, *confirmed_by, *shipping, *address, *offer;
     Line lines[API_ORDER_LINES_MAX];
     size_t n_lines;
 } OrderIn;
@@ -47,8 +50,21 @@ static bool read_body(const HttpRequest *req, HttpReply *r, OrderIn *in)
         !api_body_id(req, r, "associate", false, &in->associate) ||
         !api_body_id(req, r, "shipping_option", true, &in->shipping) ||
         !api_body_id(req, r, "address_id", false, &in->address) ||
-        !api_body_id(req, r, "offer", false, &in->offer))
+        !api_body_id(req, r, "offer", false, &in->offer) ||
+        !api_body_string(req, r, "confirmed_by", false, CONFIRMED_BY_MAX, &in->confirmed_by))
         return false;
+    /* An associate places the order on the device; the customer confirms it there (tapping
+     * their card, or in their app), and the order says which. */
+    if (in->confirmed_by && strcmp(in->confirmed_by, "card") != 0 &&
+        strcmp(in->confirmed_by, "app") != 0) {
+        http_reply_error(r, 400, "invalid_field", "\"confirmed_by\" must be \"card\" or \"app\"");
+        return false;
+    }
+    if (in->associate && !in->confirmed_by) {
+        http_reply_error(r, 400, "missing_field",
+                         "The field \"confirmed_by\" is required with \"associate\"");
+        return false;
+    }
     ApiItem items[API_ORDER_LINES_MAX];
     if (!api_body_items(req, r, 1, API_ORDER_LINES_MAX, items, &in->n_lines))
         return false;
@@ -122,6 +138,8 @@ static KioskErr place(Central *c, HttpReply *r, OrderIn *in, const char *key, co
     if (sqlite3_step(st) != SQLITE_ROW)
         FAIL(422, "unknown_member", "No member %s", in->member);
     snprintf(tier, sizeof tier, "%s", db_text(st, 0));
+    if (in->associate && !api_staff_is_associate(db, in->associate))
+        FAIL(422, "unknown_associate", "%s is not an active associate", in->associate);
 
     /* Where the goods come from: the warehouse ships, a shop hands over. */
     bool pickup = strcmp(in->shipping, "pickup") == 0;
@@ -213,9 +231,9 @@ static KioskErr place(Central *c, HttpReply *r, OrderIn *in, const char *key, co
     snprintf(number, sizeof number, "K-%06lld", 100000 + (long long)seq);
     PREP("INSERT INTO orders(id,number,member_id,channel,store_id,device_id,associate,status,"
          "shipping_option,address_id,offer_id,subtotal_cents,discount_cents,shipping_cents,"
-         "tax_cents,total_cents,created_at,delivery_from,delivery_to,idem_key,idem_body)"
-         " VALUES(?1,?2,?3,'kiosk',?4,?5,?6,'confirmed',?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-         "?18,?19)");
+         "tax_cents,total_cents,created_at,delivery_from,delivery_to,idem_key,idem_body,"
+         "confirmed_by) VALUES(?1,?2,?3,'kiosk',?4,?5,?6,'confirmed',?7,?8,?9,?10,?11,?12,?13,"
+         "?14,?15,?16,?17,?18,?19,?20)");
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, in->member, -1, SQLITE_STATIC);
@@ -235,6 +253,7 @@ static KioskErr place(Central *c, HttpReply *r, OrderIn *in, const char *key, co
     sqlite3_bind_int64(st, 17, (sqlite3_int64)q.latest);
     sqlite3_bind_text(st, 18, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 19, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 20, in->confirmed_by, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
         goto db_fail;
     PREP("INSERT INTO order_lines(order_id,line,variant_id,product_id,qty,unit_cents,"
@@ -282,8 +301,8 @@ static KioskErr place(Central *c, HttpReply *r, OrderIn *in, const char *key, co
     err = db_exec(db, "COMMIT");
     if (err != KIOSK_OK)
         goto out;
-    log_info("orders", "order %s placed: %zu lines, device %s", id, in->n_lines,
-             in->device ? in->device : "-");
+    log_info("orders", "order %s placed: %zu lines, device %s, associate %s", id, in->n_lines,
+             in->device ? in->device : "-", in->associate ? in->associate : "-");
     {
         json_t *o = api_order_json(c, id);
         if (!o) {

@@ -1,7 +1,7 @@
 /* db.c: see db.h. The schema is the single source of truth for what the service stores;
  * times are Unix seconds (UTC), money is integer cents, JSON-shaped fields (opening
- * hours, sizes) are stored as JSON text. Stock figures carry a change sequence number ("stock"
- * counter) that every write bumps: the stock delta sync reads them in that order. */
+ * hours, sizes, preferences) are stored as JSON text. Stock figures carry a change sequence number
+ * ("stock" counter) that every write bumps: the stock delta sync reads them in that order. */
 #include "db.h"
 
 #include <stddef.h>
@@ -39,7 +39,17 @@ static const char SCHEMA[] =
     " id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
     " email TEXT NOT NULL, language TEXT NOT NULL, tier TEXT NOT NULL,"
     " points INTEGER NOT NULL, sizes TEXT NOT NULL, payment_on_file INTEGER NOT NULL,"
-    " home_store TEXT NOT NULL, member_since INTEGER NOT NULL);"
+    " home_store TEXT NOT NULL, member_since INTEGER NOT NULL,"
+    " preferences TEXT NOT NULL DEFAULT '{\"fit\":null,\"colours\":[],\"styles\":[]}');"
+    "CREATE TABLE IF NOT EXISTS staff("
+    " id TEXT PRIMARY KEY, first_name TEXT NOT NULL, last_name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK(role IN ('staff','technician')),"
+    " store_id TEXT NOT NULL REFERENCES stores(id), active INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS notes("
+    " id TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id),"
+    " staff_id TEXT NOT NULL REFERENCES staff(id), store_id TEXT NOT NULL REFERENCES stores(id),"
+    " text TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS notes_member ON notes(member_id, created_at);"
     "CREATE TABLE IF NOT EXISTS addresses("
     " id TEXT PRIMARY KEY, member_id TEXT NOT NULL REFERENCES members(id),"
     " label TEXT NOT NULL, line1 TEXT NOT NULL, city TEXT NOT NULL, region TEXT NOT NULL,"
@@ -51,7 +61,7 @@ static const char SCHEMA[] =
     " starts_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, redeemed_order TEXT);"
     "CREATE TABLE IF NOT EXISTS orders("
     " id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, member_id TEXT NOT NULL,"
-    " channel TEXT NOT NULL, store_id TEXT, device_id TEXT, associate TEXT,"
+    " channel TEXT NOT NULL, store_id TEXT, device_id TEXT, associate TEXT, confirmed_by TEXT,"
     " status TEXT NOT NULL, shipping_option TEXT, address_id TEXT, offer_id TEXT,"
     " subtotal_cents INTEGER NOT NULL, discount_cents INTEGER NOT NULL,"
     " shipping_cents INTEGER NOT NULL, tax_cents INTEGER NOT NULL, total_cents INTEGER NOT NULL,"
@@ -72,6 +82,7 @@ static const char SCHEMA[] =
     " id TEXT PRIMARY KEY, store_id TEXT NOT NULL, device_id TEXT, room TEXT NOT NULL,"
     " variant_id TEXT NOT NULL, member_id TEXT, status TEXT NOT NULL, associate TEXT,"
     " note TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS fitting_store ON fitting_requests(store_id, status, created_at);"
     "CREATE TABLE IF NOT EXISTS devices("
     " id TEXT PRIMARY KEY, serial TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL,"
     " kind TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,"

@@ -44,8 +44,8 @@ static void usage(FILE *out)
           "                     device calls; without it the service runs in development\n"
           "                     mode and accepts devices without certificates\n"
           "  --seed demo        fill an empty database with the deterministic demo chain and\n"
-          "                     write demo-loyalty-key.pem, demo-loyalty-pub.pem and\n"
-          "                     demo-members.json beside the database\n"
+          "                     write demo-loyalty-key.pem, demo-loyalty-pub.pem,\n"
+          "                     demo-members.json and demo-staff.json beside the database\n"
           "  --seed large       the same with a large generated chain for sync tests: 100\n"
           "                     stores + the warehouse, 5,000 products, 100,000 variants\n"
           "  --loyalty-key PEM  a loyalty public key for /v1/identify (repeatable); the\n"
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
             goto out;
         }
         if (seed_demo_files(c.db, dbdir) != KIOSK_OK) {
-            log_error("central", "cannot write the demo key and member files in %s", dbdir);
+            log_error("central", "cannot write the demo key, member and staff files in %s", dbdir);
             goto out;
         }
     }

@@ -142,15 +142,25 @@ static const char *const ADJECTIVES[] = {
 static const char *const BRANDS[] = {"Northbound", "Sound & Pine", "Rainier Supply Co.",
                                      "Cedar Row", "Tidewater"};
 
+/* Preference words (docs/api.md, the member profile). */
+static const char *const FITS[] = {"slim", "regular", "relaxed"};
+static const char *const STYLES[] = {"casual", "smart", "outdoor", "sport", "classic"};
+#define N_STYLES  (sizeof STYLES / sizeof STYLES[0])
+#define PREFS_MAX 4 /* colours, styles in a member's preferences */
+
 typedef struct Persona {
     const char *name;
     int weights[N_CATEGORIES]; /* relative interest per category, same order as CATEGORIES */
+    int fit[3];                /* percent slim, regular, relaxed */
+    const char *styles[2];     /* the persona's style, then its second */
 } Persona;
 
 static const Persona PERSONAS[] = {
-    {"runner", {40, 8, 4, 14, 0, 6, 20, 14}},      {"outdoors", {10, 34, 8, 14, 0, 18, 10, 8}},
-    {"denim", {4, 12, 34, 28, 4, 12, 4, 4}},       {"dress", {2, 10, 6, 18, 38, 18, 4, 6}},
-    {"everyday", {10, 12, 14, 22, 8, 12, 12, 10}},
+    {"runner", {40, 8, 4, 14, 0, 6, 20, 14}, {50, 50, 0}, {"sport", "casual"}},
+    {"outdoors", {10, 34, 8, 14, 0, 18, 10, 8}, {0, 60, 40}, {"outdoor", "casual"}},
+    {"denim", {4, 12, 34, 28, 4, 12, 4, 4}, {40, 30, 30}, {"casual", "classic"}},
+    {"dress", {2, 10, 6, 18, 38, 18, 4, 6}, {40, 60, 0}, {"smart", "classic"}},
+    {"everyday", {10, 12, 14, 22, 8, 12, 12, 10}, {0, 50, 50}, {"casual", "smart"}},
 };
 #define N_PERSONAS (sizeof PERSONAS / sizeof PERSONAS[0])
 
@@ -198,6 +208,44 @@ static const Street STREETS[] = {
 
 static const char *const RETURN_REASONS[] = {"Too small", "Too large", "Colour not as pictured",
                                              "Changed my mind", "Arrived damaged"};
+
+/* Store staff: two associates at each of the first three shops, a technician, and an
+ * associate who left (inactive: their badge and their id are refused). Ids fit a badge's
+ * token (TOKEN_MEMBER_ID_MAX) and the API's identifiers. */
+typedef struct SeedStaff {
+    const char *id, *first, *last, *role;
+    int store; /* index into STORES */
+    bool active;
+} SeedStaff;
+
+static const SeedStaff STAFF[] = {
+    {"S1001", "Alex", "Rivera", "staff", 0, true},
+    {"S1002", "Priya", "Shah", "staff", 0, true},
+    {"S1003", "Marcus", "Lee", "staff", 1, true},
+    {"S1004", "Sofía", "Alvarez", "staff", 1, true},
+    {"S1005", "Jordan", "Kim", "staff", 2, true},
+    {"S1006", "Hannah", "Okafor", "staff", 2, true},
+    {"S1007", "Theo", "Nakamura", "technician", 0, true},
+    {"S1008", "Casey", "Morgan", "staff", 1, false},
+};
+#define N_STAFF (sizeof STAFF / sizeof STAFF[0])
+
+/* Stylist notes on a few members, oldest first (note ids follow this order). */
+typedef struct SeedNote {
+    int member; /* index of the member: 0 is M10001 */
+    int staff;  /* index into STAFF */
+    int days_ago;
+    const char *text;
+} SeedNote;
+
+static const SeedNote NOTES[] = {
+    {0, 0, 96, "Returned a knit top that ran small: size up in knits. Likes a longer hem."},
+    {4, 1, 60, "Prefers earth tones, no big logos. Ask about the new fleece colours."},
+    {1, 4, 33, "Speaks French; looking for a light rain shell for a trip in May."},
+    {9, 3, 21, "Comes in on Saturday mornings and likes to try two sizes at once."},
+    {0, 2, 12, "Training for a spring half marathon. Wants a second pair of road shoes to rotate."},
+};
+#define N_NOTES (sizeof NOTES / sizeof NOTES[0])
 
 static size_t list_len(const char *const *list)
 {
@@ -495,8 +543,10 @@ typedef struct OrderSpec {
     json_t *sizes;
 } OrderSpec;
 
+/* *want_return: in, whether this member's history still needs a returned line; a line
+ * returned by chance or the first garment line (returned here) clears it. */
 static KioskErr insert_order(Seed *s, sqlite3_stmt *ost, sqlite3_stmt *lst, const OrderSpec *o,
-                             int *spent_cents)
+                             int *spent_cents, bool *want_return)
 {
     char id[32], number[32];
     int subtotal = 0;
@@ -538,7 +588,15 @@ static KioskErr insert_order(Seed *s, sqlite3_stmt *ost, sqlite3_stmt *lst, cons
         return err;
     for (int i = 0; i < o->n_lines && err == KIOSK_OK; i++) {
         const SeedProduct *sp = &s->products[o->lines[i]];
-        bool returned = !CATEGORIES[sp->category].replenish_days && util_rng_chance(&s->rng, 9);
+        bool garment = !CATEGORIES[sp->category].replenish_days;
+        bool returned = garment && util_rng_chance(&s->rng, 9);
+        const char *reason = returned ? RETURN_REASONS[util_rng_range(&s->rng, 0, 4)] : NULL;
+        if (*want_return && garment && !returned) {
+            /* Decided without the generator, so every later draw stays the same. */
+            returned = true;
+            reason = RETURN_REASONS[0];
+        }
+        *want_return = *want_return && !returned;
         sqlite3_bind_text(lst, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(lst, 2, i + 1);
         sqlite3_bind_text(lst, 3, vs[i]->id, -1, SQLITE_STATIC);
@@ -547,8 +605,7 @@ static KioskErr insert_order(Seed *s, sqlite3_stmt *ost, sqlite3_stmt *lst, cons
         sqlite3_bind_int(lst, 6, sp->price_cents);
         sqlite3_bind_int(lst, 7, returned);
         if (returned)
-            sqlite3_bind_text(lst, 8, RETURN_REASONS[util_rng_range(&s->rng, 0, 4)], -1,
-                              SQLITE_STATIC);
+            sqlite3_bind_text(lst, 8, reason, -1, SQLITE_STATIC);
         err = step_done(s->db, lst);
         if (!returned)
             *spent_cents += sp->price_cents * qty[i];
@@ -652,6 +709,9 @@ static KioskErr seed_members(Seed *s)
             sock_product = 6 * SEED_PRODUCTS_PER_CATEGORY + util_rng_range(&s->rng, 0, 9);
         /* Spaced 25-60 days apart (42 on average), the newest a few weeks old. */
         time_t when = s->now - 86400LL * (n_orders * 42 + util_rng_range(&s->rng, 5, 40));
+        /* The first member is the demo's walkthrough: their history always has a return
+         * (the first garment, unless chance returned one before). */
+        bool want_return = m == 0;
         for (int o = 0; o < n_orders && err == KIOSK_OK; o++) {
             OrderSpec spec = {.member = id, .sizes = sizes, .when = when};
             int ch = util_rng_range(&s->rng, 0, 99);
@@ -665,7 +725,7 @@ static KioskErr seed_members(Seed *s)
                 spec.lines[l] = pick_product(s, persona);
             if (sock_product >= 0 && o % 2 == 0 && spec.n_lines < 4)
                 spec.lines[spec.n_lines++] = sock_product;
-            err = insert_order(s, ost, lst, &spec, &spent);
+            err = insert_order(s, ost, lst, &spec, &spent, &want_return);
             when += 86400LL * util_rng_range(&s->rng, 25, 60);
             if (when > s->now - 86400 * 3)
                 break;
@@ -694,6 +754,120 @@ out:
     sqlite3_finalize(ost);
     sqlite3_finalize(lst);
     sqlite3_finalize(upd);
+    return err;
+}
+
+/* The staff table; in the large chain the first three shops stand in for the demo's. */
+static KioskErr seed_staff(Seed *s, bool large)
+{
+    sqlite3_stmt *st = NULL;
+    KioskErr err = db_prepare(s->db,
+                              "INSERT INTO staff(id,first_name,last_name,role,store_id,active)"
+                              " VALUES(?,?,?,?,?,?)",
+                              &st);
+    for (size_t i = 0; err == KIOSK_OK && i < N_STAFF; i++) {
+        const SeedStaff *ss = &STAFF[i];
+        char store[UTIL_ID_MAX + 1];
+        if (large)
+            snprintf(store, sizeof store, "lg-%03d", ss->store + 1);
+        else
+            snprintf(store, sizeof store, "%s", STORES[ss->store].id);
+        sqlite3_bind_text(st, 1, ss->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ss->first, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, ss->last, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, ss->role, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, store, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 6, ss->active);
+        err = step_done(s->db, st);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
+/* Preferences from the member's persona and history: the colours they kept most, the
+ * persona's styles, a fit. Drawn from a generator of their own, after the histories, so
+ * the rest of the demo is the same with or without them. */
+static KioskErr seed_preferences(Seed *s)
+{
+    sqlite3_stmt *cst = NULL, *upd = NULL;
+    UtilRng rng;
+    util_rng_init(&rng, SEED_RNG ^ 0x7a57e);
+    const DbPrep preps[] = {
+        {"SELECT v.colour FROM order_lines l JOIN orders o ON o.id=l.order_id"
+         " JOIN variants v ON v.id=l.variant_id WHERE o.member_id=? AND l.returned=0"
+         " GROUP BY v.colour ORDER BY COUNT(*) DESC, MAX(o.created_at) DESC, v.colour LIMIT ?",
+         &cst},
+        {"UPDATE members SET preferences=? WHERE id=?", &upd},
+    };
+    KioskErr err = db_prepare_all(s->db, preps, sizeof preps / sizeof preps[0]);
+    for (int m = 0; m < SEED_MEMBERS && err == KIOSK_OK; m++) {
+        const Persona *pp = &PERSONAS[(size_t)m % N_PERSONAS];
+        char id[16];
+        snprintf(id, sizeof id, "M%05d", 10001 + m);
+        json_t *colours = json_array(), *styles = json_array();
+        sqlite3_bind_text(cst, 1, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int(cst, 2, util_rng_range(&rng, 1, PREFS_MAX));
+        while (sqlite3_step(cst) == SQLITE_ROW)
+            json_array_append_new(colours, json_string(db_text(cst, 0)));
+        sqlite3_reset(cst);
+        json_array_append_new(styles, json_string(pp->styles[0]));
+        if (util_rng_chance(&rng, 70))
+            json_array_append_new(styles, json_string(pp->styles[1]));
+        const char *extra = STYLES[util_rng_range(&rng, 0, (int)N_STYLES - 1)];
+        bool have = false;
+        for (size_t k = 0; k < json_array_size(styles); k++)
+            have |= strcmp(json_string_value(json_array_get(styles, k)), extra) == 0;
+        if (!have && util_rng_chance(&rng, 25))
+            json_array_append_new(styles, json_string(extra));
+        int roll = util_rng_range(&rng, 0, 99), f = 0;
+        while (f < 2 && roll >= pp->fit[f])
+            roll -= pp->fit[f++];
+        bool fit_unknown = util_rng_chance(&rng, 12) && m > 0; /* the walkthrough has one */
+        json_t *prefs =
+            json_pack("{s:o,s:o,s:o}", "fit", fit_unknown ? json_null() : json_string(FITS[f]),
+                      "colours", colours, "styles", styles);
+        char *text = prefs ? json_dumps(prefs, JSON_COMPACT) : NULL;
+        json_decref(prefs);
+        if (!text) {
+            err = KIOSK_E_NOMEM;
+            break;
+        }
+        sqlite3_bind_text(upd, 1, text, -1, free);
+        sqlite3_bind_text(upd, 2, id, -1, SQLITE_STATIC);
+        err = step_done(s->db, upd);
+    }
+    sqlite3_finalize(cst);
+    sqlite3_finalize(upd);
+    return err;
+}
+
+static KioskErr seed_notes(Seed *s)
+{
+    sqlite3_stmt *st = NULL;
+    KioskErr err = db_prepare(s->db,
+                              "INSERT INTO notes(id,member_id,staff_id,store_id,text,created_at)"
+                              " VALUES(?,?,?,?,?,?)",
+                              &st);
+    for (size_t i = 0; err == KIOSK_OK && i < N_NOTES; i++) {
+        const SeedNote *n = &NOTES[i];
+        const SeedStaff *by = &STAFF[n->staff];
+        char id[16], member[16];
+        snprintf(id, sizeof id, "N%06zu", i + 1);
+        snprintf(member, sizeof member, "M%05d", 10001 + n->member);
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, member, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, by->id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, STORES[by->store].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, n->text, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)(s->now - 86400LL * n->days_ago - 3600 * 5));
+        err = step_done(s->db, st);
+    }
+    sqlite3_finalize(st);
+    if (err == KIOSK_OK) {
+        char sql[96];
+        snprintf(sql, sizeof sql, "INSERT INTO counters(name,value) VALUES('note',%zu)", N_NOTES);
+        err = db_exec(s->db, sql);
+    }
     return err;
 }
 
@@ -791,6 +965,8 @@ KioskErr seed_demo_db(sqlite3 *db, time_t now)
         return err;
     err = seed_stores(&s);
     if (err == KIOSK_OK)
+        err = seed_staff(&s, false);
+    if (err == KIOSK_OK)
         err = seed_catalog(&s);
     if (err != KIOSK_OK)
         goto out;
@@ -798,6 +974,10 @@ KioskErr seed_demo_db(sqlite3 *db, time_t now)
     err = seed_members(&s);
     if (err == KIOSK_OK)
         err = seed_offers(&s);
+    if (err == KIOSK_OK)
+        err = seed_preferences(&s);
+    if (err == KIOSK_OK)
+        err = seed_notes(&s);
     if (err == KIOSK_OK)
         err = recs_product_stats(db);
     if (err != KIOSK_OK)
@@ -1030,6 +1210,8 @@ KioskErr seed_large_db(sqlite3 *db, time_t now)
         return err;
     err = large_stores(&s);
     if (err == KIOSK_OK)
+        err = seed_staff(&s, true);
+    if (err == KIOSK_OK)
         err = large_catalog(&s);
     if (err == KIOSK_OK)
         err = large_members(&s);
@@ -1131,6 +1313,26 @@ KioskErr seed_demo_files(sqlite3 *db, const char *dir)
                                               db_text(st, 1), "language", db_text(st, 2)));
     text = json_dumps(list, JSON_INDENT(2));
     err = text ? write_file(dir, "demo-members.json", text, 0644) : KIOSK_E_NOMEM;
+    if (err != KIOSK_OK)
+        goto out;
+    /* The staff badges to mint: who works where, and who left. */
+    sqlite3_finalize(st);
+    st = NULL;
+    json_array_clear(list);
+    free(text);
+    text = NULL;
+    err = db_prepare(db,
+                     "SELECT id, first_name || ' ' || last_name, role, store_id, active FROM staff"
+                     " ORDER BY id",
+                     &st);
+    if (err != KIOSK_OK)
+        goto out;
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:b}", "id", db_text(st, 0), "name",
+                                              db_text(st, 1), "role", db_text(st, 2), "store",
+                                              db_text(st, 3), "active", sqlite3_column_int(st, 4)));
+    text = json_dumps(list, JSON_INDENT(2));
+    err = text ? write_file(dir, "demo-staff.json", text, 0644) : KIOSK_E_NOMEM;
 out:
     sqlite3_finalize(st);
     json_decref(list);

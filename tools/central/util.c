@@ -82,6 +82,52 @@ bool util_valid_id(const char *s)
     return n > 0;
 }
 
+bool util_valid_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned char b = *p;
+        uint32_t cp;
+        size_t len;
+        if (b < 0x80) {
+            if (b < 0x20 || b == 0x7f)
+                return false;
+            p++;
+            continue;
+        }
+        if (b >= 0xC2 && b <= 0xDF) {
+            len = 2;
+            cp = b & 0x1Fu;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            len = 3;
+            cp = b & 0x0Fu;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            len = 4;
+            cp = b & 0x07u;
+        } else {
+            return false; /* a continuation byte first, an overlong lead, or past U+10FFFF */
+        }
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80) /* also stops at the NUL */
+                return false;
+            cp = cp << 6 | (p[i] & 0x3Fu);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F))
+            return false;
+        p += len;
+    }
+    return true;
+}
+
+bool util_has_content(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ')
+            return true;
+    return false;
+}
+
 int util_gtin_check_digit(const char *digits, size_t n)
 {
     int sum = 0;

@@ -1,6 +1,6 @@
 /* util.h: small pure helpers shared by the central service's modules: a deterministic PRNG
  * for the demo seed, ISO-8601 times, business-day arithmetic, great-circle distance,
- * identifier checks, GTIN check digits and the address masking shown on public screens.
+ * identifier and text checks, GTIN check digits and the address masking shown on public screens.
  * No state, no I/O: any thread may call any of these. */
 #ifndef CENTRAL_UTIL_H
 #define CENTRAL_UTIL_H
@@ -37,6 +37,11 @@ double util_distance_km(double lat1, double lon1, double lat2, double lon2);
 
 /* 1..UTIL_ID_MAX characters of [A-Za-z0-9_-]. */
 bool util_valid_id(const char *s);
+/* True if s is well-formed UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF) and holds no control character: C0, DEL or C1 (U+0080..U+009F). */
+bool util_valid_text(const char *s);
+/* True if s has something other than spaces. */
+bool util_has_content(const char *s);
 
 /* GS1 mod-10 check digit of the first n digits of s (for GTIN-8/12/13/14). -1 if a
  * character is not a digit. */

@@ -41,7 +41,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: kioskctl card mint --role member|staff|technician --member ID --key PEM\n"
             "                          [--uid HEX --out TAG.bin] [--days N] [--print-token]\n"
-            "       kioskctl card mint-garment --gtin GTIN --uid HEX --out TAG.bin [--serial S]\n"
+            "       kioskctl card mint-garment (--gtin GTIN [--serial S] | --uri URI)\n"
+            "                                  --uid HEX --out TAG.bin\n"
             "       kioskctl card show TAG.bin [--key PEM]... [--json]\n"
             "       kioskctl card write --device CONNSTRING (--image TAG.bin |\n"
             "                           --role ROLE --member ID --key PEM [--days N] |\n"
@@ -52,14 +53,16 @@ static void usage(FILE *f)
             "              a scanner would type (a scanner line has no tag to bind to).\n"
             "              Valid from now for N days (default %d).\n"
             "mint-garment  write an NTAG215 image holding the GS1 Digital Link URI\n"
-            "              " GS1_DL_PREFIX "<GTIN-14>[/21/<serial>].\n"
+            "              " GS1_DL_PREFIX "<GTIN-14>[/21/<serial>], or with --uri the\n"
+            "              retailer's own product URI (https://shop.example.com/p/<id>; at\n"
+            "              most %d bytes, and it must fit the tag).\n"
             "show          print the UID, the records and the token fields of an image;\n"
             "              with --key (public or private PEM, repeatable) also verify the\n"
             "              token, exiting 1 if it does not verify; --json prints one JSON\n"
             "              object (never the signature).\n"
             "write         write a card or garment tag onto the tag held on a reader (libnfc);\n"
             "              see kioskctl card write --help.\n",
-            CARD_DAYS_DEFAULT);
+            CARD_DAYS_DEFAULT, NDEF_URI_MAX);
 }
 
 /* ---- small helpers ----------------------------------------------------------------------- */
@@ -324,9 +327,84 @@ mint_failed:
 
 /* ---- mint-garment ------------------------------------------------------------------------ */
 
+/* An absolute URI as an NDEF URI record takes it: a scheme ("https:"), then printable
+ * characters without spaces (non-ASCII must be UTF-8; ndef_build_uri checks that). */
+static bool uri_ok(const char *uri)
+{
+    size_t i = 0;
+    if (!((uri[0] >= 'a' && uri[0] <= 'z') || (uri[0] >= 'A' && uri[0] <= 'Z')))
+        return false;
+    while (uri[i] && uri[i] != ':') {
+        char c = uri[i++];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '-' || c == '.'))
+            return false;
+    }
+    if (uri[i] != ':' || uri[i + 1] == '\0')
+        return false;
+    for (; uri[i]; i++)
+        if ((unsigned char)uri[i] <= 0x20 || uri[i] == 0x7F)
+            return false;
+    return true;
+}
+
+/* mint-garment --uri: the retailer's own product URI, as it is. */
+static int mint_uri_tag(const char *uri, const char *serial, const char *uid_s, const char *out)
+{
+    const size_t data_max = (CARD_DATA_END_PAGE - CARD_DATA_FIRST_PAGE) * CARD_PAGE_SIZE;
+    uint8_t uid[CARD_UID_LEN];
+    uint8_t tlv[CARD_IMAGE_SIZE];
+    uint8_t img[CARD_IMAGE_SIZE];
+    size_t tlv_len = 0, n = strlen(uri);
+
+    if (serial) {
+        fprintf(stderr, "kioskctl card mint-garment: --serial goes with --gtin; put a serial "
+                        "into the URI itself\n");
+        return 2;
+    }
+    if (n > NDEF_URI_MAX) {
+        fprintf(stderr,
+                "kioskctl card mint-garment: --uri is %zu bytes; an NDEF URI record holds at "
+                "most %d\n",
+                n, NDEF_URI_MAX);
+        return 2;
+    }
+    if (!uri_ok(uri)) {
+        fprintf(stderr, "kioskctl card mint-garment: --uri must be an absolute URI such as "
+                        "https://shop.example.com/p/123, without spaces or control characters "
+                        "(percent-encode them)\n");
+        return 2;
+    }
+    if (!parse_uid(uid_s, uid, CARD_UID_LEN)) {
+        fprintf(stderr, "kioskctl card mint-garment: --uid must be 7 bytes of hex\n");
+        return 2;
+    }
+    KioskErr err = ndef_build_uri(uri, tlv, sizeof tlv, &tlv_len);
+    if (err == KIOSK_E_INVALID) {
+        fprintf(stderr, "kioskctl card mint-garment: --uri is not valid UTF-8\n");
+        return 2;
+    }
+    if (err != KIOSK_OK) {
+        fprintf(stderr, "kioskctl card mint-garment: cannot build NDEF message: %s\n",
+                kerr_name(err));
+        return 1;
+    }
+    if (tlv_len > data_max) {
+        fprintf(stderr,
+                "kioskctl card mint-garment: --uri needs %zu bytes on the tag but an NTAG215 "
+                "holds %zu: shorten it by %zu bytes\n",
+                tlv_len, data_max, tlv_len - data_max);
+        return 2;
+    }
+    if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0)
+        return 1;
+    printf("wrote %s: %s\n", out, uri);
+    return 0;
+}
+
 static int cmd_mint_garment(int argc, char **argv)
 {
-    const char *gtin_s = NULL, *uid_s = NULL, *out = NULL, *serial = NULL;
+    const char *gtin_s = NULL, *uid_s = NULL, *out = NULL, *serial = NULL, *uri_s = NULL;
     char gtin[GS1_GTIN_LEN + 1];
     char uri[NDEF_URI_MAX + 1];
     uint8_t uid[CARD_UID_LEN];
@@ -344,6 +422,8 @@ static int cmd_mint_garment(int argc, char **argv)
         }
         if (strcmp(a, "--gtin") == 0)
             slot = &gtin_s;
+        else if (strcmp(a, "--uri") == 0)
+            slot = &uri_s;
         else if (strcmp(a, "--uid") == 0)
             slot = &uid_s;
         else if (strcmp(a, "--out") == 0)
@@ -360,10 +440,16 @@ static int cmd_mint_garment(int argc, char **argv)
         }
         *slot = argv[argi++];
     }
-    if (!gtin_s || !uid_s || !out) {
-        fprintf(stderr, "kioskctl card mint-garment: --gtin, --uid and --out are required\n");
+    if ((gtin_s != NULL) == (uri_s != NULL)) {
+        fprintf(stderr, "kioskctl card mint-garment: give exactly one of --gtin and --uri\n");
         return 2;
     }
+    if (!uid_s || !out) {
+        fprintf(stderr, "kioskctl card mint-garment: --uid and --out are required\n");
+        return 2;
+    }
+    if (uri_s)
+        return mint_uri_tag(uri_s, serial, uid_s, out);
     if (!gs1_gtin_normalise(gtin_s, gtin)) {
         fprintf(stderr, "kioskctl card mint-garment: --gtin must be 8, 12, 13 or 14 digits with a "
                         "valid check digit\n");
