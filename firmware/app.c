@@ -1209,7 +1209,8 @@ static bool on_profile(AppState *s, const Event *ev)
     }
     if (s->screen == SCREEN_CHECKOUT && se->address_choice < 0 && se->address_count > 0)
         se->address_choice = 0;
-    for (int i = 0; i < s->language_count; i++) /* the member's own language, if offered */
+    /* The member's own language, if offered; an associate's screen keeps the device's. */
+    for (int i = 0; !s->staff.active && i < s->language_count; i++)
         if (strcmp(s->languages[i], p->language) == 0)
             s->language = i;
     return true;
@@ -1318,6 +1319,8 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
         ev->type == EV_RESULT && ev->u.result.result && ev->u.result.result->kind == RESULT_SYNC;
     if (s->online != was_online && !from_sync)
         app_want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
+    if (s->online && !was_online)
+        changed |= app_staff_back_online(s, fx);
     changed |= app_staff_enforce(s, fx);
     if (changed)
         s->version++;

@@ -51,6 +51,8 @@ bool app_staff_intent(AppState *s, Intent intent, int32_t arg, Effects *fx);
 bool app_staff_result(AppState *s, const Result *r, Effects *fx);
 /* The associate pressed "Place order": the customer confirms it first. */
 void app_staff_confirm(AppState *s, Effects *fx);
+/* The central service answers again: who the associate is, if that could not be asked. */
+bool app_staff_back_online(AppState *s, Effects *fx);
 /* Puts right a state that breaks the roles (an associate screen without an associate). Runs
  * after every event; true if it had to. */
 bool app_staff_enforce(AppState *s, Effects *fx);

@@ -252,6 +252,15 @@ bool app_staff_result(AppState *s, const Result *r, Effects *fx)
     }
 }
 
+bool app_staff_back_online(AppState *s, Effects *fx)
+{
+    if (!s->staff.active || s->staff.state != LOAD_FAILED || !s->central)
+        return false;
+    s->staff.state = LOAD_BUSY;
+    app_ask(s, RESULT_STAFF, FX_STAFF_IDENTIFY, fx);
+    return true;
+}
+
 bool app_staff_enforce(AppState *s, Effects *fx)
 {
     if (!app_staff_screen(s->screen) || s->staff.active)

@@ -69,7 +69,7 @@ static void addresses(Ui *ui, const AppState *s, SDL_Rect area)
     bool needs = se->shipping_choice < 0 || se->shipping_choice >= se->shipping.count ||
                  se->shipping.items[se->shipping_choice].needs_address;
     int h = theme_px(t, 120), gap = theme_px(t, 14);
-    for (int i = 0; i < se->address_count; i++) {
+    for (int i = 0; i < se->address_count && y + h <= area.y + area.h; i++) {
         char id[UI_ID_MAX];
         snprintf(id, sizeof id, "address-%d", i);
         bool fallback = strcmp(se->addresses[i].id, APP_DEFAULT_ADDRESS) == 0;
@@ -107,7 +107,7 @@ static void shipping(Ui *ui, const AppState *s, SDL_Rect area)
         return;
     }
     int h = theme_px(t, 110), gap = theme_px(t, 14);
-    for (int i = 0; i < se->shipping.count; i++) {
+    for (int i = 0; i < se->shipping.count && y + h <= area.y + area.h; i++) {
         const ShippingOption *o = &se->shipping.items[i];
         char id[UI_ID_MAX], dates[128], price[64];
         format_date_range(dates, sizeof dates, o->earliest, o->latest, app_language(s));
@@ -266,10 +266,25 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         offers(ui, s, (SDL_Rect){M, offers_y, col_w, bottom - offers_y});
         summary(ui, s, (SDL_Rect){W - M - sum_w, top, sum_w, bottom - top});
     } else {
-        int third = (bottom - top) / 3;
-        addresses(ui, s, (SDL_Rect){M, top, W - 2 * M, third});
-        shipping(ui, s, (SDL_Rect){M, top + third, W - 2 * M, third});
-        summary(ui, s, (SDL_Rect){M, top + 2 * third, W - 2 * M, bottom - top - 2 * third});
+        /* Stacked, each as tall as its rows: the addresses, the delivery options, then the
+         * summary with the button at the bottom. */
+        const Session *se = &s->session;
+        int head = t->px[TEXT_HEADING] * 13 / 10 + theme_px(t, 12);
+        int n_addr = se->address_count > 0 ? se->address_count : 1;
+        int addr_h = head + n_addr * (theme_px(t, 120) + theme_px(t, 14)) + theme_px(t, 16);
+        int n_ship = se->shipping.count > 0 ? se->shipping.count : 1;
+        int ship_h = head + n_ship * (theme_px(t, 110) + theme_px(t, 14)) + theme_px(t, 16);
+        int sum_h = bottom - top - addr_h - ship_h;
+        int sum_min = theme_px(t, 520);
+        if (sum_h < sum_min) { /* too many rows: the lists give way, the summary does not */
+            int over = sum_min - sum_h;
+            ship_h -= over / 2;
+            addr_h -= over - over / 2;
+            sum_h = sum_min;
+        }
+        addresses(ui, s, (SDL_Rect){M, top, W - 2 * M, addr_h});
+        shipping(ui, s, (SDL_Rect){M, top + addr_h, W - 2 * M, ship_h});
+        summary(ui, s, (SDL_Rect){M, bottom - sum_h, W - 2 * M, sum_h});
     }
     screen_offline_line(ui, s);
 }

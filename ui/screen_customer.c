@@ -224,17 +224,18 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
     top += t->px[TEXT_BODY] * 14 / 10 + t->gap / 2;
     int bh = t->touch_min;
     int bottom = H - M / 2 - (s->online || !s->central ? 0 : t->px[TEXT_CAPTION] * 2);
-    int by = bottom - bh;
     int gap = t->gap;
+    int by = bottom - bh;
+    int content_bottom = landscape ? by : by - bh - gap;
     if (landscape) {
         int col1 = (W - 2 * M - 2 * gap) * 28 / 100, col3 = (W - 2 * M - 2 * gap) * 30 / 100;
         int col2 = W - 2 * M - 2 * gap - col1 - col3;
-        int h = by - gap - top;
+        int h = content_bottom - gap - top;
         sizes_and_taste(ui, s, (SDL_Rect){M, top, col1, h});
         history(ui, s, (SDL_Rect){M + col1 + gap, top, col2, h});
         notes(ui, s, (SDL_Rect){M + col1 + col2 + 2 * gap, top, col3, h});
     } else {
-        int h = by - gap - top - 2 * gap;
+        int h = content_bottom - gap - top - 2 * gap;
         sizes_and_taste(ui, s, (SDL_Rect){M, top, W - 2 * M, h * 26 / 100});
         history(ui, s, (SDL_Rect){M, top + h * 26 / 100 + gap, W - 2 * M, h * 42 / 100});
         notes(ui, s, (SDL_Rect){M, top + h * 68 / 100 + 2 * gap, W - 2 * M, h - h * 68 / 100});
@@ -245,13 +246,18 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         snprintf(bag, sizeof bag, _("Bag · %d"), items);
     else
         snprintf(bag, sizeof bag, "%s", _("Bag"));
-    int bw = (W - 2 * M - 2 * gap) / 3;
-    ui_icon_button(ui, "build-look", (SDL_Rect){M, by, bw, bh}, _("Build a look"), BUTTON_PRIMARY,
-                   "store", H_CENTER, true, screen_intent(INTENT_HOME, 0));
-    ui_icon_button(ui, "bag", (SDL_Rect){M + bw + gap, by, bw, bh}, bag, BUTTON_SECONDARY, "bag",
-                   H_CENTER, true, screen_intent(INTENT_OPEN_CART, 0));
-    ui_button(ui, "next-customer", (SDL_Rect){M + 2 * (bw + gap), by, bw, bh}, _("Next customer"),
-              BUTTON_SECONDARY, screen_intent(INTENT_NEXT_CUSTOMER, 0));
+    /* Landscape: one row of three. Portrait: the look across, then the bag and next. */
+    int bw = landscape ? (W - 2 * M - 2 * gap) / 3 : (W - 2 * M - gap) / 2;
+    SDL_Rect look =
+        landscape ? (SDL_Rect){M, by, bw, bh} : (SDL_Rect){M, by - bh - gap, W - 2 * M, bh};
+    SDL_Rect bag_r = landscape ? (SDL_Rect){M + bw + gap, by, bw, bh} : (SDL_Rect){M, by, bw, bh};
+    SDL_Rect next = {bag_r.x + bw + gap, by, bw, bh};
+    ui_icon_button(ui, "build-look", look, _("Build a look"), BUTTON_PRIMARY, "store", H_CENTER,
+                   true, screen_intent(INTENT_HOME, 0));
+    ui_icon_button(ui, "bag", bag_r, bag, BUTTON_SECONDARY, "bag", H_CENTER, true,
+                   screen_intent(INTENT_OPEN_CART, 0));
+    ui_button(ui, "next-customer", next, _("Next customer"), BUTTON_SECONDARY,
+              screen_intent(INTENT_NEXT_CUSTOMER, 0));
     screen_offline_line(ui, s);
 }
 

@@ -77,8 +77,14 @@ static int variant_chips(Ui *ui, const AppState *s, SDL_Rect area)
     }
     const char *colour = p->variants[firsts[se->colour]].colour;
     int sizes = 0;
-    for (int i = 0; i < p->variant_count; i++)
-        sizes += strcmp(p->variants[i].colour, colour) == 0 && p->variants[i].size[0];
+    size_t longest = 0;
+    for (int i = 0; i < p->variant_count; i++) {
+        if (strcmp(p->variants[i].colour, colour) != 0 || !p->variants[i].size[0])
+            continue;
+        sizes++;
+        if (strlen(p->variants[i].size) > longest)
+            longest = strlen(p->variants[i].size);
+    }
     if (sizes == 0)
         return y;
     ui_text(ui, "size-label", (SDL_Rect){area.x, y, area.w, label_h}, _("Size"), TEXT_CAPTION,
@@ -87,6 +93,9 @@ static int variant_chips(Ui *ui, const AppState *s, SDL_Rect area)
     int per_row = area.w / (theme_px(t, 118) + gap);
     if (per_row < 4)
         per_row = 4;
+    /* Short sizes (shoe sizes, S M L) all on one row when narrower chips still hold them. */
+    if (sizes > per_row && longest <= 2 && sizes <= area.w / (theme_px(t, 96) + gap))
+        per_row = sizes;
     int w = (area.w - (per_row - 1) * gap) / per_row, x = area.x, n = 0;
     for (int i = 0; i < p->variant_count; i++) {
         const VariantView *v = &p->variants[i];
@@ -401,7 +410,7 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
     ui_begin_frame(ui, t->background);
     screen_top_bar(ui, s, env, NULL);
     int bottom = H - M / 2 - (s->online || !s->central ? 0 : t->px[TEXT_CAPTION] * 2);
-    SDL_Rect panel = {M, H * 50 / 100, W - 2 * M, bottom - H * 50 / 100};
+    SDL_Rect panel = {M, H * 46 / 100, W - 2 * M, bottom - H * 46 / 100};
     if (se->product_state != LOAD_OK) {
         screen_status(ui, se->product_state, panel, "product",
                       _("This product can't be shown just now."));
@@ -433,11 +442,8 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
     ui_icon_button(ui, "add-to-bag", (SDL_Rect){ax, buttons.y, buttons.x + buttons.w - ax, bh},
                    se->variant < 0 ? _("Choose a size") : _("Add to bag"), BUTTON_PRIMARY, "bag",
                    H_CENTER, can_add, screen_intent(INTENT_ADD_TO_CART, 0));
-    int row_h = t->px[TEXT_BODY] * 15 / 10;
-    int stock_h = t->px[TEXT_HEADING] * 13 / 10 + theme_px(t, 8) + 3 * row_h;
-    int stock_y = buttons.y - t->gap - stock_h;
-    stock_rows(ui, s, env, (SDL_Rect){panel.x, stock_y, panel.w, stock_h});
-    /* Above: the picture and name, then the colours and sizes. */
+    /* Top down: the picture and name, the colours and sizes, then where to get it in what
+     * is left above the buttons (as many locations as fit: here, nearest, online). */
     int img = theme_px(t, 150);
     const char *image = se->variant >= 0 && p->variants[se->variant].image_url[0]
                             ? p->variants[se->variant].image_url
@@ -456,7 +462,8 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
     screen_money(price, sizeof price, s, cents, p->currency);
     ui_text(ui, "price", (SDL_Rect){tx, panel.y + cap_h + name_h, tw, name_h}, price, TEXT_BODY,
             t->text, (TextLayout){H_LEFT, V_TOP, false});
-    variant_chips(ui, s, (SDL_Rect){panel.x, panel.y + img + t->gap, panel.w, 0});
+    int y = variant_chips(ui, s, (SDL_Rect){panel.x, panel.y + img + t->gap, panel.w, 0});
+    stock_rows(ui, s, env, (SDL_Rect){panel.x, y, panel.w, buttons.y - t->gap - y});
     screen_offline_line(ui, s);
 }
 

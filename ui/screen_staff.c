@@ -67,12 +67,12 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
                 .enabled = true};
             ui_add(ui, &WIDGET_IMAGE, &icon);
         }
-        SDL_Rect text = landscape
-                            ? (SDL_Rect){c.x + pad, v.y + visual + pad, c.w - 2 * pad,
-                                         c.y + c.h - pad - (v.y + visual + pad)}
-                            : (SDL_Rect){v.x + visual + pad, c.y + pad,
-                                         c.x + c.w - pad - (v.x + visual + pad), c.h - 2 * pad};
         int head_h = t->px[TEXT_HEADING] * 13 / 10;
+        SDL_Rect text =
+            landscape ? (SDL_Rect){c.x + pad, v.y + visual + pad, c.w - 2 * pad,
+                                   c.y + c.h - pad - (v.y + visual + pad)}
+                      : (SDL_Rect){v.x + visual + pad, c.y + c.h / 2 - head_h,
+                                   c.x + c.w - pad - (v.x + visual + pad), c.h / 2 + head_h - pad};
         snprintf(id, sizeof id, "%s-heading", way[i].id);
         ui_text(ui, id, (SDL_Rect){text.x, text.y, text.w, head_h}, way[i].heading, TEXT_HEADING,
                 t->text, (TextLayout){landscape ? H_CENTER : H_LEFT, V_TOP, false});

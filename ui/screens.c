@@ -523,6 +523,9 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
     if (t->mirror && top < ui->h * 2 / 5 && s->screen != SCREEN_CHECKOUT &&
         s->screen != SCREEN_CONFIRMATION)
         top = ui->h * 2 / 5;
+    int news = y + h + theme_px(t, 24) + theme_px(t, 104) + theme_px(t, 24);
+    if (t->mirror && s->session.fitting.status != FITTING_NONE && top < news)
+        top = news; /* under the fitting-room request's news along the top edge */
     if (portrait && title && s->screen != SCREEN_HOME) {
         ui_text(ui, "title", (SDL_Rect){M, top, W - 2 * M, t->px[TEXT_TITLE] * 13 / 10}, title,
                 TEXT_TITLE, t->text, (TextLayout){H_LEFT, V_TOP, false});
@@ -733,12 +736,18 @@ int screen_keyboard(Ui *ui, int bottom)
         key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ACCENTS[i], NULL);
     }
     y += kh + gap;
-    int space_w = 6 * kw + 5 * gap, side_w = 3 * kw + 2 * gap;
-    x = (W - (space_w + 2 * side_w + 2 * gap)) / 2;
+    /* Clear, a comma, the space bar, a full stop, Delete. */
+    int space_w = 4 * kw + 3 * gap, side_w = 3 * kw + 2 * gap;
+    x = (W - (space_w + 2 * side_w + 2 * kw + 4 * gap)) / 2;
     key(ui, (SDL_Rect){x, y, side_w, kh}, _("Clear"), "key-clear", KEY_CLEAR, NULL);
-    key(ui, (SDL_Rect){x + side_w + gap, y, space_w, kh}, _("Space"), "key-space", ' ', NULL);
-    key(ui, (SDL_Rect){x + side_w + space_w + 2 * gap, y, side_w, kh}, _("Delete"), "key-backspace",
-        KEY_BACKSPACE, "backspace");
+    x += side_w + gap;
+    key(ui, (SDL_Rect){x, y, kw, kh}, ",", "key-comma", ',', NULL);
+    x += kw + gap;
+    key(ui, (SDL_Rect){x, y, space_w, kh}, _("Space"), "key-space", ' ', NULL);
+    x += space_w + gap;
+    key(ui, (SDL_Rect){x, y, kw, kh}, ".", "key-period", '.', NULL);
+    x += kw + gap;
+    key(ui, (SDL_Rect){x, y, side_w, kh}, _("Delete"), "key-backspace", KEY_BACKSPACE, "backspace");
     return top;
 }
 

@@ -220,7 +220,7 @@ static void unknown_and_foreign_garment_tags_get_a_kind_message(void **state)
 }
 
 /* A demo associate of this store, from demo-staff.json. */
-static void demo_associate(World *w, char *id, size_t size)
+static void demo_associate(World *w, char *id, size_t size, char *name, size_t name_size)
 {
     char path[HARNESS_PATH_MAX + 32];
     harness_path(&w->central, "demo-staff.json", path, sizeof path);
@@ -234,6 +234,9 @@ static void demo_associate(World *w, char *id, size_t size)
             strcmp(json_string_value(json_object_get(s, "store")), "sea-ballard") == 0 &&
             json_is_true(json_object_get(s, "active"))) {
             snprintf(id, size, "%s", json_string_value(json_object_get(s, "id")));
+            if (name)
+                snprintf(name, name_size, "%s · Ballard",
+                         json_string_value(json_object_get(s, "name")));
             json_decref(list);
             return;
         }
@@ -254,8 +257,8 @@ static void type_text(World *w, const char *text)
 static void associate_orders_for_a_customer_who_confirms_with_their_card(void **state)
 {
     World *w = *state;
-    char staff[64], member[64], other[64], path[160];
-    demo_associate(w, staff, sizeof staff);
+    char staff[64], staff_name[160], member[64], other[64], path[160];
+    demo_associate(w, staff, sizeof staff, staff_name, sizeof staff_name);
     journey_demo_member(w, "", member, sizeof member);
     journey_demo_member(w, "es", other, sizeof other);
     assert_string_not_equal(member, other);
@@ -265,10 +268,17 @@ static void associate_orders_for_a_customer_who_confirms_with_their_card(void **
     journey_await_screen(w, "associate");
     await_state(w, "associate", json_true());
     json_decref(journey_await_widget(w, "lock", true));
-    json_t *u = journey_ui(w);
-    json_t *names = service_get(w, "/v1/fleet"); /* any call: the service is up */
-    json_decref(names);
-    json_decref(u);
+    for (int i = 0;; i++) { /* named by the service, with their store */
+        json_t *u = journey_ui(w);
+        const char *who = journey_text_of(u, "staff-name");
+        bool named = who && strcmp(who, staff_name) == 0;
+        json_decref(u);
+        if (named)
+            break;
+        assert_true(i < 500);
+        journey_pause_ms(20);
+    }
+    json_t *u;
     /* The customer's card: their file, with history on every channel and returns. */
     journey_tap_card_of(w, member);
     journey_await_screen(w, "customer");
@@ -386,7 +396,7 @@ static void shoppers_never_reach_associate_mode(void **state)
 {
     World *w = *state;
     char staff[64], member[64];
-    demo_associate(w, staff, sizeof staff);
+    demo_associate(w, staff, sizeof staff, NULL, 0);
     journey_demo_member(w, "", member, sizeof member);
     /* A shop-floor kiosk that does not allow associate mode (the default). */
     journey_start_kiosk(w, NULL, NULL);

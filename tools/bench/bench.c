@@ -273,6 +273,61 @@ static void fill_journey(AppState *s)
     s->online = true;
 }
 
+/* The mirror's extras: three pieces that complete the look, a fitting-room request on its
+ * way. */
+static void fill_mirror(AppState *s)
+{
+    Session *se = &s->session;
+    se->look = se->recs;
+    se->look.count = se->look.total = 3;
+    se->look_state = LOAD_OK;
+    se->fitting.status = FITTING_ON_ITS_WAY;
+    snprintf(se->fitting.size, sizeof se->fitting.size, "M");
+    snprintf(se->fitting.colour, sizeof se->fitting.colour, "Mustard");
+    s->fitting_rooms = true;
+    s->central = true;
+}
+
+/* An associate with a customer: ten orders with returns, ten notes, a note being written. */
+static void fill_associate(AppState *s)
+{
+    Session *se = &s->session;
+    s->staff.active = true;
+    snprintf(s->staff.id, sizeof s->staff.id, "S1003");
+    snprintf(s->staff.name, sizeof s->staff.name, "Marcus Lee");
+    snprintf(s->staff.store_name, sizeof s->staff.store_name, "Ballard");
+    snprintf(se->sizes.shoe, sizeof se->sizes.shoe, "9");
+    snprintf(se->sizes.top, sizeof se->sizes.top, "M");
+    snprintf(se->prefs.fit, sizeof se->prefs.fit, "slim");
+    snprintf(se->prefs.colours[0], sizeof se->prefs.colours[0], "Indigo");
+    se->prefs.colour_count = 1;
+    se->history_state = se->notes_state = LOAD_OK;
+    se->history.count = CENTRAL_HISTORY_MAX;
+    for (int o = 0; o < CENTRAL_HISTORY_MAX; o++) {
+        CentralHistoryOrder *h = &se->history.orders[o];
+        snprintf(h->channel, sizeof h->channel, o % 2 ? "web" : "store");
+        snprintf(h->created_at, sizeof h->created_at, "2026-10-%02dT10:00:00Z", 1 + o);
+        h->line_count = 2;
+        for (int l = 0; l < 2; l++) {
+            snprintf(h->lines[l].name, sizeof h->lines[l].name, "Pioneer Henley");
+            snprintf(h->lines[l].size, sizeof h->lines[l].size, "M");
+            snprintf(h->lines[l].colour, sizeof h->lines[l].colour, "Forest");
+            h->lines[l].qty = 1;
+            h->lines[l].returned = o == 3 && l == 0;
+            snprintf(h->lines[l].return_reason, sizeof h->lines[l].return_reason, "Too small");
+        }
+    }
+    se->notes.count = CENTRAL_NOTES_MAX;
+    for (int i = 0; i < CENTRAL_NOTES_MAX; i++) {
+        CentralNote *n = &se->notes.notes[i];
+        snprintf(n->text, sizeof n->text, "Prefers a longer hem; sizes up in knits.");
+        snprintf(n->associate_name, sizeof n->associate_name, "Alex Rivera");
+        snprintf(n->created_at, sizeof n->created_at, "2026-11-0%dT10:00:00Z", 1 + i % 9);
+    }
+    snprintf(se->note_draft, sizeof se->note_draft, "Tried the Alki jacket in M: loved it");
+    se->order_phase = ORDER_EDITING;
+}
+
 static void bench_render(KioskMode mode, int w, int h, const char *assets)
 {
     KioskConfig cfg;
@@ -299,18 +354,33 @@ static void bench_render(KioskMode mode, int w, int h, const char *assets)
     app_dispatch(&s, &start, 0, &fx);
     snprintf(label, sizeof label, "%s identify %dx%d", m, w, h);
     bench_screen(ui, r, &s, &cfg, label);
-    if (mode == KIOSK_MODE_KIOSK) {
-        static const ScreenId journey[] = {SCREEN_HOME,        SCREEN_BROWSE, SCREEN_SEARCH,
-                                           SCREEN_PRODUCT,     SCREEN_CART,   SCREEN_CHECKOUT,
-                                           SCREEN_CONFIRMATION};
-        fill_journey(&s);
-        for (size_t i = 0; i < sizeof journey / sizeof journey[0]; i++) {
-            s.screen = journey[i];
-            snprintf(label, sizeof label, "%s %s %dx%d", m, app_screen_name(journey[i]), w, h);
-            bench_screen(ui, r, &s, &cfg, label);
-        }
-        s.screen = SCREEN_IDENTIFY;
+    static const ScreenId journey[] = {SCREEN_HOME,        SCREEN_BROWSE, SCREEN_SEARCH,
+                                       SCREEN_PRODUCT,     SCREEN_CART,   SCREEN_CHECKOUT,
+                                       SCREEN_CONFIRMATION};
+    fill_journey(&s);
+    fill_mirror(&s);
+    for (size_t i = 0; i < sizeof journey / sizeof journey[0]; i++) {
+        s.screen = journey[i];
+        snprintf(label, sizeof label, "%s %s %dx%d", m, app_screen_name(journey[i]), w, h);
+        bench_screen(ui, r, &s, &cfg, label);
     }
+    if (mode == KIOSK_MODE_MIRROR) { /* the size picker of "bring me another size" */
+        s.screen = SCREEN_PRODUCT;
+        s.session.fitting_panel = true;
+        snprintf(label, sizeof label, "%s product+sizes %dx%d", m, w, h);
+        bench_screen(ui, r, &s, &cfg, label);
+        s.session.fitting_panel = false;
+    }
+    /* Associate mode's screens, with a customer's full file. */
+    fill_associate(&s);
+    static const ScreenId staff[] = {SCREEN_STAFF, SCREEN_CUSTOMER, SCREEN_NOTE, SCREEN_CONFIRM};
+    for (size_t i = 0; i < sizeof staff / sizeof staff[0]; i++) {
+        s.screen = staff[i];
+        snprintf(label, sizeof label, "%s %s %dx%d", m, app_screen_name(staff[i]), w, h);
+        bench_screen(ui, r, &s, &cfg, label);
+    }
+    memset(&s.staff, 0, sizeof s.staff);
+    s.screen = SCREEN_IDENTIFY;
     Event idle = {.type = EV_TIMER, .u.timer.id = TIMER_IDLE};
     app_dispatch(&s, &idle, 0, &fx);
     snprintf(label, sizeof label, "%s still-there %dx%d", m, w, h);
