@@ -546,8 +546,8 @@ bool app_type_key(char *text, size_t size, int32_t key)
         text[0] = '\0';
         return had;
     }
-    if (key < 0x20 || key > 0xFF || key == 0x7F)
-        return false;
+    if (key < 0x20 || key > 0xFF || (key >= 0x7F && key < 0xA0))
+        return false; /* control characters, C1 included: nothing a field should hold */
     char enc[3] = {0};
     if (key < 0x80) {
         enc[0] = (char)key;
@@ -1322,6 +1322,13 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
     if (s->online && !was_online)
         changed |= app_staff_back_online(s, fx);
     changed |= app_staff_enforce(s, fx);
+    /* A pairing code lives only on the screens that show it: a code left behind could be
+     * claimed for a screen that no longer listens. */
+    if ((s->pairing_available || s->pairing.id[0]) && s->screen != SCREEN_IDENTIFY &&
+        s->screen != SCREEN_STAFF && s->screen != SCREEN_CONFIRM) {
+        app_pairing_clear(s, fx);
+        changed = true;
+    }
     if (changed)
         s->version++;
     return changed;

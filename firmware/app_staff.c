@@ -84,6 +84,8 @@ static bool confirm_with(AppState *s, const char *member, const char *how, Effec
     if (strcmp(member, se->member_id) != 0) {
         log_info("app", "associate order: a card that is not the customer's was refused");
         app_show_notice(s, NOTICE_WRONG_CUSTOMER, fx);
+        if (strcmp(how, "app") == 0 && s->central) /* that code is used up: a fresh one */
+            app_want(fx, FX_PAIRING_CREATE, TIMER_COUNT, 0);
         return true;
     }
     app_put(se->confirmed_by, sizeof se->confirmed_by, how);

@@ -806,6 +806,490 @@ static void test_fuzz_seeds_decode(void **state)
     assert_true(seen >= 18);
 }
 
+/* ---- associate mode and the mirror: staff, a member's history, notes, preferences -------- */
+
+static const char STAFF[] = "{\"id\":\"S1001\",\"name\":\"Alex Rivera\",\"first_name\":\"Alex\","
+                            "\"role\":\"staff\",\"store\":{\"id\":\"sea-capitol-hill\","
+                            "\"name\":\"Capitol Hill\"},\"future\":[1]}";
+
+static void test_staff_identify(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_STAFF_IDENTIFY, STAFF), KIOSK_OK);
+    const CentralStaff *st = &payload()->staff;
+    assert_string_equal(st->id, "S1001");
+    assert_string_equal(st->name, "Alex Rivera");
+    assert_string_equal(st->first_name, "Alex");
+    assert_string_equal(st->role, "staff");
+    assert_string_equal(st->store, "sea-capitol-hill");
+    assert_string_equal(st->store_name, "Capitol Hill");
+    assert_cuts_fail(CENTRAL_STAFF_IDENTIFY, STAFF);
+
+    /* a technician without a home store, and a store without its name */
+    assert_int_equal(decode(CENTRAL_STAFF_IDENTIFY, "{\"id\":\"T9001\",\"name\":\"Sam Ortiz\","
+                                                    "\"role\":\"technician\",\"store\":null}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->staff.role, "technician");
+    assert_string_equal(payload()->staff.store, "");
+    assert_string_equal(payload()->staff.first_name, "");
+    assert_int_equal(decode(CENTRAL_STAFF_IDENTIFY, "{\"id\":\"S1\",\"name\":\"A\",\"role\":"
+                                                    "\"staff\",\"store\":{\"id\":\"s1\"}}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->staff.store, "s1");
+    assert_string_equal(payload()->staff.store_name, "");
+
+    /* no name, or an empty one: nobody to show on the device and on notes */
+    assert_int_equal(decode(CENTRAL_STAFF_IDENTIFY, "{\"id\":\"S1001\",\"role\":\"staff\"}"),
+                     KIOSK_E_INVALID);
+    assert_string_equal(payload()->staff.id, ""); /* nothing left behind */
+    assert_int_equal(
+        decode(CENTRAL_STAFF_IDENTIFY, "{\"id\":\"S1001\",\"name\":\"\",\"role\":\"staff\"}"),
+        KIOSK_E_INVALID);
+    assert_int_equal(
+        decode(CENTRAL_STAFF_IDENTIFY, "{\"id\":\"S1001\",\"name\":null,\"role\":\"staff\"}"),
+        KIOSK_E_INVALID);
+
+    static const char *const bad[] = {
+        "{\"name\":\"A\",\"role\":\"staff\"}",                 /* no id */
+        "{\"id\":\"S1\",\"name\":\"A\"}",                      /* no role */
+        "{\"id\":1001,\"name\":\"A\",\"role\":\"staff\"}",     /* id a number */
+        "{\"id\":\"S 1\",\"name\":\"A\",\"role\":\"staff\"}",  /* id not an identifier */
+        "{\"id\":\"S1\",\"name\":7,\"role\":\"staff\"}",       /* name a number */
+        "{\"id\":\"S1\",\"name\":[\"A\"],\"role\":\"staff\"}", /* name a list */
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":true}",        /* role a boolean */
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":\"staffstaffstaffstaff\"}", /* over 16 */
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":\"staff\",\"first_name\":{}}",
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":\"staff\",\"store\":\"sea-ballard\"}",
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":\"staff\",\"store\":{\"name\":\"B\"}}",
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":\"staff\",\"store\":{\"id\":5}}",
+        "{\"id\":\"S1\",\"name\":\"A\",\"role\":\"staff\",\"store\":{\"id\":\"s\",\"name\":1}}",
+        "{\"id\":\"S1\",\"name\":\"A\\u0007\",\"role\":\"staff\"}",
+        "{\"id\":\"S1\",\"name\":\"A\",\"name\":\"B\",\"role\":\"staff\"}",
+        "[\"S1\"]",
+    };
+    assert_all_fail(CENTRAL_STAFF_IDENTIFY, bad, sizeof bad / sizeof bad[0]);
+}
+
+static const char HISTORY[] =
+    "{\"member\":\"M10001\",\"orders\":["
+    "{\"id\":\"O000012\",\"number\":\"K-100412\",\"channel\":\"store\",\"store\":\"sea-ballard\","
+    "\"created_at\":\"2026-10-01T10:00:00Z\",\"totals\":{\"total_cents\":21798,\"currency\":"
+    "\"USD\",\"tax_cents\":1800},\"items\":["
+    "{\"line\":1,\"variant\":\"V00001\",\"product_id\":\"P0001\",\"name\":\"Puget Racer\","
+    "\"size\":\"11\",\"colour\":\"Light Wash\",\"qty\":1,\"returned\":true,"
+    "\"return_reason\":\"Ran small: swapped for an 11.5\"},"
+    "{\"line\":2,\"variant\":\"V08385\",\"product_id\":\"P0519\",\"name\":\"Harbor Tight\","
+    "\"qty\":2,\"returned\":false,\"return_reason\":null}]},"
+    "{\"id\":\"O000006\",\"channel\":\"web\",\"items\":[{\"name\":\"Merino Sock\",\"qty\":3}]}]}";
+
+static void test_member_orders_good(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, HISTORY), KIOSK_OK);
+    const CentralHistory *h = &payload()->history;
+    assert_string_equal(h->member, "M10001");
+    assert_int_equal(h->count, 2);
+    assert_false(h->truncated);
+    const CentralHistoryOrder *o = &h->orders[0];
+    assert_string_equal(o->id, "O000012");
+    assert_string_equal(o->number, "K-100412");
+    assert_string_equal(o->channel, "store");
+    assert_string_equal(o->store, "sea-ballard");
+    assert_int_equal(o->total_cents, 21798);
+    assert_string_equal(o->currency, "USD");
+    assert_int_equal(o->line_count, 2);
+    assert_false(o->lines_truncated);
+    assert_true(o->lines[0].returned);
+    assert_string_equal(o->lines[0].return_reason, "Ran small: swapped for an 11.5");
+    assert_string_equal(o->lines[0].product_id, "P0001");
+    assert_string_equal(o->lines[0].size, "11");
+    assert_string_equal(o->lines[0].colour, "Light Wash");
+    assert_false(o->lines[1].returned);
+    assert_string_equal(o->lines[1].return_reason, "");
+    assert_int_equal(o->lines[1].qty, 2);
+    /* the older order: no number, no totals */
+    assert_string_equal(h->orders[1].id, "O000006");
+    assert_string_equal(h->orders[1].number, "");
+    assert_int_equal(h->orders[1].total_cents, 0);
+    assert_int_equal(h->orders[1].line_count, 1);
+    assert_string_equal(h->orders[1].lines[0].name, "Merino Sock");
+    assert_cuts_fail(CENTRAL_MEMBER_ORDERS, HISTORY);
+
+    /* a member who never ordered */
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, "{\"member\":\"M1\",\"orders\":[]}"), KIOSK_OK);
+    assert_int_equal(payload()->history.count, 0);
+    assert_false(payload()->history.truncated);
+}
+
+static void test_member_orders_limits(void **state)
+{
+    (void)state;
+    char buf[8192];
+    /* more orders than CENTRAL_HISTORY_MAX: the newest (first) are kept */
+    size_t n = (size_t)snprintf(buf, sizeof buf, "{\"orders\":[");
+    for (int i = 0; i < CENTRAL_HISTORY_MAX + 3; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "%s{\"id\":\"O%03d\",\"items\":[{\"name\":\"N\",\"qty\":1}]}",
+                              i ? "," : "", i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    assert_true(n < sizeof buf - 8);
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, buf), KIOSK_OK);
+    assert_int_equal(payload()->history.count, CENTRAL_HISTORY_MAX);
+    assert_true(payload()->history.truncated);
+    assert_string_equal(payload()->history.orders[0].id, "O000");
+    assert_string_equal(payload()->history.orders[CENTRAL_HISTORY_MAX - 1].id, "O011");
+
+    /* exactly CENTRAL_HISTORY_MAX: not truncated */
+    n = (size_t)snprintf(buf, sizeof buf, "{\"orders\":[");
+    for (int i = 0; i < CENTRAL_HISTORY_MAX; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n,
+                              "%s{\"id\":\"O%03d\",\"items\":[{\"name\":\"N\",\"qty\":1}]}",
+                              i ? "," : "", i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, buf), KIOSK_OK);
+    assert_int_equal(payload()->history.count, CENTRAL_HISTORY_MAX);
+    assert_false(payload()->history.truncated);
+
+    /* more lines than CENTRAL_HISTORY_LINES_MAX in one order: the first are kept */
+    n = (size_t)snprintf(buf, sizeof buf, "{\"orders\":[{\"id\":\"O1\",\"items\":[");
+    for (int i = 0; i < CENTRAL_HISTORY_LINES_MAX + 2; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s{\"name\":\"L%d\",\"qty\":1}",
+                              i ? "," : "", i);
+    snprintf(buf + n, sizeof buf - n, "]}]}");
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, buf), KIOSK_OK);
+    const CentralHistoryOrder *o = &payload()->history.orders[0];
+    assert_int_equal(payload()->history.count, 1);
+    assert_false(payload()->history.truncated);
+    assert_int_equal(o->line_count, CENTRAL_HISTORY_LINES_MAX);
+    assert_true(o->lines_truncated);
+    assert_string_equal(o->lines[CENTRAL_HISTORY_LINES_MAX - 1].name, "L5");
+
+    /* a return reason at its limit, and one byte over */
+    char reason[CENTRAL_TEXT_MAX + 2];
+    memset(reason, 'r', sizeof reason - 1);
+    reason[sizeof reason - 1] = '\0';
+    snprintf(buf, sizeof buf,
+             "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":true,"
+             "\"return_reason\":\"%s\"}]}]}",
+             reason);
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, buf), KIOSK_E_INVALID);
+    reason[CENTRAL_TEXT_MAX] = '\0';
+    snprintf(buf, sizeof buf,
+             "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":true,"
+             "\"return_reason\":\"%s\"}]}]}",
+             reason);
+    assert_int_equal(decode(CENTRAL_MEMBER_ORDERS, buf), KIOSK_OK);
+    assert_int_equal(strlen(payload()->history.orders[0].lines[0].return_reason), CENTRAL_TEXT_MAX);
+}
+
+static void test_member_orders_hostile(void **state)
+{
+    (void)state;
+#define LINE_OK "{\"name\":\"N\",\"qty\":1}"
+    static const char *const bad[] = {
+        "{\"member\":\"M1\"}",                         /* no orders */
+        "{\"orders\":{}}",                             /* not a list */
+        "{\"orders\":[7]}",                            /* an order not an object */
+        "{\"orders\":[{\"items\":[" LINE_OK "]}]}",    /* an order without its id */
+        "{\"orders\":[{\"id\":\"O1\"}]}",              /* an order without items */
+        "{\"orders\":[{\"id\":\"O1\",\"items\":{}}]}", /* items not a list */
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[null]}]}",
+        "{\"orders\":[{\"id\":\"O/1\",\"items\":[]}]}",
+        "{\"member\":\"M 1\",\"orders\":[]}",
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"qty\":1}]}]}",      /* no name */
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\"}]}]}", /* no qty */
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":0}]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":\"1\"}]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":\"yes\"}]}]"
+        "}",
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":true,"
+        "\"return_reason\":\"too\\nsmall\"}]}]}", /* a control character in the reason */
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":true,"
+        "\"return_reason\":\"too\\u0000small\"}]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":true,"
+        "\"return_reason\":\"\\u007f\"}]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"items\":[{\"name\":\"N\",\"qty\":1,\"returned\":true,"
+        "\"return_reason\":5}]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"totals\":7,\"items\":[]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"totals\":{\"total_cents\":-1},\"items\":[]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"totals\":{\"total_cents\":1.5},\"items\":[]}]}",
+        "{\"orders\":[{\"id\":\"O1\",\"channel\":[],\"items\":[]}]}",
+    };
+#undef LINE_OK
+    assert_all_fail(CENTRAL_MEMBER_ORDERS, bad, sizeof bad / sizeof bad[0]);
+}
+
+static const char NOTES[] =
+    "{\"member\":\"M10001\",\"notes\":["
+    "{\"id\":\"N000005\",\"text\":\"Training for a spring half marathon.\",\"associate\":{\"id\":"
+    "\"S1003\",\"name\":\"Marcus Lee\"},\"store\":\"sea-ballard\",\"created_at\":"
+    "\"2026-11-11T10:19:09Z\"},"
+    "{\"id\":\"N000001\",\"text\":\"Size up in knits.\",\"associate\":{\"id\":\"S1001\","
+    "\"name\":\"Alex Rivera\"},\"store\":\"sea-capitol-hill\",\"created_at\":"
+    "\"2026-08-19T10:19:09Z\"}]}";
+
+static void test_notes_good(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_NOTES, NOTES), KIOSK_OK);
+    const CentralNotes *n = &payload()->notes;
+    assert_string_equal(n->member, "M10001");
+    assert_int_equal(n->count, 2);
+    assert_false(n->truncated);
+    /* newest first, as the service lists them: the order is kept */
+    assert_string_equal(n->notes[0].id, "N000005");
+    assert_string_equal(n->notes[0].text, "Training for a spring half marathon.");
+    assert_string_equal(n->notes[0].associate, "S1003");
+    assert_string_equal(n->notes[0].associate_name, "Marcus Lee");
+    assert_string_equal(n->notes[0].store, "sea-ballard");
+    assert_string_equal(n->notes[0].created_at, "2026-11-11T10:19:09Z");
+    assert_string_equal(n->notes[1].id, "N000001");
+    assert_string_equal(n->notes[1].associate_name, "Alex Rivera");
+    assert_cuts_fail(CENTRAL_NOTES, NOTES);
+
+    assert_int_equal(decode(CENTRAL_NOTES, "{\"member\":\"M1\",\"notes\":[]}"), KIOSK_OK);
+    assert_int_equal(payload()->notes.count, 0);
+    /* a note whose author is not named any more */
+    assert_int_equal(
+        decode(CENTRAL_NOTES, "{\"notes\":[{\"id\":\"N1\",\"text\":\"t\",\"associate\":null}]}"),
+        KIOSK_OK);
+    assert_string_equal(payload()->notes.notes[0].associate, "");
+}
+
+static void test_notes_limits(void **state)
+{
+    (void)state;
+    char buf[8192];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "{\"notes\":[");
+    for (int i = 0; i < CENTRAL_NOTES_MAX + 4; i++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s{\"id\":\"N%03d\",\"text\":\"note %d\"}",
+                              i ? "," : "", i, i);
+    snprintf(buf + n, sizeof buf - n, "]}");
+    assert_int_equal(decode(CENTRAL_NOTES, buf), KIOSK_OK);
+    assert_int_equal(payload()->notes.count, CENTRAL_NOTES_MAX);
+    assert_true(payload()->notes.truncated);
+    assert_string_equal(payload()->notes.notes[0].id, "N000");
+    assert_string_equal(payload()->notes.notes[CENTRAL_NOTES_MAX - 1].id, "N009");
+
+    /* a note's text: CENTRAL_NOTE_TEXT_MAX bytes (UTF-8 counted in bytes), and one more */
+    char text[CENTRAL_NOTE_TEXT_MAX + 2];
+    memset(text, 'x', sizeof text - 1);
+    text[sizeof text - 1] = '\0';
+    snprintf(buf, sizeof buf, "{\"notes\":[{\"id\":\"N1\",\"text\":\"%s\"}]}", text);
+    assert_int_equal(decode(CENTRAL_NOTES, buf), KIOSK_E_INVALID);
+    assert_int_equal(payload()->notes.count, 0);
+    snprintf(buf, sizeof buf, "{\"id\":\"N1\",\"text\":\"%s\"}", text);
+    assert_int_equal(decode(CENTRAL_NOTE_ADD, buf), KIOSK_E_INVALID);
+    assert_int_equal(payload()->notes.count, 0);
+    text[CENTRAL_NOTE_TEXT_MAX] = '\0';
+    snprintf(buf, sizeof buf, "{\"notes\":[{\"id\":\"N1\",\"text\":\"%s\"}]}", text);
+    assert_int_equal(decode(CENTRAL_NOTES, buf), KIOSK_OK);
+    assert_int_equal(strlen(payload()->notes.notes[0].text), CENTRAL_NOTE_TEXT_MAX);
+    /* 279 bytes and a two-byte character: 281 bytes, over the limit */
+    text[CENTRAL_NOTE_TEXT_MAX - 1] = '\0';
+    snprintf(buf, sizeof buf, "{\"notes\":[{\"id\":\"N1\",\"text\":\"%s\xc3\xa9\"}]}", text);
+    assert_int_equal(decode(CENTRAL_NOTES, buf), KIOSK_E_INVALID);
+
+    static const char *const bad[] = {
+        "{\"member\":\"M1\"}",
+        "{\"notes\":{}}",
+        "{\"notes\":[\"hello\"]}",
+        "{\"notes\":[{\"text\":\"t\"}]}",
+        "{\"notes\":[{\"id\":\"N1\"}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":7}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":\"a\\tb\"}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":\"t\",\"associate\":\"S1001\"}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":\"t\",\"associate\":{\"name\":\"A\"}}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":\"t\",\"associate\":{\"id\":\"S1\",\"name\":3}}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":\"t\",\"store\":\"../x\"}]}",
+        "{\"notes\":[{\"id\":\"N1\",\"text\":\"t\",\"created_at\":12}]}",
+    };
+    assert_all_fail(CENTRAL_NOTES, bad, sizeof bad / sizeof bad[0]);
+}
+
+static const char NOTE[] = "{\"id\":\"N000006\",\"text\":\"Prefers a longer hem.\",\"associate\":"
+                           "{\"id\":\"S1001\",\"name\":\"Alex Rivera\"},\"store\":"
+                           "\"sea-capitol-hill\",\"created_at\":\"2026-11-23T15:19:24Z\"}";
+
+static void test_note_add(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_NOTE_ADD, NOTE), KIOSK_OK);
+    const CentralNotes *n = &payload()->notes;
+    assert_int_equal(n->count, 1);
+    assert_false(n->truncated);
+    assert_string_equal(n->notes[0].id, "N000006");
+    assert_string_equal(n->notes[0].text, "Prefers a longer hem.");
+    assert_string_equal(n->notes[0].associate, "S1001");
+    assert_string_equal(n->notes[0].associate_name, "Alex Rivera");
+    assert_string_equal(n->notes[0].store, "sea-capitol-hill");
+    assert_string_equal(n->notes[1].id, ""); /* only the one note */
+    assert_cuts_fail(CENTRAL_NOTE_ADD, NOTE);
+    /* the list form is not a note */
+    assert_int_equal(decode(CENTRAL_NOTE_ADD, NOTES), KIOSK_E_INVALID);
+    assert_int_equal(payload()->notes.count, 0);
+    static const char *const bad[] = {
+        "{\"text\":\"t\"}",
+        "{\"id\":\"N1\"}",
+        "{\"id\":\"N1\",\"text\":\"a\\u001bb\"}",
+        "{\"id\":\"N1\",\"text\":[\"t\"]}",
+        "{\"id\":\"N1\",\"text\":\"t\",\"associate\":7}",
+        "[{\"id\":\"N1\",\"text\":\"t\"}]",
+    };
+    assert_all_fail(CENTRAL_NOTE_ADD, bad, sizeof bad / sizeof bad[0]);
+}
+
+#define MEMBER_HEAD                                                                                \
+    "{\"id\":\"M10001\",\"display_name\":\"Harper\",\"language\":\"en\",\"tier\":\"silver\","      \
+    "\"points\":773"
+
+static void test_member_preferences(void **state)
+{
+    (void)state;
+    const CentralPreferences *pf = &payload()->member.preferences;
+    static const char full[] =
+        MEMBER_HEAD ",\"preferences\":{\"fit\":\"slim\",\"colours\":[\"Coral\",\"Heather Grey\"],"
+                    "\"styles\":[\"sport\",\"classic\"],\"future\":1}}";
+    assert_int_equal(decode(CENTRAL_MEMBER, full), KIOSK_OK);
+    assert_string_equal(pf->fit, "slim");
+    assert_int_equal(pf->colour_count, 2);
+    assert_string_equal(pf->colours[0], "Coral");
+    assert_string_equal(pf->colours[1], "Heather Grey");
+    assert_int_equal(pf->style_count, 2);
+    assert_string_equal(pf->styles[0], "sport");
+    assert_string_equal(pf->styles[1], "classic");
+    assert_cuts_fail(CENTRAL_MEMBER, full);
+    /* the identify reply carries them too */
+    assert_int_equal(decode(CENTRAL_IDENTIFY, full), KIOSK_OK);
+    assert_string_equal(pf->colours[1], "Heather Grey");
+
+    /* absent, null, or with nothing known: empty */
+    static const char *const empty[] = {
+        MEMBER_HEAD "}",
+        MEMBER_HEAD ",\"preferences\":null}",
+        MEMBER_HEAD ",\"preferences\":{}}",
+        MEMBER_HEAD ",\"preferences\":{\"fit\":null,\"colours\":[],\"styles\":[]}}",
+        MEMBER_HEAD ",\"preferences\":{\"fit\":null,\"colours\":null,\"styles\":null}}",
+    };
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        assert_int_equal(decode(CENTRAL_MEMBER, full), KIOSK_OK); /* something to overwrite */
+        if (decode(CENTRAL_MEMBER, empty[i]) != KIOSK_OK)
+            fail_msg("refused: %s", empty[i]);
+        assert_string_equal(pf->fit, "");
+        assert_int_equal(pf->colour_count, 0);
+        assert_int_equal(pf->style_count, 0);
+        assert_string_equal(pf->colours[0], "");
+    }
+
+    /* more colours and styles than CENTRAL_PREFS_MAX: the first (favourite) ones are kept */
+    assert_int_equal(decode(CENTRAL_MEMBER,
+                            MEMBER_HEAD ",\"preferences\":{\"colours\":[\"C0\",\"C1\",\"C2\","
+                                        "\"C3\",\"C4\",\"C5\"],\"styles\":[\"s0\",\"s1\",\"s2\","
+                                        "\"s3\",\"s4\"]}}"),
+                     KIOSK_OK);
+    assert_int_equal(pf->colour_count, CENTRAL_PREFS_MAX);
+    assert_string_equal(pf->colours[0], "C0");
+    assert_string_equal(pf->colours[CENTRAL_PREFS_MAX - 1], "C3");
+    assert_int_equal(pf->style_count, CENTRAL_PREFS_MAX);
+    assert_string_equal(pf->styles[CENTRAL_PREFS_MAX - 1], "s3");
+
+    /* a colour name at its limit */
+    char colour[CENTRAL_COLOUR_MAX + 2], buf[512];
+    memset(colour, 'c', sizeof colour - 1);
+    colour[sizeof colour - 1] = '\0';
+    snprintf(buf, sizeof buf, MEMBER_HEAD ",\"preferences\":{\"colours\":[\"%s\"]}}", colour);
+    assert_int_equal(decode(CENTRAL_MEMBER, buf), KIOSK_E_INVALID);
+    colour[CENTRAL_COLOUR_MAX] = '\0';
+    snprintf(buf, sizeof buf, MEMBER_HEAD ",\"preferences\":{\"colours\":[\"%s\"]}}", colour);
+    assert_int_equal(decode(CENTRAL_MEMBER, buf), KIOSK_OK);
+    assert_int_equal(strlen(pf->colours[0]), CENTRAL_COLOUR_MAX);
+
+    static const char *const bad[] = {
+        MEMBER_HEAD ",\"preferences\":[]}",
+        MEMBER_HEAD ",\"preferences\":\"slim\"}",
+        MEMBER_HEAD ",\"preferences\":{\"colours\":[\"Navy\",7]}}",
+        MEMBER_HEAD ",\"preferences\":{\"colours\":[null]}}",
+        MEMBER_HEAD ",\"preferences\":{\"colours\":[[\"Navy\"]]}}",
+        MEMBER_HEAD ",\"preferences\":{\"colours\":[{\"name\":\"Navy\"}]}}",
+        MEMBER_HEAD ",\"preferences\":{\"colours\":\"Navy\"}}",
+        MEMBER_HEAD ",\"preferences\":{\"colours\":[\"Na\\nvy\"]}}",
+        MEMBER_HEAD ",\"preferences\":{\"styles\":[true]}}",
+        MEMBER_HEAD ",\"preferences\":{\"styles\":[\"outdoor-and-mountain\"]}}", /* over 16 */
+        MEMBER_HEAD ",\"preferences\":{\"fit\":3}}",
+        MEMBER_HEAD ",\"preferences\":{\"fit\":\"a-very-relaxed-fit\"}}",
+    };
+    assert_all_fail(CENTRAL_MEMBER, bad, sizeof bad / sizeof bad[0]);
+}
+
+#undef MEMBER_HEAD
+
+static const char FITTING[] =
+    "{\"id\":\"FR000001\",\"store\":\"sea-ballard\",\"device\":\"D000001\",\"room\":\"Room 2\","
+    "\"variant\":{\"id\":\"V00003\",\"product_id\":\"P0001\",\"name\":\"Puget Racer\","
+    "\"size\":\"8\",\"colour\":\"Light Wash\"},\"qty_here\":18,\"member\":null,"
+    "\"status\":\"on_its_way\",\"associate\":\"S1003\",\"note\":null,"
+    "\"created_at\":\"2026-11-23T11:20:37Z\",\"updated_at\":\"2026-11-23T11:22:05Z\"}";
+
+/* GET /v1/fitting-requests/{id} answers in the form of the POST's reply: one decoder. */
+static void test_fitting_status(void **state)
+{
+    (void)state;
+    static const CentralKind kinds[] = {CENTRAL_FITTING_REQUEST, CENTRAL_FITTING_STATUS};
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(decode(kinds[k], FITTING), KIOSK_OK);
+        const CentralFitting *f = &payload()->fitting;
+        assert_string_equal(f->id, "FR000001");
+        assert_string_equal(f->status, "on_its_way");
+        assert_string_equal(f->room, "Room 2");
+        assert_string_equal(f->variant, "V00003");
+        assert_int_equal(f->qty_here, 18);
+        assert_cuts_fail(kinds[k], FITTING);
+        static const char *const bad[] = {
+            "{\"status\":\"requested\",\"room\":\"R\",\"variant\":{\"id\":\"V1\"}}",
+            "{\"id\":\"FR1\",\"room\":\"R\",\"variant\":{\"id\":\"V1\"}}",
+            "{\"id\":\"FR1\",\"status\":\"requested\",\"variant\":{\"id\":\"V1\"}}",
+            "{\"id\":\"FR1\",\"status\":\"requested\",\"room\":\"R\"}",
+            "{\"id\":\"FR1\",\"status\":\"requested\",\"room\":\"R\",\"variant\":\"V1\"}",
+            "{\"id\":\"FR1\",\"status\":\"requested\",\"room\":\"R\",\"variant\":{}}",
+            "{\"id\":\"FR1\",\"status\":7,\"room\":\"R\",\"variant\":{\"id\":\"V1\"}}",
+            "{\"id\":\"FR1\",\"status\":\"requested\",\"room\":\"R\",\"variant\":{\"id\":\"V1\"},"
+            "\"qty_here\":-1}",
+            "{\"id\":\"FR 1\",\"status\":\"requested\",\"room\":\"R\",\"variant\":{\"id\":\"V1\"}}",
+            "{\"id\":\"FR1\",\"status\":\"req\\nuested\",\"room\":\"R\",\"variant\":{\"id\":\"V1\"}"
+            "}",
+        };
+        assert_all_fail(kinds[k], bad, sizeof bad / sizeof bad[0]);
+    }
+}
+
+/* The kinds of associate mode and the mirror's polling have seeds in the fuzz corpus (first
+ * byte '0' + kind), so the fuzz run starts from good replies of each. */
+static void test_fuzz_seeds_cover_new_kinds(void **state)
+{
+    (void)state;
+    bool seeded[CENTRAL_KIND_COUNT] = {false};
+    DIR *d = opendir(CLIENT_CORPUS_DIR);
+    struct dirent *e;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[1024];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", CLIENT_CORPUS_DIR, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        int c = fgetc(f);
+        fclose(f);
+        if (c >= '0' && c < '0' + CENTRAL_KIND_COUNT)
+            seeded[c - '0'] = true;
+    }
+    closedir(d);
+    for (int k = CENTRAL_FITTING_STATUS; k <= CENTRAL_NOTE_ADD; k++) {
+        if (!seeded[k])
+            fail_msg("no seed for %s ('%c')", central_kind_name((CentralKind)k), '0' + k);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -836,6 +1320,16 @@ int main(void)
         cmocka_unit_test(test_every_kind_on_garbage),
         cmocka_unit_test(test_is_id),
         cmocka_unit_test(test_fuzz_seeds_decode),
+        cmocka_unit_test(test_staff_identify),
+        cmocka_unit_test(test_member_orders_good),
+        cmocka_unit_test(test_member_orders_limits),
+        cmocka_unit_test(test_member_orders_hostile),
+        cmocka_unit_test(test_notes_good),
+        cmocka_unit_test(test_notes_limits),
+        cmocka_unit_test(test_note_add),
+        cmocka_unit_test(test_member_preferences),
+        cmocka_unit_test(test_fitting_status),
+        cmocka_unit_test(test_fuzz_seeds_cover_new_kinds),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(payload());

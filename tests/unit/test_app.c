@@ -25,12 +25,14 @@ static uint64_t hand_clock(void *ctx)
     return ((Fixture *)ctx)->now;
 }
 
-static int setup(void **state)
+static int setup_with(void **state, void (*tweak)(KioskConfig *))
 {
     Fixture *f = calloc(1, sizeof *f);
     config_defaults(&f->cfg);
     f->cfg.idle_seconds = 60;
     f->cfg.warning_seconds = 20;
+    if (tweak)
+        tweak(&f->cfg);
     /* the core's data worker keeps its store here, never in the machine's /var/lib/kiosk */
     snprintf(f->cfg.data_dir, sizeof f->cfg.data_dir, "%s", "/tmp/kiosk-app-XXXXXX");
     assert_non_null(mkdtemp(f->cfg.data_dir));
@@ -39,6 +41,23 @@ static int setup(void **state)
     f->core = core_create(&f->cfg, f->q, (Clock){hand_clock, f});
     *state = f;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, NULL);
+}
+
+/* A device on which a staff badge opens associate mode, which locks after 90 s. */
+static void allow_associates(KioskConfig *cfg)
+{
+    cfg->associate_mode = true;
+    cfg->staff_idle_seconds = 90;
+}
+
+static int setup_associate(void **state)
+{
+    return setup_with(state, allow_associates);
 }
 
 static int teardown(void **state)
@@ -706,6 +725,1022 @@ static void stale_answers_are_dropped_and_wipe_clears_everything(void **state)
     free(s);
 }
 
+/* ---- associate mode and the mirror (app_dispatch alone, no workers) ------------------- */
+
+static AppState *fresh_with(const KioskConfig *cfg)
+{
+    AppState *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    app_init(s, cfg);
+    s->central = true;
+    return s;
+}
+
+static KioskConfig associate_config(const Fixture *f)
+{
+    KioskConfig cfg = f->cfg;
+    allow_associates(&cfg);
+    return cfg;
+}
+
+static KioskConfig mirror_config(const Fixture *f, const char *room)
+{
+    KioskConfig cfg = f->cfg;
+    cfg.mode = KIOSK_MODE_MIRROR;
+    snprintf(cfg.fitting_room, sizeof cfg.fitting_room, "%s", room);
+    return cfg;
+}
+
+static int count_of(const Effects *fx, EffectType type)
+{
+    int n = 0;
+    for (int i = 0; i < fx->count; i++)
+        n += fx->items[i].type == type;
+    return n;
+}
+
+/* Whether fx arms `timer`, and with which delay. */
+static bool arms(const Effects *fx, TimerId timer, uint32_t *delay_ms)
+{
+    for (int i = 0; i < fx->count; i++) {
+        if (fx->items[i].type == FX_TIMER_ARM && fx->items[i].timer == timer) {
+            if (delay_ms)
+                *delay_ms = fx->items[i].delay_ms;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool cancels(const Effects *fx, TimerId timer)
+{
+    for (int i = 0; i < fx->count; i++)
+        if (fx->items[i].type == FX_TIMER_CANCEL && fx->items[i].timer == timer)
+            return true;
+    return false;
+}
+
+/* A verified tap (or scan) of `kind` for `who`. */
+static bool tap(AppState *s, IdentityKind kind, const char *who, IdentitySource source, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_IDENTITY};
+    ev.u.identity.kind = kind;
+    ev.u.identity.source = source;
+    snprintf(ev.u.identity.member_id, sizeof ev.u.identity.member_id, "%s", who);
+    snprintf(ev.u.identity.token, sizeof ev.u.identity.token, "NT1.token-of-%s", who);
+    snprintf(ev.u.identity.uid_hex, sizeof ev.u.identity.uid_hex, "04a1b2c3d4e5%02x",
+             (unsigned)strlen(who));
+    return app_dispatch(s, &ev, 0, fx);
+}
+
+/* A garment's tag: a GTIN, or a product id from the retailer's product URI. */
+static bool garment_tag(AppState *s, const char *gtin, const char *product, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_IDENTITY};
+    ev.u.identity.kind = IDENTITY_GARMENT;
+    ev.u.identity.source = SOURCE_CARD;
+    snprintf(ev.u.identity.gtin, sizeof ev.u.identity.gtin, "%s", gtin);
+    snprintf(ev.u.identity.product, sizeof ev.u.identity.product, "%s", product);
+    return app_dispatch(s, &ev, 0, fx);
+}
+
+static bool fire(AppState *s, TimerId timer, uint64_t now_ms, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_TIMER, .u.timer.id = timer};
+    return app_dispatch(s, &ev, now_ms, fx);
+}
+
+static bool touch(AppState *s, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_TOUCH};
+    return app_dispatch(s, &ev, 0, fx);
+}
+
+/* The central service's profile of `member`, with their taste and language. */
+static bool profile_arrives(AppState *s, const char *member, Effects *fx)
+{
+    fx->count = 0;
+    Event *ev = calloc(1, sizeof *ev);
+    assert_non_null(ev);
+    ev->type = EV_PROFILE;
+    ProfileEvent *p = &ev->u.profile;
+    p->result = CENTRAL_OK;
+    snprintf(p->member_id, sizeof p->member_id, "%s", member);
+    snprintf(p->display_name, sizeof p->display_name, "Harper");
+    snprintf(p->tier, sizeof p->tier, "silver");
+    snprintf(p->language, sizeof p->language, "fr");
+    p->points = 773;
+    snprintf(p->sizes.top, sizeof p->sizes.top, "M");
+    snprintf(p->prefs.fit, sizeof p->prefs.fit, "slim");
+    snprintf(p->prefs.colours[0], sizeof p->prefs.colours[0], "Navy");
+    p->prefs.colour_count = 1;
+    snprintf(p->prefs.styles[0], sizeof p->prefs.styles[0], "sport");
+    p->prefs.style_count = 1;
+    p->payment_on_file = true;
+    bool changed = app_dispatch(s, ev, 0, fx);
+    free(ev);
+    return changed;
+}
+
+/* The session as a wipe leaves it: every byte zero but the documented defaults (points -1
+ * "not known"; active when an associate stays signed in). */
+static void assert_session_wiped(const Session *se, bool associate_stays)
+{
+    Session *zero = calloc(1, sizeof *zero);
+    assert_non_null(zero);
+    zero->points = -1;
+    zero->active = associate_stays;
+    assert_memory_equal(se, zero, sizeof *zero);
+    free(zero);
+}
+
+static void assert_staff_wiped(const Staff *st)
+{
+    Staff zero;
+    memset(&zero, 0, sizeof zero);
+    assert_memory_equal(st, &zero, sizeof zero);
+}
+
+/* Signs in an associate with their badge. */
+static void open_associate(AppState *s, const char *staff, Effects *fx)
+{
+    assert_true(tap(s, IDENTITY_STAFF, staff, SOURCE_CARD, fx));
+    assert_int_equal(s->screen, SCREEN_STAFF);
+    assert_true(s->staff.active);
+    assert_string_equal(s->staff.id, staff);
+}
+
+/* The associate's customer taps their card; their history and notes arrive. */
+static void customer_with_a_file(AppState *s, const char *member, Effects *fx)
+{
+    uint32_t hseq = 0, nseq = 0;
+    assert_true(tap(s, IDENTITY_MEMBER, member, SOURCE_CARD, fx));
+    assert_true(has_effect(fx, FX_LOAD_HISTORY, &hseq));
+    assert_true(has_effect(fx, FX_LOAD_NOTES, &nseq));
+    profile_arrives(s, member, fx);
+    Result *r = result_new(RESULT_HISTORY, hseq);
+    r->u.history.count = 1;
+    snprintf(r->u.history.orders[0].id, sizeof r->u.history.orders[0].id, "O000012");
+    r->u.history.orders[0].line_count = 1;
+    r->u.history.orders[0].lines[0].returned = true;
+    snprintf(r->u.history.orders[0].lines[0].return_reason,
+             sizeof r->u.history.orders[0].lines[0].return_reason, "ran small");
+    assert_true(deliver(s, r, fx));
+    r = result_new(RESULT_NOTES, nseq);
+    r->u.notes.count = 1;
+    snprintf(r->u.notes.notes[0].id, sizeof r->u.notes.notes[0].id, "N000001");
+    snprintf(r->u.notes.notes[0].text, sizeof r->u.notes.notes[0].text, "Size up in knits.");
+    assert_true(deliver(s, r, fx));
+    const Session *se = &s->session;
+    assert_int_equal(se->history_state, LOAD_OK);
+    assert_int_equal(se->notes_state, LOAD_OK);
+    assert_int_equal(se->history.count, 1);
+    assert_int_equal(se->notes.count, 1);
+    assert_int_equal(se->prefs.colour_count, 1);
+}
+
+static void associate_intents_refused_outside_associate_mode(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f); /* allowed here, but no badge has been tapped */
+    AppState *s = fresh_with(&cfg);
+    AppState *before = malloc(sizeof *before);
+    assert_non_null(before);
+    Effects fx = {0};
+    static const Intent staff_only[] = {INTENT_LOCK,          INTENT_OPEN_CUSTOMER,
+                                        INTENT_NEXT_CUSTOMER, INTENT_OPEN_NOTE,
+                                        INTENT_SAVE_NOTE,     INTENT_KEY};
+    /* on the attract screen, then in a shopper's session with a draft that is not theirs */
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            send(s, INTENT_START, 0, &fx);
+            sign_in(s, "M10001", &fx);
+            assert_int_equal(s->screen, SCREEN_HOME);
+            snprintf(s->session.note_draft, sizeof s->session.note_draft, "runs small");
+        }
+        memcpy(before, s, sizeof *s);
+        for (size_t i = 0; i < sizeof staff_only / sizeof staff_only[0]; i++) {
+            if (send(s, staff_only[i], 'x', &fx))
+                fail_msg("%s changed a shopper's state", intent_name(staff_only[i]));
+            assert_int_equal(fx.count, 0); /* no FX_LOAD_HISTORY, _NOTES, FX_SAVE_NOTE ... */
+            assert_memory_equal(s, before, sizeof *s);
+        }
+    }
+    assert_false(s->staff.active);
+    assert_string_equal(s->session.note_draft, "runs small");
+    assert_int_equal(s->screen, SCREEN_HOME);
+    free(before);
+    free(s);
+}
+
+/* Even a screen forced to an associate's (a UI bug, or an attempt) gives no associate request:
+ * the intent is refused, and the session ends. */
+static void associate_intents_on_a_forced_screen_are_refused(void **state)
+{
+    static const struct {
+        ScreenId screen;
+        Intent intent;
+        int32_t arg;
+    } cases[] = {
+        {SCREEN_NOTE, INTENT_KEY, 'd'},
+        {SCREEN_NOTE, INTENT_SAVE_NOTE, 0},
+        {SCREEN_CUSTOMER, INTENT_OPEN_NOTE, 0},
+        {SCREEN_STAFF, INTENT_OPEN_CUSTOMER, 0},
+        {SCREEN_CUSTOMER, INTENT_NEXT_CUSTOMER, 0},
+        {SCREEN_STAFF, INTENT_LOCK, 0},
+    };
+    Fixture *f = *state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        AppState *s = fresh(f);
+        Effects fx = {0};
+        send(s, INTENT_START, 0, &fx);
+        sign_in(s, "M10001", &fx);
+        Session *se = &s->session;
+        snprintf(se->note_draft, sizeof se->note_draft, "abc");
+        se->history_state = LOAD_FAILED; /* what OPEN_CUSTOMER would load again */
+        se->notes_state = LOAD_FAILED;
+        s->screen = cases[i].screen;
+        send(s, cases[i].intent, cases[i].arg, &fx);
+        assert_int_equal(count_of(&fx, FX_LOAD_HISTORY), 0);
+        assert_int_equal(count_of(&fx, FX_LOAD_NOTES), 0);
+        assert_int_equal(count_of(&fx, FX_SAVE_NOTE), 0);
+        assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 0);
+        assert_int_not_equal(s->session.note_draft[0], 'a'); /* never typed into, nor kept */
+        assert_int_equal(s->screen, SCREEN_ATTRACT);
+        assert_false(s->staff.active);
+        assert_session_wiped(&s->session, false);
+        free(s);
+    }
+}
+
+static void staff_badge_without_associate_mode_is_a_notice(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f); /* [staff] associate_mode = false, the default */
+    assert_false(s->associate_allowed);
+    Effects fx = {0};
+    assert_true(tap(s, IDENTITY_STAFF, "S1001", SOURCE_CARD, &fx));
+    assert_int_equal(s->notice, NOTICE_STAFF_BADGE);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->staff.active);
+    assert_false(s->session.active);
+    assert_staff_wiped(&s->staff);
+    assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 0);
+    assert_true(arms(&fx, TIMER_NOTICE, NULL));
+
+    /* in a shopper's session: the session stays theirs */
+    send(s, INTENT_START, 0, &fx);
+    sign_in(s, "M10001", &fx);
+    assert_true(tap(s, IDENTITY_STAFF, "S1001", SOURCE_CARD, &fx));
+    assert_int_equal(s->notice, NOTICE_STAFF_BADGE);
+    assert_int_equal(s->screen, SCREEN_HOME);
+    assert_string_equal(s->session.member_id, "M10001");
+    assert_false(s->staff.active);
+    assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 0);
+    free(s);
+}
+
+static void staff_badge_opens_associate_mode(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    Session *se = &s->session;
+    /* a shopper is half-way through: signed in, something in the bag */
+    send(s, INTENT_START, 0, &fx);
+    sign_in(s, "M10001", &fx);
+    snprintf(se->display_name, sizeof se->display_name, "Harper");
+    open_test_product(s, &fx);
+    send(s, INTENT_SIZE, 0, &fx);
+    assert_true(send(s, INTENT_ADD_TO_CART, 0, &fx));
+    assert_int_equal(se->cart_count, 1);
+
+    assert_true(tap(s, IDENTITY_STAFF, "S1001", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_STAFF);
+    assert_true(s->staff.active);
+    assert_string_equal(s->staff.id, "S1001");
+    assert_string_equal(s->staff.token, "NT1.token-of-S1001");
+    assert_string_not_equal(s->staff.uid_hex, "");
+    assert_int_equal(s->staff.state, LOAD_BUSY);
+    uint32_t first = 0;
+    assert_true(has_effect(&fx, FX_STAFF_IDENTIFY, &first));
+    assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 1);
+    /* the shopper's session was wiped first */
+    assert_string_equal(se->member_id, "");
+    assert_string_equal(se->token, "");
+    assert_string_equal(se->display_name, "");
+    assert_int_equal(se->cart_count, 0);
+    assert_string_equal(se->cart[0].variant, "");
+    assert_string_equal(se->product.id, "");
+    assert_int_equal(se->viewed_count, 0);
+    assert_true(se->active);
+    uint32_t idle = 0;
+    assert_true(arms(&fx, TIMER_IDLE, &idle));
+    assert_int_equal(idle, 90000); /* [staff] idle_seconds, not the shopper's 60 */
+
+    Result *r = result_new(RESULT_STAFF, first);
+    snprintf(r->u.staff.id, sizeof r->u.staff.id, "S1001");
+    snprintf(r->u.staff.name, sizeof r->u.staff.name, "Alex Rivera");
+    snprintf(r->u.staff.store_name, sizeof r->u.staff.store_name, "Capitol Hill");
+    assert_true(deliver(s, r, &fx));
+    assert_string_equal(s->staff.name, "Alex Rivera");
+    assert_string_equal(s->staff.store_name, "Capitol Hill");
+    assert_int_equal(s->staff.state, LOAD_OK);
+
+    /* another associate's badge: they take over, nothing of the first stays */
+    assert_true(tap(s, IDENTITY_STAFF, "S1002", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_STAFF);
+    assert_true(s->staff.active);
+    assert_string_equal(s->staff.id, "S1002");
+    assert_string_equal(s->staff.token, "NT1.token-of-S1002");
+    assert_string_equal(s->staff.name, "");
+    assert_string_equal(s->staff.store_name, "");
+    assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 1);
+    /* a late answer about the first badge names nobody now */
+    r = result_new(RESULT_STAFF, first);
+    snprintf(r->u.staff.name, sizeof r->u.staff.name, "Alex Rivera");
+    assert_false(deliver(s, r, &fx));
+    assert_string_equal(s->staff.name, "");
+
+    /* the same badge again: locked */
+    assert_true(tap(s, IDENTITY_STAFF, "S1002", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->staff.active);
+    assert_staff_wiped(&s->staff);
+    assert_session_wiped(&s->session, false);
+    assert_true(cancels(&fx, TIMER_IDLE));
+    assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 0);
+    free(s);
+}
+
+static void staff_unknown_to_the_service_closes_associate_mode(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    uint32_t seq = 0;
+    open_associate(s, "S1001", &fx);
+    assert_true(has_effect(&fx, FX_STAFF_IDENTIFY, &seq));
+    /* offline: associate mode goes on, the id shows */
+    Result *r = result_new(RESULT_STAFF, seq);
+    r->err = KIOSK_E_IO;
+    r->offline = true;
+    assert_true(deliver(s, r, &fx));
+    assert_true(s->staff.active);
+    assert_int_equal(s->staff.state, LOAD_FAILED);
+    assert_false(s->online);
+    /* the service answers again: who the associate is gets asked once more */
+    r = result_new(RESULT_SYNC, 0);
+    r->u.sync.online = true;
+    assert_true(deliver(s, r, &fx));
+    assert_true(has_effect(&fx, FX_STAFF_IDENTIFY, &seq));
+    assert_int_equal(count_of(&fx, FX_STAFF_IDENTIFY), 1);
+    assert_int_equal(s->staff.state, LOAD_BUSY);
+    r = result_new(RESULT_STAFF, seq);
+    snprintf(r->u.staff.name, sizeof r->u.staff.name, "Alex Rivera");
+    assert_true(deliver(s, r, &fx));
+    assert_string_equal(s->staff.name, "Alex Rivera");
+    assert_int_equal(s->staff.state, LOAD_OK);
+    /* a badge the service refuses (left, revoked): no associate mode */
+    open_associate(s, "S1003", &fx);
+    assert_true(has_effect(&fx, FX_STAFF_IDENTIFY, &seq));
+    r = result_new(RESULT_STAFF, seq);
+    r->err = KIOSK_E_INVALID;
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_int_equal(s->notice, NOTICE_STAFF_BADGE);
+    assert_staff_wiped(&s->staff);
+    free(s);
+}
+
+static void associate_finds_the_customer(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    Session *se = &s->session;
+    open_associate(s, "S1001", &fx);
+
+    assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_CUSTOMER);
+    assert_string_equal(se->member_id, "M10001");
+    assert_string_equal(se->token, "NT1.token-of-M10001");
+    assert_int_equal(se->source, SOURCE_CARD);
+    assert_int_equal(count_of(&fx, FX_FETCH_PROFILE), 1);
+    assert_int_equal(count_of(&fx, FX_LOAD_HISTORY), 1);
+    assert_int_equal(count_of(&fx, FX_LOAD_NOTES), 1);
+    uint32_t hseq = 0, nseq = 0;
+    has_effect(&fx, FX_LOAD_HISTORY, &hseq);
+    has_effect(&fx, FX_LOAD_NOTES, &nseq);
+    assert_int_equal(se->history_state, LOAD_BUSY);
+    assert_int_equal(se->notes_state, LOAD_BUSY);
+    assert_true(s->staff.active);
+    assert_string_equal(s->staff.id, "S1001");
+    /* their file arrives */
+    assert_true(profile_arrives(s, "M10001", &fx));
+    assert_string_equal(se->prefs.colours[0], "Navy");
+    assert_string_equal(se->display_name, "Harper");
+    Result *r = result_new(RESULT_HISTORY, hseq);
+    r->u.history.count = 1;
+    snprintf(r->u.history.orders[0].id, sizeof r->u.history.orders[0].id, "O000012");
+    assert_true(deliver(s, r, &fx));
+    r = result_new(RESULT_NOTES, nseq);
+    r->u.notes.count = 1;
+    snprintf(r->u.notes.notes[0].text, sizeof r->u.notes.notes[0].text, "Size up in knits.");
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(se->history.count, 1);
+    assert_string_equal(se->history.orders[0].id, "O000012");
+    assert_string_equal(se->notes.notes[0].text, "Size up in knits.");
+
+    /* another member's card: they are the customer now, nothing of the first one stays */
+    assert_true(tap(s, IDENTITY_MEMBER, "M10002", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_CUSTOMER);
+    assert_string_equal(se->member_id, "M10002");
+    assert_string_equal(se->token, "NT1.token-of-M10002");
+    assert_string_equal(se->display_name, "");
+    assert_int_equal(se->history.count, 0);
+    assert_string_equal(se->history.orders[0].id, "");
+    assert_int_equal(se->notes.count, 0);
+    assert_string_equal(se->notes.notes[0].text, "");
+    assert_int_equal(se->prefs.colour_count, 0);
+    assert_string_equal(se->prefs.colours[0], "");
+    assert_string_equal(se->prefs.fit, "");
+    assert_int_equal(count_of(&fx, FX_FETCH_PROFILE), 1);
+    assert_int_equal(count_of(&fx, FX_LOAD_HISTORY), 1);
+    assert_int_equal(count_of(&fx, FX_LOAD_NOTES), 1);
+    assert_true(s->staff.active);
+    assert_string_equal(s->staff.id, "S1001");
+    /* late answers about the first customer find nobody */
+    r = result_new(RESULT_HISTORY, hseq);
+    r->u.history.count = 1;
+    snprintf(r->u.history.orders[0].id, sizeof r->u.history.orders[0].id, "O000012");
+    assert_false(deliver(s, r, &fx));
+    assert_int_equal(se->history.count, 0);
+    assert_false(profile_arrives(s, "M10001", &fx));
+    assert_int_equal(se->prefs.colour_count, 0);
+    assert_string_equal(se->display_name, "");
+
+    /* "Next customer": the customer goes, the associate stays */
+    assert_true(send(s, INTENT_NEXT_CUSTOMER, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_STAFF);
+    assert_string_equal(se->member_id, "");
+    assert_true(s->staff.active);
+    assert_false(send(s, INTENT_OPEN_CUSTOMER, 0, &fx)); /* nobody to open */
+    free(s);
+}
+
+static void associate_writes_a_note(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    Session *se = &s->session;
+    open_associate(s, "S1001", &fx);
+    assert_false(send(s, INTENT_OPEN_NOTE, 0, &fx)); /* about nobody yet */
+    customer_with_a_file(s, "M10001", &fx);
+    assert_true(send(s, INTENT_OPEN_NOTE, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_NOTE);
+    assert_false(send(s, INTENT_SAVE_NOTE, 0, &fx)); /* nothing written */
+    assert_true(send(s, INTENT_KEY, 'H', &fx));
+    assert_true(send(s, INTENT_KEY, 'i', &fx));
+    assert_string_equal(se->note_draft, "Hi");
+    /* a C1 control character (U+0085) is no letter: the service would refuse the note */
+    assert_false(send(s, INTENT_KEY, 0x85, &fx));
+    assert_string_equal(se->note_draft, "Hi");
+    assert_true(send(s, INTENT_SAVE_NOTE, 0, &fx));
+    uint32_t seq = 0;
+    assert_true(has_effect(&fx, FX_SAVE_NOTE, &seq));
+    assert_int_equal(count_of(&fx, FX_SAVE_NOTE), 1);
+    assert_int_equal(se->note_state, LOAD_BUSY);
+    /* one tap, one note (the service's POST is not idempotent); the draft is frozen */
+    assert_false(send(s, INTENT_SAVE_NOTE, 0, &fx));
+    assert_int_equal(count_of(&fx, FX_SAVE_NOTE), 0);
+    assert_false(send(s, INTENT_KEY, '!', &fx));
+    assert_string_equal(se->note_draft, "Hi");
+    /* not kept: the draft stays for another try */
+    Result *r = result_new(RESULT_NOTE_SAVED, seq);
+    r->err = KIOSK_E_IO;
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(se->note_state, LOAD_FAILED);
+    assert_int_equal(s->notice, NOTICE_NOTE_FAILED);
+    assert_string_equal(se->note_draft, "Hi");
+    assert_int_equal(s->screen, SCREEN_NOTE);
+    assert_true(send(s, INTENT_SAVE_NOTE, 0, &fx));
+    assert_true(has_effect(&fx, FX_SAVE_NOTE, &seq));
+    r = result_new(RESULT_NOTE_SAVED, seq);
+    r->u.notes.count = 1;
+    snprintf(r->u.notes.notes[0].id, sizeof r->u.notes.notes[0].id, "N000006");
+    snprintf(r->u.notes.notes[0].text, sizeof r->u.notes.notes[0].text, "Hi");
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(s->notice, NOTICE_NOTE_SAVED);
+    assert_int_equal(s->screen, SCREEN_CUSTOMER);
+    assert_string_equal(se->note_draft, "");
+    assert_int_equal(se->notes.count, 2); /* newest first */
+    assert_string_equal(se->notes.notes[0].id, "N000006");
+    assert_string_equal(se->notes.notes[1].text, "Size up in knits.");
+    free(s);
+}
+
+/* The associate's customer at checkout with one line (as ready_to_order, in associate mode). */
+static void associate_ready_to_order(AppState *s, Effects *fx)
+{
+    open_associate(s, "S1001", fx);
+    assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, fx));
+    Session *se = &s->session;
+    se->payment_on_file = true;
+    se->address_count = 1;
+    snprintf(se->addresses[0].id, sizeof se->addresses[0].id, "A1");
+    open_test_product(s, fx);
+    send(s, INTENT_SIZE, 0, fx);
+    assert_true(send(s, INTENT_ADD_TO_CART, 0, fx));
+    send(s, INTENT_OPEN_CART, 0, fx);
+    assert_true(send(s, INTENT_CHECKOUT, 0, fx));
+    uint32_t seq = 0;
+    assert_true(has_effect(fx, FX_LOAD_SHIPPING, &seq));
+    Result *r = result_new(RESULT_SHIPPING, seq);
+    r->u.shipping.count = 1;
+    snprintf(r->u.shipping.items[0].id, sizeof r->u.shipping.items[0].id, "standard");
+    r->u.shipping.items[0].needs_address = true;
+    deliver(s, r, fx);
+    assert_int_equal(s->screen, SCREEN_CHECKOUT);
+    assert_int_equal(se->shipping_choice, 0);
+}
+
+static void associate_order_waits_for_the_customers_card(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    Session *se = &s->session;
+    associate_ready_to_order(s, &fx);
+
+    assert_true(send(s, INTENT_PLACE_ORDER, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_CONFIRM);
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 0);
+    assert_string_equal(se->confirmed_by, "");
+    assert_int_equal(se->order_phase, ORDER_EDITING);
+
+    /* someone else's card is not a yes */
+    assert_true(tap(s, IDENTITY_MEMBER, "M10002", SOURCE_CARD, &fx));
+    assert_int_equal(s->notice, NOTICE_WRONG_CUSTOMER);
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 0);
+    assert_int_equal(s->screen, SCREEN_CONFIRM);
+    assert_string_equal(se->member_id, "M10001");
+    assert_string_equal(se->confirmed_by, "");
+    assert_int_equal(se->cart_count, 1);
+    assert_int_equal(se->order_phase, ORDER_EDITING);
+    /* the customer's own card is */
+    assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx));
+    assert_string_equal(se->confirmed_by, "card");
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 1);
+    assert_int_equal(se->order_phase, ORDER_STORING);
+    /* once */
+    tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx);
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 0);
+    assert_false(send(s, INTENT_PLACE_ORDER, 0, &fx));
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 0);
+    free(s);
+}
+
+static void associate_order_confirmed_in_the_app(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    associate_ready_to_order(s, &fx);
+    assert_true(send(s, INTENT_PLACE_ORDER, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_CONFIRM);
+    assert_true(has_effect(&fx, FX_PAIRING_CREATE, NULL)); /* the app's way to say yes */
+    fx.count = 0;
+    Event made = pairing(true, CENTRAL_OK, "pr_9", CENTRAL_PAIRING_PENDING, "");
+    assert_true(app_dispatch(s, &made, 0, &fx));
+    /* Back to change the order: the code goes with the screen that showed it */
+    fx.count = 0;
+    assert_true(send(s, INTENT_BACK, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_CHECKOUT);
+    assert_false(s->pairing_available);
+    assert_string_equal(s->pairing.id, "");
+    assert_true(has_effect(&fx, FX_PAIRING_STOP, NULL));
+    fx.count = 0;
+    assert_true(send(s, INTENT_PLACE_ORDER, 0, &fx));
+    assert_true(app_dispatch(s, &made, 0, &fx));
+    fx.count = 0;
+    Event other = pairing(false, CENTRAL_OK, "pr_9", CENTRAL_PAIRING_CLAIMED, "M10002");
+    app_dispatch(s, &other, 0, &fx);
+    assert_int_equal(s->notice, NOTICE_WRONG_CUSTOMER);
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 0);
+    assert_string_equal(s->session.confirmed_by, "");
+    fx.count = 0;
+    Event theirs = pairing(false, CENTRAL_OK, "pr_9", CENTRAL_PAIRING_CLAIMED, "M10001");
+    assert_true(app_dispatch(s, &theirs, 0, &fx));
+    assert_string_equal(s->session.confirmed_by, "app");
+    assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 1);
+    assert_int_equal(s->session.order_phase, ORDER_STORING);
+    free(s);
+}
+
+static void associate_screen_without_an_associate_is_wiped(void **state)
+{
+    static const ScreenId associate_only[] = {SCREEN_STAFF, SCREEN_CUSTOMER, SCREEN_NOTE,
+                                              SCREEN_CONFIRM};
+    Fixture *f = *state;
+    for (int sc = SCREEN_ATTRACT; sc <= SCREEN_CONFIRMATION; sc++)
+        assert_false(app_staff_screen((ScreenId)sc));
+    for (size_t i = 0; i < sizeof associate_only / sizeof associate_only[0]; i++) {
+        assert_true(app_staff_screen(associate_only[i]));
+        AppState *s = fresh(f);
+        Effects fx = {0};
+        send(s, INTENT_START, 0, &fx);
+        sign_in(s, "M10001", &fx);
+        snprintf(s->session.note_draft, sizeof s->session.note_draft, "runs small");
+        s->session.history.count = 1;
+        s->screen = associate_only[i]; /* forced, as a broken screen might */
+        uint64_t v = s->version;
+        fx.count = 0;
+        Event ev = {.type = EV_READER, .u.reader.connected = false}; /* no news by itself */
+        assert_true(app_dispatch(s, &ev, 0, &fx));
+        assert_int_equal(s->screen, SCREEN_ATTRACT);
+        assert_true(s->version > v);
+        assert_false(s->staff.active);
+        assert_session_wiped(&s->session, false);
+        assert_true(cancels(&fx, TIMER_IDLE));
+        free(s);
+    }
+}
+
+static void associate_idle_uses_its_own_time_and_locks(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    uint32_t delay = 0;
+    open_associate(s, "S1001", &fx);
+    assert_true(arms(&fx, TIMER_IDLE, &delay));
+    assert_int_equal(delay, 90000);
+    assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx));
+    assert_true(arms(&fx, TIMER_IDLE, &delay));
+    assert_int_equal(delay, 90000);
+    touch(s, &fx);
+    assert_true(arms(&fx, TIMER_IDLE, &delay));
+    assert_int_equal(delay, 90000);
+    assert_true(send(s, INTENT_NEXT_CUSTOMER, 0, &fx));
+    assert_true(arms(&fx, TIMER_IDLE, &delay));
+    assert_int_equal(delay, 90000);
+    customer_with_a_file(s, "M10002", &fx);
+
+    assert_true(fire(s, TIMER_IDLE, 500000, &fx));
+    assert_true(s->idle_warning);
+    assert_int_equal(s->wipe_at_ms, 520000);
+    assert_true(arms(&fx, TIMER_WIPE, &delay));
+    assert_int_equal(delay, 20000);
+    assert_int_equal(s->screen, SCREEN_CUSTOMER);
+    assert_true(fire(s, TIMER_WIPE, 520000, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->idle_warning);
+    assert_staff_wiped(&s->staff);
+    assert_session_wiped(&s->session, false);
+    assert_true(cancels(&fx, TIMER_IDLE));
+
+    /* the next shopper gets the shopper's time again */
+    send(s, INTENT_START, 0, &fx);
+    assert_true(arms(&fx, TIMER_IDLE, &delay));
+    assert_int_equal(delay, 60000);
+    free(s);
+}
+
+/* The same through the core and its timers, on the hand-set clock. */
+static void associate_locks_on_the_clock(void **state)
+{
+    Fixture *f = *state;
+    post_identity(f, IDENTITY_STAFF, "S1001", REFUSED_NONE);
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_STAFF);
+    assert_true(s->staff.active);
+    assert_int_equal(core_next_timeout(f->core), 90000);
+    post_identity(f, IDENTITY_MEMBER, "M10001", REFUSED_NONE);
+    s = step(f);
+    assert_int_equal(s->screen, SCREEN_CUSTOMER);
+    assert_string_equal(s->session.member_id, "M10001");
+    f->now += 89999;
+    assert_false(step(f)->idle_warning);
+    f->now += 1;
+    s = step(f);
+    assert_true(s->idle_warning);
+    assert_int_equal(s->wipe_at_ms, f->now + 20000);
+    f->now += 20000;
+    s = step(f);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->staff.active);
+    assert_string_equal(s->session.member_id, "");
+    assert_int_equal(core_next_timeout(f->core), -1);
+}
+
+static void garment_tag_on_the_shop_floor_kiosk(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    assert_int_equal(s->mode, KIOSK_MODE_KIOSK);
+    assert_true(garment_tag(s, "09506000134352", "", &fx));
+    assert_int_equal(s->notice, NOTICE_PRODUCT_TAG);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->session.active);
+    assert_int_equal(count_of(&fx, FX_FIND_GARMENT), 0);
+    free(s);
+
+    /* an associate on the shop floor may look a tag up */
+    KioskConfig cfg = associate_config(f);
+    s = fresh_with(&cfg);
+    open_associate(s, "S1001", &fx);
+    assert_true(garment_tag(s, "09506000134352", "", &fx));
+    assert_int_equal(s->screen, SCREEN_PRODUCT);
+    assert_int_equal(count_of(&fx, FX_FIND_GARMENT), 1);
+    assert_int_not_equal(s->notice, NOTICE_PRODUCT_TAG);
+    free(s);
+}
+
+/* A product with one colour and sizes S, M, L, as the product lookup returns it. */
+static Result *product_result(uint32_t seq, const char *id)
+{
+    Result *r = result_new(RESULT_PRODUCT, seq);
+    ProductDetail *p = &r->u.product;
+    snprintf(p->id, sizeof p->id, "%s", id);
+    snprintf(p->name, sizeof p->name, "Harbor Jacket");
+    snprintf(p->category, sizeof p->category, "jackets");
+    snprintf(p->currency, sizeof p->currency, "USD");
+    p->price_cents = 12000;
+    const char *sizes[] = {"S", "M", "L"};
+    for (int i = 0; i < 3; i++) {
+        VariantView *v = &p->variants[p->variant_count++];
+        snprintf(v->id, sizeof v->id, "V%d", i);
+        snprintf(v->size, sizeof v->size, "%s", sizes[i]);
+        snprintf(v->colour, sizeof v->colour, "Navy");
+        v->price_cents = 12000;
+    }
+    return r;
+}
+
+/* A tag on the mirror, its product found and loaded. */
+static void garment_on_the_mirror(AppState *s, Effects *fx)
+{
+    uint32_t seq = 0;
+    assert_true(garment_tag(s, "09506000134352", "", fx));
+    assert_true(has_effect(fx, FX_FIND_GARMENT, &seq));
+    assert_false(send(s, INTENT_FITTING_OPEN, 0, fx)); /* no product yet */
+    Result *r = result_new(RESULT_GARMENT, seq);
+    snprintf(r->u.garment.product, sizeof r->u.garment.product, "P0042");
+    snprintf(r->u.garment.variant, sizeof r->u.garment.variant, "V1");
+    assert_true(deliver(s, r, fx));
+    assert_true(has_effect(fx, FX_LOAD_PRODUCT, &seq));
+    assert_string_equal(s->session.product.id, "P0042");
+    assert_int_equal(s->session.product_state, LOAD_BUSY);
+    assert_false(send(s, INTENT_FITTING_OPEN, 0, fx)); /* still loading */
+    assert_true(deliver(s, product_result(seq, "P0042"), fx));
+    assert_int_equal(s->session.product_state, LOAD_OK);
+    assert_int_equal(s->screen, SCREEN_PRODUCT);
+}
+
+static void garment_tag_opens_the_product_on_the_mirror(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = mirror_config(f, "Room 2");
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    Session *se = &s->session;
+    assert_true(garment_tag(s, "09506000134352", "", &fx));
+    assert_int_equal(s->screen, SCREEN_PRODUCT);
+    assert_true(se->active);
+    assert_true(se->garment);
+    assert_string_equal(se->garment_gtin, "09506000134352");
+    assert_int_equal(se->product_state, LOAD_BUSY);
+    assert_int_equal(s->notice, NOTICE_NONE);
+    uint32_t seq = 0;
+    assert_true(has_effect(&fx, FX_FIND_GARMENT, &seq));
+    assert_int_equal(count_of(&fx, FX_FIND_GARMENT), 1);
+    assert_true(arms(&fx, TIMER_IDLE, NULL));
+    assert_int_equal(se->back_depth, 1); /* Back goes to the mirror's welcome */
+    assert_int_equal(se->back[0], SCREEN_HOME);
+
+    /* an answer to an older tag is dropped */
+    Result *r = result_new(RESULT_GARMENT, seq + 7);
+    r->err = KIOSK_E_NOTFOUND;
+    assert_false(deliver(s, r, &fx));
+    assert_int_equal(s->screen, SCREEN_PRODUCT);
+    /* a good tag, but not a product of this store */
+    r = result_new(RESULT_GARMENT, seq);
+    r->err = KIOSK_E_NOTFOUND;
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(s->notice, NOTICE_GARMENT_UNKNOWN);
+    assert_int_not_equal(s->screen, SCREEN_PRODUCT);
+    assert_int_equal(s->screen, SCREEN_HOME);
+    assert_false(se->garment);
+    assert_int_not_equal(se->product_state, LOAD_BUSY);
+    assert_int_equal(count_of(&fx, FX_LOAD_PRODUCT), 0);
+
+    /* a tag naming a product id: looked up by id, not GTIN */
+    assert_true(garment_tag(s, "", "P0042", &fx));
+    assert_string_equal(se->garment_gtin, "");
+    assert_string_equal(se->product.id, "P0042");
+    assert_true(has_effect(&fx, FX_FIND_GARMENT, &seq));
+    r = result_new(RESULT_GARMENT, seq);
+    snprintf(r->u.garment.product, sizeof r->u.garment.product, "P0042");
+    snprintf(r->u.garment.variant, sizeof r->u.garment.variant, "V2");
+    assert_true(deliver(s, r, &fx));
+    assert_true(has_effect(&fx, FX_LOAD_PRODUCT, &seq));
+    assert_true(se->garment);
+    assert_true(deliver(s, product_result(seq, "P0042"), &fx));
+    assert_int_equal(se->variant, 2);                 /* the tagged size and colour */
+    assert_int_equal(count_of(&fx, FX_LOAD_LOOK), 1); /* and what completes the look */
+    assert_int_equal(se->look_state, LOAD_BUSY);
+    free(s);
+}
+
+static void fitting_request_needs_a_room_and_a_product(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = mirror_config(f, ""); /* [store] fitting_room not set */
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    assert_false(s->fitting_rooms);
+    garment_on_the_mirror(s, &fx);
+    assert_false(send(s, INTENT_FITTING_OPEN, 0, &fx));
+    assert_false(s->session.fitting_panel);
+    assert_false(send(s, INTENT_FITTING_SEND, 0, &fx));
+    assert_int_equal(count_of(&fx, FX_FITTING_SEND), 0);
+    free(s);
+
+    cfg = mirror_config(f, "Room 2");
+    s = fresh_with(&cfg);
+    assert_true(s->fitting_rooms);
+    assert_false(send(s, INTENT_FITTING_OPEN, 0, &fx)); /* nothing on screen */
+    garment_on_the_mirror(s, &fx);
+    assert_true(send(s, INTENT_FITTING_OPEN, 0, &fx));
+    assert_true(s->session.fitting_panel);
+    assert_false(send(s, INTENT_FITTING_OPEN, 0, &fx));   /* already open */
+    assert_true(send(s, INTENT_FITTING_DISMISS, 0, &fx)); /* put away */
+    assert_false(s->session.fitting_panel);
+    assert_false(send(s, INTENT_FITTING_SEND, 0, &fx)); /* the picker is not open */
+    assert_int_equal(count_of(&fx, FX_FITTING_SEND), 0);
+    free(s);
+}
+
+static Result *fitting_news(uint32_t seq, FittingStatus status)
+{
+    Result *r = result_new(RESULT_FITTING, seq);
+    r->u.fitting.status = status;
+    snprintf(r->u.fitting.id, sizeof r->u.fitting.id, "FR000001");
+    snprintf(r->u.fitting.variant, sizeof r->u.fitting.variant, "V2");
+    return r;
+}
+
+static void fitting_request_news_until_it_ends(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = mirror_config(f, "Room 2");
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    FittingView *fit = &s->session.fitting;
+    uint32_t seq = 0, delay = 0;
+    garment_on_the_mirror(s, &fx);
+    assert_true(send(s, INTENT_FITTING_OPEN, 0, &fx));
+    assert_false(send(s, INTENT_FITTING_SEND, 3, &fx)); /* no such variant */
+    assert_false(send(s, INTENT_FITTING_SEND, -1, &fx));
+    assert_true(send(s, INTENT_FITTING_SEND, 2, &fx));
+    assert_true(has_effect(&fx, FX_FITTING_SEND, &seq));
+    assert_int_equal(count_of(&fx, FX_FITTING_SEND), 1);
+    assert_int_equal(fit->status, FITTING_SENDING);
+    assert_string_equal(fit->variant, "V2");
+    assert_string_equal(fit->size, "L");
+    assert_string_equal(fit->colour, "Navy");
+    assert_false(s->session.fitting_panel);
+    assert_false(send(s, INTENT_FITTING_DISMISS, 0, &fx)); /* not while it is being sent */
+
+    assert_true(deliver(s, fitting_news(seq, FITTING_REQUESTED), &fx));
+    assert_int_equal(fit->status, FITTING_REQUESTED);
+    assert_string_equal(fit->id, "FR000001");
+    assert_true(arms(&fx, TIMER_FITTING, &delay));
+    assert_int_equal(delay, APP_FITTING_POLL_MS);
+
+    fire(s, TIMER_FITTING, 0, &fx);
+    assert_true(has_effect(&fx, FX_FITTING_POLL, &seq));
+    Result *r = result_new(RESULT_FITTING, seq); /* a poll that did not get through */
+    r->err = KIOSK_E_IO;
+    r->offline = true;
+    deliver(s, r, &fx);
+    assert_int_equal(fit->status, FITTING_REQUESTED);
+    assert_true(arms(&fx, TIMER_FITTING, NULL)); /* asked again later */
+
+    fire(s, TIMER_FITTING, 0, &fx);
+    assert_true(has_effect(&fx, FX_FITTING_POLL, &seq));
+    assert_true(deliver(s, fitting_news(seq, FITTING_ON_ITS_WAY), &fx));
+    assert_int_equal(fit->status, FITTING_ON_ITS_WAY);
+    assert_true(arms(&fx, TIMER_FITTING, NULL));
+
+    fire(s, TIMER_FITTING, 0, &fx);
+    assert_true(has_effect(&fx, FX_FITTING_POLL, &seq));
+    assert_true(deliver(s, fitting_news(seq, FITTING_UNAVAILABLE), &fx));
+    assert_int_equal(fit->status, FITTING_UNAVAILABLE);
+    assert_false(arms(&fx, TIMER_FITTING, NULL)); /* finished: no more polling */
+    fire(s, TIMER_FITTING, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_FITTING_POLL), 0);
+
+    assert_true(send(s, INTENT_FITTING_DISMISS, 0, &fx));
+    assert_int_equal(fit->status, FITTING_NONE);
+    assert_string_equal(fit->id, "");
+    assert_string_equal(fit->variant, "");
+    assert_true(cancels(&fx, TIMER_FITTING));
+    assert_false(send(s, INTENT_FITTING_DISMISS, 0, &fx));
+    free(s);
+}
+
+static void fitting_request_that_fails_to_send(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = mirror_config(f, "Room 2");
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    FittingView *fit = &s->session.fitting;
+    uint32_t seq = 0;
+    garment_on_the_mirror(s, &fx);
+    assert_true(send(s, INTENT_FITTING_OPEN, 0, &fx));
+    assert_true(send(s, INTENT_FITTING_SEND, 0, &fx));
+    assert_true(has_effect(&fx, FX_FITTING_SEND, &seq));
+    Result *r = result_new(RESULT_FITTING, seq);
+    r->err = KIOSK_E_IO;
+    r->offline = true;
+    assert_true(deliver(s, r, &fx));
+    assert_int_equal(fit->status, FITTING_FAILED);
+    assert_false(arms(&fx, TIMER_FITTING, NULL));
+    fire(s, TIMER_FITTING, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_FITTING_POLL), 0);
+    assert_true(send(s, INTENT_FITTING_DISMISS, 0, &fx));
+    assert_int_equal(fit->status, FITTING_NONE);
+    /* and a request dismissed while its news was on the way ignores that news */
+    assert_true(send(s, INTENT_FITTING_OPEN, 0, &fx));
+    assert_true(send(s, INTENT_FITTING_SEND, 1, &fx));
+    assert_true(has_effect(&fx, FX_FITTING_SEND, &seq));
+    assert_true(deliver(s, fitting_news(seq, FITTING_REQUESTED), &fx));
+    fire(s, TIMER_FITTING, 0, &fx);
+    assert_true(has_effect(&fx, FX_FITTING_POLL, &seq));
+    assert_true(send(s, INTENT_FITTING_DISMISS, 0, &fx));
+    assert_false(deliver(s, fitting_news(seq, FITTING_ON_ITS_WAY), &fx));
+    assert_int_equal(fit->status, FITTING_NONE);
+    assert_false(arms(&fx, TIMER_FITTING, NULL));
+    free(s);
+}
+
+static void wipe_leaves_no_trace_of_the_customer_file(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    Effects fx = {0};
+    Session *se = &s->session;
+    open_associate(s, "S1001", &fx);
+    for (int round = 0; round < 2; round++) {
+        customer_with_a_file(s, "M10001", &fx);
+        assert_string_equal(app_language(s), "en"); /* an associate's screen keeps the device's */
+        assert_true(send(s, INTENT_SET_LANGUAGE, 2, &fx)); /* ... unless they choose */
+        assert_string_equal(app_language(s), "fr");
+        assert_true(send(s, INTENT_OPEN_NOTE, 0, &fx));
+        send(s, INTENT_KEY, 'o', &fx);
+        send(s, INTENT_KEY, 'k', &fx);
+        assert_string_equal(se->note_draft, "ok");
+        snprintf(se->confirmed_by, sizeof se->confirmed_by, "card");
+        if (round == 0) {
+            /* "Next customer": every byte of theirs goes; the associate stays */
+            assert_true(send(s, INTENT_NEXT_CUSTOMER, 0, &fx));
+            assert_int_equal(s->screen, SCREEN_STAFF);
+            assert_session_wiped(se, true);
+            assert_true(s->staff.active);
+            assert_string_equal(s->staff.id, "S1001");
+        } else {
+            /* "Lock": the customer and the associate go */
+            assert_true(send(s, INTENT_LOCK, 0, &fx));
+            assert_int_equal(s->screen, SCREEN_ATTRACT);
+            assert_session_wiped(se, false);
+            assert_staff_wiped(&s->staff);
+            assert_true(cancels(&fx, TIMER_IDLE));
+        }
+        assert_string_equal(app_language(s), "en");
+        for (int k = 0; k < RESULT_KIND_COUNT; k++)
+            assert_int_equal(s->pending[k], 0); /* late answers for them are dropped */
+        assert_false(s->idle_warning);
+    }
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -735,6 +1770,33 @@ int main(void)
         cmocka_unit_test_setup_teardown(refused_order_returns_to_checkout, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_answers_are_dropped_and_wipe_clears_everything, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(associate_intents_refused_outside_associate_mode, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(associate_intents_on_a_forced_screen_are_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(staff_badge_without_associate_mode_is_a_notice, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(staff_badge_opens_associate_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(staff_unknown_to_the_service_closes_associate_mode, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(associate_finds_the_customer, setup, teardown),
+        cmocka_unit_test_setup_teardown(associate_writes_a_note, setup, teardown),
+        cmocka_unit_test_setup_teardown(associate_order_waits_for_the_customers_card, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(associate_order_confirmed_in_the_app, setup, teardown),
+        cmocka_unit_test_setup_teardown(associate_screen_without_an_associate_is_wiped, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(associate_idle_uses_its_own_time_and_locks, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(associate_locks_on_the_clock, setup_associate, teardown),
+        cmocka_unit_test_setup_teardown(garment_tag_on_the_shop_floor_kiosk, setup, teardown),
+        cmocka_unit_test_setup_teardown(garment_tag_opens_the_product_on_the_mirror, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(fitting_request_needs_a_room_and_a_product, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(fitting_request_news_until_it_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(fitting_request_that_fails_to_send, setup, teardown),
+        cmocka_unit_test_setup_teardown(wipe_leaves_no_trace_of_the_customer_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
