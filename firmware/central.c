@@ -633,6 +633,11 @@ static KioskErr start_transfer(CentralClient *c, Slot *s)
         SETOPT(e, CURLOPT_SSLCERT, c->client_cert);
         SETOPT(e, CURLOPT_SSLKEY, c->client_key);
     }
+    if (r->certinfo) { /* a new handshake, so that there is a certificate to report */
+        SETOPT(e, CURLOPT_CERTINFO, 1L);
+        SETOPT(e, CURLOPT_FRESH_CONNECT, 1L);
+        SETOPT(e, CURLOPT_FORBID_REUSE, 1L);
+    }
     SETOPT(e, CURLOPT_CONNECTTIMEOUT_MS, c->connect_ms);
     SETOPT(e, CURLOPT_TIMEOUT_MS, total);
     SETOPT(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)body_max(r->kind));
@@ -751,6 +756,24 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
     free(body);
 }
 
+/* The end date of the service's own certificate (the first of the chain), from libcurl's
+ * certinfo ("Expire date:Nov 23 12:00:00 2027 GMT" with the OpenSSL backend); 0 if none. */
+static int64_t cert_end(CURL *e)
+{
+    struct curl_certinfo *ci = NULL;
+    if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci || ci->num_of_certs < 1)
+        return 0;
+    for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
+        static const char key[] = "Expire date:";
+        if (strncmp(l->data, key, sizeof key - 1) != 0)
+            continue;
+        struct tm tm = {0};
+        const char *end = strptime(l->data + sizeof key - 1, "%b %d %H:%M:%S %Y", &tm);
+        return end ? (int64_t)timegm(&tm) : 0;
+    }
+    return 0;
+}
+
 /* A transfer ended with code: decide between a reply and another try. */
 static void finish(CentralClient *c, Slot *s, CURLcode code)
 {
@@ -759,6 +782,7 @@ static void finish(CentralClient *c, Slot *s, CURLcode code)
     long http = 0;
     curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &http);
     rep->error_code[0] = '\0';
+    rep->tls_expires = s->req.certinfo && code == CURLE_OK ? cert_end(s->easy) : 0;
     if (code == CURLE_WRITE_ERROR && !s->too_big)
         result = CENTRAL_BAD_RESPONSE; /* our own buffer could not grow */
     if (result == CENTRAL_OK) {

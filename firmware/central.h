@@ -65,6 +65,7 @@ typedef struct CentralOrderRequest {
  * "not given". Store ids left empty take CentralConfig.store_id, device ids device_id. */
 typedef struct CentralRequest {
     CentralKind kind;
+    bool certinfo; /* diagnostics: report the service certificate's end (CentralReply) */
     union {
         struct {
             char token[CENTRAL_TOKEN_MAX + 1];
@@ -158,6 +159,8 @@ typedef struct CentralReply {
     char error_code[CENTRAL_CODE_MAX + 1]; /* REFUSED/SERVER: the service's code, or "" */
     int attempts;                          /* tries made */
     long elapsed_ms;                       /* from submit to reply */
+    int64_t tls_expires;                   /* certinfo requests: the service certificate's
+                                              end, epoch seconds; 0 if not known */
     CentralPayload payload;                /* valid only when result == CENTRAL_OK */
 } CentralReply;
 

@@ -25,6 +25,8 @@
 #include "identity.h"
 #include "images.h"
 #include "log.h"
+#include "watchdog.h"
+#include "diag.h"
 #include "nfc.h"
 #include "scanner.h"
 #include "screen.h"
@@ -74,9 +76,27 @@ struct Shell {
     char assets_dir[CONFIG_PATH_MAX];
     PendingWait waits[SHELL_MAX_WAITS];
     int wait_count;
+    Watchdog *watchdog; /* NULL outside systemd, or without WatchdogSec */
+    unsigned long frames;
+    double last_frame_ms; /* how long the last frame took to draw */
+    /* What the reader said last, for diagnostics: written by the NFC worker. */
+    pthread_mutex_t nfc_lock;
+    char reader_detail[NFC_DETAIL_MAX];
+    unsigned long taps;
+    long long last_tap_s; /* wall clock, 0 never */
+    char last_tap_kind[16];
 };
 
 /* --- waking the loop ---------------------------------------------------------------- */
+
+/* The watchdog's nudge: an empty event, so that an idle loop turns and says it is alive. */
+static void wake_loop(void *ctx)
+{
+    Shell *sh = ctx;
+    Event ev = {.type = EV_NONE};
+    if (evq_post(sh->queue, &ev) != KIOSK_OK)
+        log_debug("shell", "event queue full: the watchdog's nudge waits for the next turn");
+}
 
 static void wake_sdl(void *ctx)
 {
@@ -167,6 +187,7 @@ static bool draw_fade(Shell *sh, uint64_t now)
 static void render(Shell *sh)
 {
     const AppState *s = core_state(sh->core);
+    uint64_t started = clock_monotonic_ms(NULL);
     if (s->language != sh->drawn_language) {
         i18n_set_language(app_language(s));
         sh->drawn_language = s->language;
@@ -192,12 +213,15 @@ static void render(Shell *sh)
         again = 16; /* a transition or a picture fading in: the next frame at the display's pace */
     SDL_RenderPresent(sh->renderer);
     sh->drawn_version = s->version;
+    sh->frames++;
+    sh->last_frame_ms = (double)(clock_monotonic_ms(NULL) - started);
     sh->redraw = false;
     sh->redraw_at_ms = again >= 0 ? env.now_ms + (uint64_t)again : 0;
     if (!sh->drawn_once) {
         sh->drawn_once = true;
         log_info("shell", "first frame: %s, %dx%d", app_screen_name(s->screen), sh->ui->w,
                  sh->ui->h);
+        watchdog_notify("READY=1\nSTATUS=Showing the attract screen");
         if (sh->opt.ready_fd >= 0) {
             ssize_t n = write(sh->opt.ready_fd, "ready\n", 6);
             (void)n;
@@ -258,6 +282,12 @@ static void on_tap(void *ctx, const NfcTap *tap)
     Event ev = {.type = EV_IDENTITY};
     identity_from_tag(sh->keyring, sh->cfg->product_uri, tap->uid, tap->uid_len, tap->data,
                       tap->data_len, (uint32_t)time(NULL), &ev.u.identity);
+    pthread_mutex_lock(&sh->nfc_lock);
+    sh->taps++;
+    sh->last_tap_s = (long long)time(NULL);
+    snprintf(sh->last_tap_kind, sizeof sh->last_tap_kind, "%s",
+             identity_kind_name(ev.u.identity.kind));
+    pthread_mutex_unlock(&sh->nfc_lock);
     post(sh, &ev);
 }
 
@@ -271,6 +301,9 @@ static void on_reader(void *ctx, bool connected, const char *detail)
 {
     Shell *sh = ctx;
     log_info("shell", "card reader %s: %s", connected ? "ready" : "unavailable", detail);
+    pthread_mutex_lock(&sh->nfc_lock);
+    snprintf(sh->reader_detail, sizeof sh->reader_detail, "%s", detail);
+    pthread_mutex_unlock(&sh->nfc_lock);
     Event ev = {.type = EV_READER, .u.reader.connected = connected};
     post(sh, &ev);
 }
@@ -534,6 +567,138 @@ static void cmd_state(Shell *sh, ControlCall *call)
     control_reply(call, state_json(sh), NULL, NULL);
 }
 
+/* --- a technician's questions ---------------------------------------------------------- */
+
+static void cmd_logs(Shell *sh, ControlCall *call)
+{
+    (void)sh;
+    json_t *n = json_object_get(control_call_request(call), "lines");
+    int want = json_is_integer(n) ? (int)json_integer_value(n) : 50;
+    if (n && !json_is_integer(n)) {
+        control_reply_error(call, "bad_request", "lines must be a number");
+        return;
+    }
+    if (want < 1 || want > LOG_RECENT_LINES) {
+        control_reply_error(call, "bad_request", "lines must be 1 to 200");
+        return;
+    }
+    static LogLine lines[LOG_RECENT_LINES]; /* UI thread only: too big for its stack frame */
+    int got = log_recent(lines, want);
+    json_t *list = json_array();
+    for (int i = 0; i < got; i++) {
+        char iso[32];
+        time_t t = (time_t)lines[i].time;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s}", "time", iso, "level",
+                                              log_level_name(lines[i].level), "module",
+                                              lines[i].module, "text", lines[i].text));
+    }
+    control_reply(call, json_pack("{s:o}", "lines", list), NULL, NULL);
+}
+
+typedef struct DiagWork {
+    bool storage, network;
+    CentralClient *central;
+    char url[CONFIG_PATH_MAX];
+    char data_dir[CONFIG_PATH_MAX];
+} DiagWork;
+
+/* On the control thread: the file system, and a timed call to the service. */
+static void finish_diag(json_t *reply, void *data)
+{
+    DiagWork *d = data;
+    json_t *part;
+    if (d->storage) {
+        part = diag_storage(d->data_dir);
+        json_object_update(json_object_get(reply, "storage"), part);
+        json_decref(part);
+    }
+    if (d->network) {
+        part = diag_network(d->central, d->url);
+        json_object_update(json_object_get(reply, "network"), part);
+        json_decref(part);
+    }
+    free(d);
+}
+
+static json_t *diag_nfc(Shell *sh)
+{
+    const AppState *s = core_state(sh->core);
+    pthread_mutex_lock(&sh->nfc_lock);
+    json_t *o = json_pack("{s:b,s:b,s:s,s:s,s:I}", "configured", s->reader_present, "connected",
+                          s->reader_connected, "connstring", sh->cfg->nfc_connstring, "detail",
+                          sh->reader_detail, "taps", (json_int_t)sh->taps);
+    if (sh->last_tap_s)
+        json_object_set_new(o, "last_tap",
+                            json_pack("{s:I,s:s}", "seconds_ago",
+                                      (json_int_t)(time(NULL) - sh->last_tap_s), "kind",
+                                      sh->last_tap_kind));
+    else
+        json_object_set_new(o, "last_tap", json_null());
+    pthread_mutex_unlock(&sh->nfc_lock);
+    return o;
+}
+
+static json_t *diag_display(Shell *sh)
+{
+    SDL_RendererInfo ri = {0};
+    SDL_GetRendererInfo(sh->renderer, &ri);
+    const char *driver = SDL_GetCurrentVideoDriver();
+    return json_pack(
+        "{s:s,s:i,s:i,s:b,s:b,s:s,s:s,s:I,s:f,s:s}", "mode", config_mode_name(sh->cfg->mode),
+        "width", sh->ui->w, "height", sh->ui->h, "fullscreen", sh->cfg->fullscreen, "headless",
+        sh->opt.headless, "video_driver", driver ? driver : "none", "renderer",
+        ri.name ? ri.name : "unknown", "frames", (json_int_t)sh->frames, "last_frame_ms",
+        sh->last_frame_ms, "screen", app_screen_name(core_state(sh->core)->screen));
+}
+
+/* {"cmd":"diag","what":"nfc"|"net"|"display"|"storage"} (no "what": all of them). The reader
+ * and the display are answered here; the disk and the network on the control thread. */
+static void cmd_diag(Shell *sh, ControlCall *call)
+{
+    const char *what = json_string_value(json_object_get(control_call_request(call), "what"));
+    bool all = !what;
+    bool nfc = all || strcmp(what, "nfc") == 0, display = all || strcmp(what, "display") == 0;
+    bool storage = all || strcmp(what, "storage") == 0, net = all || strcmp(what, "net") == 0;
+    if (!nfc && !display && !storage && !net) {
+        control_reply_error(call, "bad_request", "what must be nfc, net, display or storage");
+        return;
+    }
+    const AppState *s = core_state(sh->core);
+    json_t *reply = json_object();
+    if (nfc)
+        json_object_set_new(reply, "nfc", diag_nfc(sh));
+    if (display)
+        json_object_set_new(reply, "display", diag_display(sh));
+    if (storage)
+        json_object_set_new(reply, "storage", json_pack("{s:i}", "outbox", (int)s->outbox_depth));
+    if (net) {
+        char synced[32] = "";
+        if (s->last_sync) {
+            time_t t = (time_t)s->last_sync;
+            struct tm tm;
+            gmtime_r(&t, &tm);
+            strftime(synced, sizeof synced, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        }
+        json_object_set_new(reply, "network",
+                            json_pack("{s:b,s:s?,s:I}", "online", s->online, "last_sync",
+                                      synced[0] ? synced : NULL, "catalog_products",
+                                      (json_int_t)s->catalog_size));
+    }
+    DiagWork *d = calloc(1, sizeof *d);
+    if (!d) {
+        json_decref(reply);
+        control_reply_error(call, "io", "out of memory");
+        return;
+    }
+    *d = (DiagWork){.storage = storage, .network = net, .central = core_central(sh->core)};
+    snprintf(d->url, sizeof d->url, "%s", sh->cfg->central_url);
+    snprintf(d->data_dir, sizeof d->data_dir, "%s", sh->cfg->data_dir);
+    control_reply(call, reply, finish_diag, d);
+}
+
 /* An intent by name, as a button would post it: for scripts and tests. It goes through the
  * same rules as a touch, so it can do nothing a finger could not (an associate's intents are
  * refused outside associate mode). */
@@ -568,9 +733,17 @@ static void on_control(Shell *sh, ControlCall *call)
     static const struct {
         const char *name;
         void (*fn)(Shell *, ControlCall *);
-    } cmds[] = {{"ui", cmd_ui},     {"press", cmd_press},           {"tap", cmd_tap},
-                {"type", cmd_type}, {"screenshot", cmd_screenshot}, {"state", cmd_state},
-                {"wait", cmd_wait}, {"version", cmd_version},       {"intent", cmd_intent}};
+    } cmds[] = {{"ui", cmd_ui},
+                {"press", cmd_press},
+                {"tap", cmd_tap},
+                {"type", cmd_type},
+                {"screenshot", cmd_screenshot},
+                {"state", cmd_state},
+                {"wait", cmd_wait},
+                {"version", cmd_version},
+                {"intent", cmd_intent},
+                {"logs", cmd_logs},
+                {"diag", cmd_diag}};
     const char *cmd = control_call_cmd(call);
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {
@@ -580,7 +753,7 @@ static void on_control(Shell *sh, ControlCall *call)
     }
     control_reply_error(call, "unknown_command",
                         "commands: ui, press, tap, type, screenshot, state, wait, version, "
-                        "intent");
+                        "intent, logs, diag");
 }
 
 static void on_foreign(void *ctx, const Event *ev)
@@ -681,6 +854,7 @@ Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *e
         return NULL;
     sh->cfg = cfg;
     sh->opt = *opt;
+    pthread_mutex_init(&sh->nfc_lock, NULL);
     sh->drawn_language = -1;
     scanner_init(&sh->scanner);
     snprintf(sh->assets_dir, sizeof sh->assets_dir, "%s",
@@ -729,6 +903,11 @@ Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *e
         if (!sh->control)
             goto fail;
     }
+    /* Under systemd with WatchdogSec: pinged only while this loop turns (watchdog.h). */
+    WatchdogConfig wc = {.wake = wake_loop, .wake_ctx = sh};
+    sh->watchdog = watchdog_start(&wc, err);
+    if (!sh->watchdog && *err != KIOSK_OK)
+        goto fail;
     if (cfg->nfc_connstring[0]) {
         /* The reader may be absent now and plugged in later: the worker keeps trying. */
         NfcCallbacks cb = {
@@ -779,7 +958,9 @@ int shell_run(Shell *sh)
         core_step(sh->core, on_foreign, sh);
         ensure_frame(sh);
         service_waits(sh);
+        watchdog_alive(sh->watchdog); /* a whole turn done: not stuck */
     }
+    watchdog_notify("STOPPING=1");
     log_info("shell", "stopping");
     return 0;
 }
@@ -801,6 +982,7 @@ void shell_destroy(Shell *sh)
     if (!sh)
         return;
     nfc_reader_stop(sh->reader); /* no callback runs after this */
+    watchdog_stop(sh->watchdog);
     if (sh->control) {
         /* Stop new requests first, then answer what is queued, then close the socket. */
         if (sh->queue)
@@ -831,5 +1013,6 @@ void shell_destroy(Shell *sh)
     evq_destroy(sh->queue);
     IMG_Quit();
     SDL_Quit();
+    pthread_mutex_destroy(&sh->nfc_lock);
     free(sh);
 }

@@ -301,6 +301,52 @@ static void bad_input_is_answered_not_crashed_on(void **state)
     assert_int_equal(kiosk_proc_stop(&k), 0);
 }
 
+/* What a technician asks: the recent log, and the diagnostics of each part. Without a
+ * reader or a central service each says so plainly; bad questions get a clear error. */
+static void technician_logs_and_diagnostics(void **state)
+{
+    (void)state;
+    KioskProc k;
+    assert_true(kiosk_proc_start(&k, NULL, NULL));
+    json_t *r = kiosk_proc_cmd(&k, "logs", json_pack("{s:i}", "lines", 200));
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_t *lines = json_object_get(r, "lines");
+    assert_true(json_array_size(lines) >= 1);
+    bool first_frame = false;
+    size_t i;
+    json_t *l;
+    json_array_foreach(lines, i, l)
+    {
+        assert_non_null(json_string_value(json_object_get(l, "time")));
+        first_frame |= strstr(json_string_value(json_object_get(l, "text")), "first frame") != NULL;
+    }
+    assert_true(first_frame);
+    json_decref(r);
+    r = kiosk_proc_cmd(&k, "logs", json_pack("{s:i}", "lines", 0));
+    assert_false(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
+    r = kiosk_proc_cmd(&k, "diag", NULL);
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_t *nfc = json_object_get(r, "nfc"), *net = json_object_get(r, "network");
+    json_t *display = json_object_get(r, "display"), *storage = json_object_get(r, "storage");
+    assert_true(json_is_false(json_object_get(nfc, "configured")));
+    assert_true(json_is_false(json_object_get(net, "reachable")));
+    assert_string_equal(json_string_value(json_object_get(net, "result")),
+                        "no central service configured");
+    assert_int_equal(json_integer_value(json_object_get(display, "width")), 1920);
+    assert_true(json_integer_value(json_object_get(storage, "total_bytes")) > 0);
+    assert_true(json_is_true(json_object_get(storage, "writable")));
+    json_decref(r);
+    r = kiosk_proc_cmd(&k, "diag", json_pack("{s:s}", "what", "display"));
+    assert_non_null(json_object_get(r, "display"));
+    assert_null(json_object_get(r, "nfc"));
+    json_decref(r);
+    r = kiosk_proc_cmd(&k, "diag", json_pack("{s:s}", "what", "toaster"));
+    assert_false(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
+    assert_int_equal(kiosk_proc_stop(&k), 0);
+}
+
 static void command_line_errors(void **state)
 {
     char out[4096];
@@ -355,6 +401,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(mirror_is_portrait_and_black),
         cmocka_unit_test(still_there_counts_down_and_one_touch_keeps),
         cmocka_unit_test(bad_input_is_answered_not_crashed_on),
+        cmocka_unit_test(technician_logs_and_diagnostics),
         cmocka_unit_test(command_line_errors),
         cmocka_unit_test(bad_config_names_file_line_and_key),
     };

@@ -28,6 +28,10 @@ static void usage(FILE *out)
             "  type TEXT              type TEXT as the scanner would (add \\n to end a line)\n"
             "  screenshot FILE.png    save what the screen shows\n"
             "  wait SCREEN [MS]       wait until SCREEN shows (default 10000 ms)\n"
+            "  diag [nfc|net|display|storage]\n"
+            "                         the reader, the network and TLS to the central service,\n"
+            "                         the display, the disk (all four without an argument)\n"
+            "  logs [N]               the kiosk's last N log lines (default 50, at most 200)\n"
             "  raw JSON               send one request line as it is\n"
             "Commands for tag files (no kiosk needed):\n"
             "  card ...               mint, mint-garment, show, write (a real tag, through the\n"
@@ -70,8 +74,70 @@ static void unescape(char *s)
     *o = '\0';
 }
 
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "-";
+}
+
+static void print_diag(json_t *reply)
+{
+    json_t *n = json_object_get(reply, "nfc"), *d = json_object_get(reply, "display");
+    json_t *st = json_object_get(reply, "storage"), *net = json_object_get(reply, "network");
+    if (n) {
+        json_t *tap = json_object_get(n, "last_tap");
+        printf("reader:    %s (%s)\n           %s\n",
+               !json_is_true(json_object_get(n, "configured")) ? "not configured"
+               : json_is_true(json_object_get(n, "connected")) ? "connected"
+                                                               : "NOT ANSWERING",
+               str(n, "connstring"), str(n, "detail"));
+        if (json_is_object(tap))
+            printf("           %lld tap(s); the last %lld s ago (%s)\n",
+                   json_integer_value(json_object_get(n, "taps")),
+                   json_integer_value(json_object_get(tap, "seconds_ago")), str(tap, "kind"));
+        else
+            printf("           no tap yet: hold a card to the reader to test it\n");
+    }
+    if (net) {
+        printf("network:   %s, central %s\n",
+               json_is_true(json_object_get(net, "reachable")) ? "reachable" : "NOT REACHABLE",
+               str(net, "url"));
+        printf("           answer %s in %lld ms; last sync %s\n", str(net, "result"),
+               json_integer_value(json_object_get(net, "latency_ms")), str(net, "last_sync"));
+        if (json_object_get(net, "certificate_expires"))
+            printf("           its TLS certificate ends %s (%lld days)\n",
+                   str(net, "certificate_expires"),
+                   json_integer_value(json_object_get(net, "certificate_days_left")));
+    }
+    if (d)
+        printf("display:   %lldx%lld %s, %s renderer, last frame %.1f ms, on %s\n",
+               json_integer_value(json_object_get(d, "width")),
+               json_integer_value(json_object_get(d, "height")), str(d, "mode"), str(d, "renderer"),
+               json_real_value(json_object_get(d, "last_frame_ms")), str(d, "screen"));
+    if (st)
+        printf("storage:   %s: %lld MiB free (%lld%%)%s; store %lld MiB, images %lld MiB; "
+               "%lld order(s) waiting\n",
+               str(st, "data_dir"), json_integer_value(json_object_get(st, "free_bytes")) >> 20,
+               json_integer_value(json_object_get(st, "free_percent")),
+               json_is_true(json_object_get(st, "writable")) ? "" : ", NOT WRITABLE",
+               json_integer_value(json_object_get(st, "store_bytes")) >> 20,
+               json_integer_value(json_object_get(st, "image_cache_bytes")) >> 20,
+               json_integer_value(json_object_get(st, "outbox")));
+}
+
 static void print_human(const char *cmd, json_t *reply)
 {
+    if (strcmp(cmd, "diag") == 0) {
+        print_diag(reply);
+        return;
+    }
+    if (strcmp(cmd, "logs") == 0) {
+        size_t i;
+        json_t *l;
+        json_array_foreach(json_object_get(reply, "lines"), i, l) printf(
+            "%s %-5s %s: %s\n", str(l, "time"), str(l, "level"), str(l, "module"), str(l, "text"));
+        return;
+    }
     if (strcmp(cmd, "ui") == 0) {
         printf("screen %s (%s, %s)\n", json_string_value(json_object_get(reply, "screen")),
                json_string_value(json_object_get(reply, "mode")),
@@ -197,6 +263,16 @@ int main(int argc, char **argv)
         json_object_set_new(req, "timeout_ms", json_integer(ms));
         if (timeout < ms + 1000)
             timeout = ms + 1000;
+    } else if (strcmp(cmd, "diag") == 0 && nargs <= 1) {
+        if (nargs == 1)
+            json_object_set_new(req, "what", json_string(args[0]));
+        if (timeout < 30000)
+            timeout = 30000; /* the network check waits for the service */
+    } else if (strcmp(cmd, "logs") == 0 && nargs <= 1) {
+        long n = 50;
+        if (nargs == 1 && to_int(args[0], 1, 200, &n))
+            return fail("logs: N must be 1 to 200, not '%s'", args[0]);
+        json_object_set_new(req, "lines", json_integer(n));
     } else if (strcmp(cmd, "raw") == 0 && nargs == 1) {
         json_decref(req);
         req = json_loads(args[0], 0, NULL);
