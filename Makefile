@@ -3,12 +3,13 @@
 #   make test           install missing packages, build, run every test (CTest)
 #   make test-sanitize  the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench          print the performance table
+#   make package        the Debian package of one board (build/kiosk_<version>_<board>_<arch>.deb)
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize fuzz bench format format-check clean
+.PHONY: all deps configure build demo test test-sanitize fuzz bench format format-check clean package
 
 all: build
 
@@ -30,12 +31,17 @@ test: build
 test-sanitize: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DKIOSK_WERROR=ON -DKIOSK_SANITIZE=ON $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) -- --no-print-directory
-	@ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE "large|crash"
+	@ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS) -LE "large|crash|board"
 
 bench: build
 	@$(BUILD)/tools/bench/kiosk-bench --kiosk $(BUILD)/ui/kiosk \
 	  --nfc-sim $(BUILD)/tools/nfc-sim/nfc-sim --kioskctl $(BUILD)/tools/kioskctl/kioskctl \
 	  --central $(BUILD)/tools/central/central
+
+# The Debian package of one board (docs/board.md). Another board:
+#   make package CMAKE_ARGS=-DBOARD=rpi4-mirror
+package: build
+	@cmake --build $(BUILD) --target package -- --no-print-directory
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
