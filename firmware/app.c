@@ -23,6 +23,7 @@ static const char *const SCREEN_NAMES[SCREEN_COUNT] = {
     [SCREEN_CUSTOMER] = "customer",
     [SCREEN_NOTE] = "note",
     [SCREEN_CONFIRM] = "confirm",
+    [SCREEN_SETUP] = "setup",
 };
 
 static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
@@ -43,6 +44,8 @@ static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
     [NOTICE_WRONG_CUSTOMER] = "wrong_customer",
     [NOTICE_NOTE_SAVED] = "note_saved",
     [NOTICE_NOTE_FAILED] = "note_failed",
+    [NOTICE_SETUP] = "setup_needed",
+    [NOTICE_BADGE_FIRST] = "badge_first",
 };
 
 const char *app_notice_name(Notice notice)
@@ -854,6 +857,7 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_OPEN_NOTE:
     case INTENT_SAVE_NOTE:
         return app_staff_intent(s, intent, arg, fx);
+    case INTENT_ENROLL: /* enrolled already */
     case INTENT_NONE:
     case INTENT_COUNT:
         return false;
@@ -1092,6 +1096,7 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
     case TIMER_ORDER:
     case TIMER_SEARCH:
     case TIMER_FITTING:
+    case TIMER_RESTART:
     case TIMER_COUNT:
         break;
     }
@@ -1171,6 +1176,7 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
                  token_result_name(id->token_result));
         app_show_notice(s, notice_for(id->refusal), fx);
         return true;
+    case IDENTITY_ENROLL_CODE: /* the device is enrolled already: nothing to do with it */
     case IDENTITY_NONE:
         break;
     }
@@ -1275,6 +1281,12 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
 {
     bool changed = false;
     bool was_online = s->online;
+    if (s->setup.needed) { /* nobody is served before the device knows who it is */
+        changed = app_setup_dispatch(s, ev, fx);
+        if (changed)
+            s->version++;
+        return changed;
+    }
     switch (ev->type) {
     case EV_INTENT:
         changed = on_intent(s, ev->u.intent.intent, ev->u.intent.arg, fx);

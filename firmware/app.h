@@ -29,6 +29,7 @@ typedef enum ScreenId {
     SCREEN_CUSTOMER, /* the customer's sizes, taste, history on every channel, notes */
     SCREEN_NOTE,     /* writing a note about the customer */
     SCREEN_CONFIRM,  /* the customer confirms the associate's order with their own card */
+    SCREEN_SETUP,    /* a device without its identity: a technician enrolls it */
     SCREEN_COUNT
 } ScreenId;
 
@@ -70,6 +71,8 @@ typedef enum Notice {
     NOTICE_WRONG_CUSTOMER,  /* associate mode: a card that is not the customer's */
     NOTICE_NOTE_SAVED,
     NOTICE_NOTE_FAILED,
+    NOTICE_SETUP,       /* a card or tag on a screen that is still being set up */
+    NOTICE_BADGE_FIRST, /* an enrollment code before the technician's badge */
     NOTICE_COUNT
 } Notice;
 
@@ -128,6 +131,24 @@ typedef struct Staff {
     char store_name[APP_NAME_MAX];
     LoadState state;
 } Staff;
+
+/* First boot: how far the enrollment of this device has got. */
+typedef enum SetupStage {
+    SETUP_BADGE = 0, /* waiting for a technician's badge */
+    SETUP_CODE,      /* the badge was tapped: scan or type the enrollment code */
+    SETUP_ENROLLING, /* the code and the device's CSR went to the central service */
+    SETUP_DONE,      /* enrolled: the kiosk restarts with its identity */
+    SETUP_FAILED,    /* refused or unreachable: setup.error says why */
+} SetupStage;
+
+typedef struct Setup {
+    bool needed; /* [device] enroll, and the device has no identity yet */
+    SetupStage stage;
+    char serial[CONFIG_TEXT_MAX];
+    char code[IDENTITY_CODE_MAX + 1];
+    ViewCode error; /* the service's refusal code, or "offline" */
+    ViewId device_id, store;
+} Setup;
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
@@ -230,6 +251,7 @@ typedef struct AppState {
     char product_uri[CONFIG_PATH_MAX];
     uint32_t staff_idle_ms;
     Staff staff;
+    Setup setup;
     uint32_t next_seq;
     uint32_t pending[RESULT_KIND_COUNT]; /* the request each kind of result answers */
     Session session;
@@ -266,6 +288,8 @@ typedef enum EffectType {
     FX_LOAD_HISTORY,   /* associate mode: the customer's orders on every channel */
     FX_LOAD_NOTES,     /* associate mode: stylist notes on the customer */
     FX_SAVE_NOTE,      /* associate mode: keep session.note_draft at the service */
+    FX_ENROLL,         /* setup: a CSR and setup.code to the central service */
+    FX_RESTART,        /* setup is done: start again with the device's identity */
 } EffectType;
 
 typedef struct Effect {
@@ -304,6 +328,8 @@ bool app_variant_available(const StockView *st, const char *variant);
 const char *app_notice_name(Notice notice);
 /* Screens only an associate may see. The core enforces it whatever the UI shows. */
 bool app_staff_screen(ScreenId screen);
+/* Puts a device that has no identity yet on the setup screen (core_create, at start). */
+void app_setup_start(AppState *s, const char *serial);
 /* The language code in use ("es"). */
 const char *app_language(const AppState *s);
 

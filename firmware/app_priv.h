@@ -43,6 +43,9 @@ bool app_mirror_timer(AppState *s, TimerId id, Effects *fx);
 /* The product on screen arrived: what completes its look (the mirror). */
 void app_mirror_product_loaded(AppState *s, Effects *fx);
 
+/* app_setup.c: a device without its identity handles every event here. */
+bool app_setup_dispatch(AppState *s, const Event *ev, Effects *fx);
+
 /* app_staff.c */
 bool app_staff_identity(AppState *s, const Identity *id, Effects *fx);
 /* A member's app claimed this screen's pairing code while an associate is signed in. */

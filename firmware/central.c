@@ -183,6 +183,15 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
     case CENTRAL_MEMBER_ORDERS:
     case CENTRAL_NOTES:
         return TERMINATED(r->u.member.member) && central_is_id(r->u.member.member);
+    case CENTRAL_ENROLL:
+        return TERMINATED(r->u.enroll.serial) && TERMINATED(r->u.enroll.code) &&
+               TERMINATED(r->u.enroll.kind) && TERMINATED(r->u.enroll.version) &&
+               TERMINATED(r->u.enroll.csr) && central_is_id(r->u.enroll.serial) &&
+               r->u.enroll.code[0] && printable(r->u.enroll.code, false) &&
+               (strcmp(r->u.enroll.kind, "kiosk") == 0 ||
+                strcmp(r->u.enroll.kind, "mirror") == 0) &&
+               printable(r->u.enroll.version, false) &&
+               strncmp(r->u.enroll.csr, "-----BEGIN CERTIFICATE REQUEST-----", 35) == 0;
     case CENTRAL_NOTE_ADD:
         return TERMINATED(r->u.note.member) && TERMINATED(r->u.note.associate) &&
                TERMINATED(r->u.note.store) && TERMINATED(r->u.note.text) &&
@@ -282,6 +291,7 @@ static bool idempotent(CentralKind k)
     case CENTRAL_PAIRING_CREATE:
     case CENTRAL_FITTING_REQUEST:
     case CENTRAL_NOTE_ADD:
+    case CENTRAL_ENROLL:
     case CENTRAL_HEARTBEAT:
     case CENTRAL_HANDOFF:
         return false; /* POSTs without an idempotency key: a retry could act twice */
@@ -348,6 +358,14 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
         rc |= set_str(o, "device", c->device_id);
         rc |= set_str(o, "member", r->u.fitting.member);
         rc |= set_str(o, "note", r->u.fitting.note);
+        break;
+    case CENTRAL_ENROLL:
+        o = json_object();
+        rc |= set_str(o, "serial", r->u.enroll.serial);
+        rc |= set_str(o, "code", r->u.enroll.code);
+        rc |= set_str(o, "kind", r->u.enroll.kind);
+        rc |= set_str(o, "version", r->u.enroll.version);
+        rc |= set_str(o, "csr", r->u.enroll.csr);
         break;
     case CENTRAL_NOTE_ADD:
         o = json_object();
@@ -504,6 +522,9 @@ static bool build_url(const CentralClient *c, const CentralRequest *r, char *url
         break;
     case CENTRAL_NOTE_ADD:
         n = snprintf(url, URL_MAX, "%s/v1/members/%s/notes", b, r->u.note.member);
+        break;
+    case CENTRAL_ENROLL:
+        n = snprintf(url, URL_MAX, "%s/v1/devices/enroll", b);
         break;
     case CENTRAL_KIND_COUNT:
         break;

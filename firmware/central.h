@@ -91,6 +91,13 @@ typedef struct CentralRequest {
             char id[CENTRAL_ID_MAX + 1];
         } order_status; /* also CENTRAL_FITTING_STATUS's request id */
         struct {
+            char serial[CENTRAL_ID_MAX + 1];
+            char code[CENTRAL_CODE_MAX + 1];  /* as typed or scanned */
+            char kind[CENTRAL_SHORT_MAX + 1]; /* kiosk, mirror */
+            char version[CENTRAL_SHORT_MAX + 1];
+            char csr[CENTRAL_CSR_MAX + 1]; /* PEM */
+        } enroll;
+        struct {
             char member[CENTRAL_ID_MAX + 1];
             char associate[CENTRAL_ID_MAX + 1];
             char store[CENTRAL_ID_MAX + 1];

@@ -45,6 +45,7 @@ static const char *const kind_names[CENTRAL_KIND_COUNT] = {
     [CENTRAL_MEMBER_ORDERS] = "member_orders",
     [CENTRAL_NOTES] = "notes",
     [CENTRAL_NOTE_ADD] = "note_add",
+    [CENTRAL_ENROLL] = "enroll",
 };
 
 const char *central_kind_name(CentralKind kind)
@@ -717,6 +718,41 @@ static bool decode_notes(const json_t *root, CentralNotes *out)
                        &out->count, &out->truncated, note);
 }
 
+static bool decode_enrollment(const json_t *root, CentralEnrollment *e)
+{
+    bool ok = true;
+    if (!get_id(root, "device_id", REQ, e->device_id) || !get_id(root, "store", REQ, e->store) ||
+        !get_str(root, "kind", OPT, e->kind, sizeof e->kind) ||
+        !get_str(root, "expires_at", OPT, e->expires_at, sizeof e->expires_at))
+        return false;
+    /* PEM has newlines: read it as a bounded string of printable text and line breaks. */
+    const json_t *cert = json_object_get(root, "certificate");
+    if (!json_is_string(cert) || json_string_length(cert) >= sizeof e->certificate ||
+        json_string_length(cert) != strlen(json_string_value(cert)))
+        return false;
+    const char *pem = json_string_value(cert);
+    for (const char *p = pem; *p; p++)
+        if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\r')
+            return false;
+    if (strncmp(pem, "-----BEGIN CERTIFICATE-----", 27) != 0)
+        return false;
+    memcpy(e->certificate, pem, strlen(pem) + 1);
+    const json_t *cfg = get_obj(root, "config", OPT, &ok);
+    if (!ok || (cfg && !get_int(cfg, "heartbeat_seconds", OPT, 0, 86400, &e->heartbeat_seconds)))
+        return false;
+    const json_t *pin = cfg ? json_object_get(cfg, "service_pin") : NULL;
+    if (pin && !json_is_null(pin) && !json_is_object(pin))
+        return false;
+    char *text = pin && json_is_object(pin) ? json_dumps(pin, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    if (pin && json_is_object(pin) && (!text || strlen(text) >= sizeof e->service_pin)) {
+        free(text);
+        return false;
+    }
+    snprintf(e->service_pin, sizeof e->service_pin, "%s", text ? text : "null");
+    free(text);
+    return true;
+}
+
 /* popularity and related: added to the product form after v1 shipped, so both optional. */
 static bool decode_related(const json_t *p, CentralProduct *d)
 {
@@ -961,6 +997,9 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
         break;
     case CENTRAL_NOTES:
         ok = decode_notes(root, &out->notes);
+        break;
+    case CENTRAL_ENROLL:
+        ok = decode_enrollment(root, &out->enrollment);
         break;
     case CENTRAL_NOTE_ADD:
         ok = note(root, &out->notes.notes[0]);

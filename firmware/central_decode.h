@@ -48,6 +48,9 @@
 #define CENTRAL_HISTORY_LINES_MAX    6   /* lines of one order in that history */
 #define CENTRAL_NOTES_MAX            10  /* stylist notes the device keeps */
 #define CENTRAL_NOTE_TEXT_MAX        280 /* bytes of a stylist note (the API's bound) */
+#define CENTRAL_PEM_MAX              (16 * 1024) /* a certificate (chain) in PEM */
+#define CENTRAL_CSR_MAX              4096        /* a CSR in PEM */
+#define CENTRAL_PIN_RECORD_MAX       1024        /* the service PIN record, as JSON text */
 
 /* What a request asks for; also selects the decoder of its reply. */
 typedef enum CentralKind {
@@ -74,6 +77,7 @@ typedef enum CentralKind {
     CENTRAL_MEMBER_ORDERS,   /* GET /v1/members/{id}/orders         -> history */
     CENTRAL_NOTES,           /* GET /v1/members/{id}/notes          -> notes */
     CENTRAL_NOTE_ADD,        /* POST /v1/members/{id}/notes         -> notes (the one note) */
+    CENTRAL_ENROLL,          /* POST /v1/devices/enroll             -> enrollment */
     CENTRAL_KIND_COUNT
 } CentralKind;
 
@@ -337,6 +341,19 @@ typedef struct CentralNotes {
     bool truncated;
 } CentralNotes;
 
+/* POST /v1/devices/enroll: who this device now is, its certificate and configuration. */
+typedef struct CentralEnrollment {
+    char device_id[CENTRAL_ID_MAX + 1];
+    char store[CENTRAL_ID_MAX + 1];
+    char kind[CENTRAL_SHORT_MAX + 1]; /* kiosk, mirror */
+    char certificate[CENTRAL_PEM_MAX + 1];
+    char expires_at[CENTRAL_TIME_MAX + 1];
+    int64_t heartbeat_seconds; /* 0 when not given */
+    /* config.service_pin as compact JSON text ("null" when the store has none): the device
+     * keeps it as it came (device_id.h) */
+    char service_pin[CENTRAL_PIN_RECORD_MAX + 1];
+} CentralEnrollment;
+
 typedef struct CentralHeartbeatReply {
     char device_id[CENTRAL_ID_MAX + 1];
     char server_time[CENTRAL_TIME_MAX + 1];
@@ -466,6 +483,7 @@ typedef union CentralPayload {
     CentralStaff staff;
     CentralHistory history;
     CentralNotes notes;
+    CentralEnrollment enrollment;
 } CentralPayload;
 
 /* Decodes a 2xx body of a `kind` request into out (zeroed first). body need not be

@@ -39,6 +39,8 @@ static const KeyDef KEYS[] = {
     {"device", "data_dir", STR(data_dir), "/var/lib/kiosk"},
     {"device", "mode", TYPED(T_MODE, mode), "kiosk"},
     {"device", "id", STR(device_id), ""},
+    {"device", "enroll", TYPED(T_BOOL, enroll), "false"},
+    {"device", "serial", STR(serial), ""},
     {"display", "size", TYPED(T_SIZE, width), "1920x1080"},
     {"display", "fullscreen", TYPED(T_BOOL, fullscreen), "false"},
     {"store", "id", STR(store_id), ""},

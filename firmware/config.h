@@ -25,6 +25,8 @@ typedef struct KioskConfig {
     char data_dir[CONFIG_PATH_MAX];
     KioskMode mode;
     char device_id[CONFIG_TEXT_MAX]; /* this device at the central service; "" until set up */
+    bool enroll;                     /* the device needs its own identity (enrollment) first */
+    char serial[CONFIG_TEXT_MAX];    /* hardware serial; "" reads /etc/machine-id */
     /* [display] */
     int width, height;
     bool fullscreen;

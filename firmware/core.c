@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #include "central.h"
 #include "data.h"
+#include "device_id.h"
+#include "version.h"
 #include "log.h"
 #include "order.h"
 #include "sync.h"
@@ -26,6 +29,10 @@ struct Core {
     char store_id[CONFIG_TEXT_MAX];
     char device_id[CONFIG_TEXT_MAX];
     char room[CONFIG_TEXT_MAX]; /* this mirror's fitting room */
+    DeviceId *identity;         /* [device] enroll: the device's own key and certificate */
+    char serial[CONFIG_TEXT_MAX];
+    KioskMode mode;
+    bool restart; /* enrolled: start again with the identity */
 };
 
 /* What a central request for a screen must remember until its reply: which request it
@@ -163,18 +170,27 @@ static void on_central_reply(const CentralReply *r, void *ctx)
         post_blocking(c, &ev);
 }
 
+/* The client's config: with an identity, its certificate for mutual TLS, its id and store. */
+static CentralConfig central_config(const Core *c, const KioskConfig *cfg)
+{
+    bool enrolled = c->identity && device_id_state(c->identity) == DEVICE_ID_ENROLLED;
+    return (CentralConfig){
+        .base_url = cfg->central_url,
+        .ca_file = cfg->central_ca_file[0] ? cfg->central_ca_file : NULL,
+        .client_cert = enrolled ? device_id_cert_path(c->identity) : NULL,
+        .client_key = enrolled ? device_id_key_path(c->identity) : NULL,
+        .connect_timeout_ms = cfg->connect_timeout_ms,
+        .total_timeout_ms = cfg->request_timeout_ms,
+        .store_id = c->store_id[0] ? c->store_id : NULL,
+        .device_id = c->device_id[0] ? c->device_id : NULL,
+    };
+}
+
 static void start_central(Core *c, const KioskConfig *cfg)
 {
     if (!cfg->central_url[0])
         return;
-    CentralConfig cc = {
-        .base_url = cfg->central_url,
-        .ca_file = cfg->central_ca_file[0] ? cfg->central_ca_file : NULL,
-        .connect_timeout_ms = cfg->connect_timeout_ms,
-        .total_timeout_ms = cfg->request_timeout_ms,
-        .store_id = cfg->store_id[0] ? cfg->store_id : NULL,
-        .device_id = cfg->device_id[0] ? cfg->device_id : NULL,
-    };
+    CentralConfig cc = central_config(c, cfg);
     KioskErr err;
     c->central = central_create(&cc, on_central_reply, c, &err);
     if (!c->central) /* the kiosk still serves from what it knows */
@@ -215,12 +231,7 @@ static void start_data(Core *c, const KioskConfig *cfg)
     if (!cfg->central_url[0])
         return;
     SyncConfig sc = {
-        .central = {.base_url = cfg->central_url,
-                    .ca_file = cfg->central_ca_file[0] ? cfg->central_ca_file : NULL,
-                    .connect_timeout_ms = cfg->connect_timeout_ms,
-                    .total_timeout_ms = cfg->request_timeout_ms,
-                    .store_id = cfg->store_id[0] ? cfg->store_id : NULL,
-                    .device_id = cfg->device_id[0] ? cfg->device_id : NULL},
+        .central = central_config(c, cfg),
         .db_path = db,
         .key_path = key,
         .here_store = c->store_id,
@@ -229,6 +240,52 @@ static void start_data(Core *c, const KioskConfig *cfg)
     if (!c->sync)
         log_error("core", "background sync not started (%s): orders stay in the outbox",
                   kerr_name(err));
+}
+
+/* The hardware serial: the config's, else the machine id (first 12 hex digits). */
+static void read_serial(const KioskConfig *cfg, char *out, size_t size)
+{
+    char mid[64] = "";
+    if (cfg->serial[0]) {
+        snprintf(out, size, "%s", cfg->serial);
+        return;
+    }
+    FILE *f = fopen("/etc/machine-id", "r");
+    if (f) {
+        if (!fgets(mid, sizeof mid, f))
+            mid[0] = '\0';
+        fclose(f);
+    }
+    mid[strcspn(mid, "\r\n")] = '\0';
+    snprintf(out, size, "MID-%.12s", mid[0] ? mid : "unknown");
+}
+
+/* [device] enroll: the device's own identity. Enrolled, it names the device and its store
+ * (the enrollment's word wins over the config's) and its certificate goes to every call;
+ * not yet, the app waits on the setup screen for a technician. */
+static void open_identity(Core *c, const KioskConfig *cfg)
+{
+    KioskErr err;
+    read_serial(cfg, c->serial, sizeof c->serial);
+    c->identity = device_id_open(cfg->data_dir, &err);
+    if (!c->identity) {
+        log_error("core", "device identity not readable (%s): setup needed", kerr_name(err));
+        app_setup_start(&c->state, c->serial);
+        return;
+    }
+    if (device_id_state(c->identity) != DEVICE_ID_ENROLLED) {
+        app_setup_start(&c->state, c->serial);
+        return;
+    }
+    if (cfg->store_id[0] && strcmp(cfg->store_id, device_id_store(c->identity)) != 0)
+        log_warn("core", "enrolled for store %s; the config says %s: the enrollment wins",
+                 device_id_store(c->identity), cfg->store_id);
+    snprintf(c->store_id, sizeof c->store_id, "%s", device_id_store(c->identity));
+    snprintf(c->device_id, sizeof c->device_id, "%s", device_id_id(c->identity));
+    int64_t days = 0;
+    device_id_days_left(c->identity, (int64_t)time(NULL), &days);
+    log_info("core", "device %s of store %s; its certificate ends in %lld days", c->device_id,
+             c->store_id, (long long)days);
 }
 
 Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
@@ -243,6 +300,9 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     snprintf(c->store_id, sizeof c->store_id, "%s", cfg->store_id);
     snprintf(c->device_id, sizeof c->device_id, "%s", cfg->device_id);
     snprintf(c->room, sizeof c->room, "%s", cfg->fitting_room);
+    c->mode = cfg->mode;
+    if (cfg->enroll)
+        open_identity(c, cfg);
     start_central(c, cfg);
     start_data(c, cfg);
     return c;
@@ -254,7 +314,8 @@ void core_destroy(Core *c)
         return;
     sync_destroy(c->sync);
     data_destroy(c->data);
-    central_destroy(c->central); /* cancelled replies still find the queue: it outlives us */
+    central_destroy(c->central);  /* cancelled replies still find the queue: it outlives us */
+    device_id_close(c->identity); /* after the client: an enrollment reply may still use it */
     /* Results posted by the workers and not yet taken are freed with the queue's events by
      * whoever drains it last (shell_destroy drops them). */
     free(c);
@@ -809,6 +870,104 @@ static void staff_effect(Core *c, EffectType type, uint32_t seq)
     ask_central(c, &req, kind, seq, NULL);
 }
 
+/* ---- enrollment ------------------------------------------------------------------------ */
+
+typedef struct EnrollAsk {
+    Core *core;
+    uint32_t seq;
+} EnrollAsk;
+
+/* On the client's worker: keep the identity the service issued, then tell the app. */
+static void on_enrolled(const CentralReply *reply, void *ctx)
+{
+    EnrollAsk *a = ctx;
+    Core *c = a->core;
+    Result *r = result_new(RESULT_ENROLLED, a->seq);
+    free(a);
+    if (reply->result == CENTRAL_CANCELLED || !r) {
+        result_free(r);
+        return;
+    }
+    if (reply->result != CENTRAL_OK) {
+        r->err = unreachable(reply->result) ? KIOSK_E_IO : KIOSK_E_INVALID;
+        snprintf(r->refusal, sizeof r->refusal, "%s",
+                 reply->error_code[0]         ? reply->error_code
+                 : unreachable(reply->result) ? "offline"
+                                              : central_result_name(reply->result));
+        post_result(c, r);
+        return;
+    }
+    const CentralEnrollment *e = &reply->payload.enrollment;
+    int64_t now = (int64_t)time(NULL);
+    char *record = NULL;
+    json_t *pin = json_loads(e->service_pin, JSON_DECODE_ANY, NULL);
+    json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:o}", "device_id", e->device_id, "store", e->store,
+                          "kind", c->mode == KIOSK_MODE_MIRROR ? "mirror" : "kiosk", "enrolled_at",
+                          (json_int_t)now, "service_pin", pin ? pin : json_null());
+    if (o && e->heartbeat_seconds > 0)
+        json_object_set_new(o, "heartbeat_seconds", json_integer(e->heartbeat_seconds));
+    record = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    r->err = record ? device_id_store_enrollment(c->identity, e->certificate, record, now)
+                    : KIOSK_E_NOMEM;
+    free(record);
+    if (r->err == KIOSK_OK) {
+        snprintf(r->u.enrolled.device_id, sizeof r->u.enrolled.device_id, "%s", e->device_id);
+        snprintf(r->u.enrolled.store, sizeof r->u.enrolled.store, "%s", e->store);
+        log_info("core", "enrolled as %s for store %s", e->device_id, e->store);
+    } else {
+        snprintf(r->refusal, sizeof r->refusal, "not_stored");
+        log_error("core", "the issued identity was not stored (%s)", kerr_name(r->err));
+    }
+    post_result(c, r);
+}
+
+/* FX_ENROLL: a CSR for the device's key and the technician's code. Asked whatever the app
+ * thinks of the network: the answer is the test of it. */
+static void enroll(Core *c, uint32_t seq)
+{
+    const Setup *st = &c->state.setup;
+    CentralRequest *req = calloc(1, sizeof *req);
+    EnrollAsk *a = calloc(1, sizeof *a);
+    char *csr = NULL;
+    uint32_t id;
+    KioskErr err = req && a ? KIOSK_OK : KIOSK_E_NOMEM;
+    if (err == KIOSK_OK && (!c->central || !c->identity))
+        err = KIOSK_E_STATE;
+    if (err == KIOSK_OK)
+        err = device_id_csr(c->identity, c->serial, &csr);
+    if (err == KIOSK_OK && strlen(csr) >= sizeof req->u.enroll.csr)
+        err = KIOSK_E_TOOBIG;
+    if (err == KIOSK_OK) {
+        req->kind = CENTRAL_ENROLL;
+        snprintf(req->u.enroll.serial, sizeof req->u.enroll.serial, "%.64s", c->serial);
+        snprintf(req->u.enroll.code, sizeof req->u.enroll.code, "%s", st->code);
+        snprintf(req->u.enroll.kind, sizeof req->u.enroll.kind, "%s",
+                 c->mode == KIOSK_MODE_MIRROR ? "mirror" : "kiosk");
+        snprintf(req->u.enroll.version, sizeof req->u.enroll.version, "%s", KIOSK_VERSION);
+        memcpy(req->u.enroll.csr, csr, strlen(csr) + 1);
+        *a = (EnrollAsk){.core = c, .seq = seq};
+        err = central_submit_cb(c->central, req, on_enrolled, a, &id);
+    }
+    free(csr);
+    free(req);
+    if (err == KIOSK_OK)
+        return;
+    free(a);
+    log_error("core", "enrollment not sent (%s)", kerr_name(err));
+    Result *r = result_new(RESULT_ENROLLED, seq);
+    if (r) {
+        r->err = err;
+        snprintf(r->refusal, sizeof r->refusal, "%s", c->central ? "not_sent" : "no_central");
+    }
+    post_result_now(c, r);
+}
+
+bool core_restart_wanted(const Core *c)
+{
+    return c->restart;
+}
+
 static void data_effect(Core *c, DataQueryKind kind, ResultKind rk, uint32_t seq)
 {
     const Session *se = &c->state.session;
@@ -909,6 +1068,12 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
         case FX_LOAD_NOTES:
         case FX_SAVE_NOTE:
             staff_effect(c, e->type, e->seq);
+            break;
+        case FX_ENROLL:
+            enroll(c, e->seq);
+            break;
+        case FX_RESTART:
+            c->restart = true;
             break;
         }
     }

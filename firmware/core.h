@@ -33,6 +33,9 @@ const AppState *core_state(const Core *c);
 /* The central service's client (for the image loader), or NULL. Borrowed: it lives until
  * core_destroy. */
 struct CentralClient *core_central(const Core *c);
+/* The device was just enrolled: the shell ends its loop and the kiosk starts again (systemd
+ * restarts it) with its identity. */
+bool core_restart_wanted(const Core *c);
 EventQueue *core_queue(const Core *c);
 uint64_t core_now(const Core *c);
 

@@ -72,6 +72,7 @@ static const char *const INTENT_NAMES[] = {
     [INTENT_NEXT_CUSTOMER] = "next_customer",
     [INTENT_OPEN_NOTE] = "open_note",
     [INTENT_SAVE_NOTE] = "save_note",
+    [INTENT_ENROLL] = "enroll",
 };
 
 const char *intent_name(Intent intent)

@@ -71,6 +71,8 @@ typedef enum Intent {
     INTENT_NEXT_CUSTOMER, /* done with this customer: their data goes, the associate stays */
     INTENT_OPEN_NOTE,     /* write a note about the customer (INTENT_KEY types into it) */
     INTENT_SAVE_NOTE,
+    /* First boot. */
+    INTENT_ENROLL, /* send the enrollment code typed or scanned */
     INTENT_COUNT
 } Intent;
 
@@ -86,6 +88,7 @@ typedef enum TimerId {
     TIMER_ORDER,    /* "placing" has waited long enough for the service's number */
     TIMER_SEARCH,   /* the shopper paused typing: search */
     TIMER_FITTING,  /* ask again where the fitting-room request has got */
+    TIMER_RESTART,  /* enrolled: a moment to read it, then start again */
     TIMER_COUNT
 } TimerId;
 

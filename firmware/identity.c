@@ -128,6 +128,23 @@ void identity_from_line(const TokenKeyring *kr, const char *line, uint32_t now, 
      * barcode, a stray keypress) is not a sign-in attempt. */
     while (*line == ' ' || *line == '\t')
         line++;
+    static const char enroll[] = "ENROLL:";
+    if (strncmp(line, enroll, sizeof enroll - 1) == 0) {
+        const char *c = line + sizeof enroll - 1;
+        size_t n = strcspn(c, " \t\r\n");
+        bool ok = n > 0 && n <= IDENTITY_CODE_MAX;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = (c[i] >= 'A' && c[i] <= 'Z') || (c[i] >= 'a' && c[i] <= 'z') ||
+                 (c[i] >= '0' && c[i] <= '9') || c[i] == '-';
+        if (!ok) {
+            out->kind = IDENTITY_NONE; /* not a code we could have made */
+            return;
+        }
+        out->kind = IDENTITY_ENROLL_CODE;
+        memcpy(out->code, c, n);
+        out->code[n] = '\0';
+        return;
+    }
     if (strncmp(line, "NT", 2) != 0) {
         out->kind = IDENTITY_NONE;
         return;
@@ -156,6 +173,8 @@ const char *identity_kind_name(IdentityKind kind)
         return "garment";
     case IDENTITY_REFUSED:
         return "refused";
+    case IDENTITY_ENROLL_CODE:
+        return "enroll_code";
     }
     return "unknown";
 }

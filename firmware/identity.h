@@ -15,6 +15,7 @@
 #include "token.h"
 
 #define IDENTITY_PRODUCT_MAX 64 /* a product id read from the retailer's own product URI */
+#define IDENTITY_CODE_MAX    32 /* an enrollment code as scanned ("ENROLL:KQ7M-2XPD") */
 
 typedef enum IdentityKind {
     IDENTITY_NONE = 0, /* not for us: an unrelated scanner line (ignored quietly) */
@@ -23,6 +24,7 @@ typedef enum IdentityKind {
     IDENTITY_TECHNICIAN,
     IDENTITY_GARMENT, /* gtin, or product from the retailer's own product URI */
     IDENTITY_REFUSED,
+    IDENTITY_ENROLL_CODE, /* the device console's enrollment code under the scanner: code */
 } IdentityKind;
 
 typedef enum IdentityRefusal {
@@ -50,6 +52,7 @@ typedef struct Identity {
     char uid_hex[2 * TOKEN_UID_MAX + 1];
     char gtin[GS1_GTIN_LEN + 1];
     char product[IDENTITY_PRODUCT_MAX + 1];
+    char code[IDENTITY_CODE_MAX + 1];
 } Identity;
 
 /* A tag: uid and its NDEF area as the reader returned it (from page 4). product_uri is the
@@ -64,7 +67,8 @@ void identity_from_tag(const TokenKeyring *kr, const char *product_uri, const ui
 bool identity_product_from_uri(const char *prefix, const char *uri,
                                char product[IDENTITY_PRODUCT_MAX + 1]);
 
-/* A scanner line. Lines that are not member codes give IDENTITY_NONE. */
+/* A scanner line: a member code, or the device console's enrollment code ("ENROLL:" and up
+ * to IDENTITY_CODE_MAX of A-Z 0-9 -). Other lines give IDENTITY_NONE. */
 void identity_from_line(const TokenKeyring *kr, const char *line, uint32_t now, Identity *out);
 
 const char *identity_kind_name(IdentityKind kind);

@@ -28,6 +28,7 @@ static const char *const RESULT_NAMES[RESULT_KIND_COUNT] = {
     [RESULT_HISTORY] = "history",
     [RESULT_NOTES] = "notes",
     [RESULT_NOTE_SAVED] = "note_saved",
+    [RESULT_ENROLLED] = "enrolled",
 };
 
 Result *result_new(ResultKind kind, uint32_t seq)

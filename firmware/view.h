@@ -178,6 +178,7 @@ typedef enum ResultKind {
     RESULT_HISTORY,             /* u.history: the customer's orders (associate mode) */
     RESULT_NOTES,               /* u.notes: stylist notes on the customer (associate mode) */
     RESULT_NOTE_SAVED,          /* u.notes: the note just kept at the service */
+    RESULT_ENROLLED,            /* u.enrolled: the device's identity is stored (or refusal) */
     RESULT_KIND_COUNT
 } ResultKind;
 
@@ -233,6 +234,9 @@ typedef struct Result {
         CentralStaff staff;
         CentralHistory history;
         CentralNotes notes;
+        struct {
+            ViewId device_id, store;
+        } enrolled;
     } u;
 } Result;
 

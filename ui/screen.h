@@ -41,6 +41,7 @@ extern const ScreenClass SCREEN_STAFF_CLASS;
 extern const ScreenClass SCREEN_CUSTOMER_CLASS;
 extern const ScreenClass SCREEN_NOTE_CLASS;
 extern const ScreenClass SCREEN_CONFIRM_CLASS;
+extern const ScreenClass SCREEN_SETUP_CLASS;
 
 /* Draws the whole frame for s: the screen, then any overlay. Returns in how many ms the
  * frame needs drawing again with no state change (a countdown), or -1. */

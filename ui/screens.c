@@ -22,6 +22,7 @@ static const ScreenClass *const SCREENS[SCREEN_COUNT] = {
     [SCREEN_CUSTOMER] = &SCREEN_CUSTOMER_CLASS,
     [SCREEN_NOTE] = &SCREEN_NOTE_CLASS,
     [SCREEN_CONFIRM] = &SCREEN_CONFIRM_CLASS,
+    [SCREEN_SETUP] = &SCREEN_SETUP_CLASS,
 };
 
 /* Friendly words for each notice: what happened and what to do, never an error code. */
@@ -64,6 +65,10 @@ static const char *notice_text(Notice n)
         return _("Note saved to the customer's profile.");
     case NOTICE_NOTE_FAILED:
         return _("The note couldn't be saved just now. It's still here to try again.");
+    case NOTICE_SETUP:
+        return _("This screen is being set up. It will be ready for you soon.");
+    case NOTICE_BADGE_FIRST:
+        return _("Tap your technician badge first, then scan the code again.");
     case NOTICE_NONE:
     case NOTICE_COUNT:
         break;

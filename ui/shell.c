@@ -959,6 +959,10 @@ int shell_run(Shell *sh)
         ensure_frame(sh);
         service_waits(sh);
         watchdog_alive(sh->watchdog); /* a whole turn done: not stuck */
+        if (core_restart_wanted(sh->core)) {
+            log_info("shell", "enrolled: stopping so that the kiosk starts with its identity");
+            sh->quit = true;
+        }
     }
     watchdog_notify("STOPPING=1");
     log_info("shell", "stopping");

@@ -56,11 +56,12 @@ while [ ! -S /run/kiosk/control.sock ]; do
     sleep 0.05
 done
 # kioskctl with no --socket: its default must be where the unit puts the socket.
-reply=$($as_kiosk kioskctl --json --timeout 15000 raw '{"cmd":"wait","screen":"attract","timeout_ms":10000}') ||
-    fail "no attract screen: $reply"
+# A device just installed has no identity yet: it waits on the setup screen to be enrolled.
+reply=$($as_kiosk kioskctl --json --timeout 15000 raw '{"cmd":"wait","screen":"setup","timeout_ms":10000}') ||
+    fail "no setup screen: $reply"
 state=$($as_kiosk kioskctl --json raw '{"cmd":"state"}') || fail "state: $state"
 case "$state" in
-*'"screen":"attract"'*'"reader":false'*) ;;
+*'"screen":"setup"'*'"reader":false'*) ;;
 *) fail "unexpected state: $state" ;;
 esac
 echo "ran as kiosk: $state"

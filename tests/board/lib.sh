@@ -93,14 +93,15 @@ kiosk_stop() {
     fi
 }
 
-# attract_check KIOSKCTL SOCKET MODE WxH: waits for the attract screen, then checks the
-# kiosk's mode and layout size. Leaves the state reply in STATE and the ui reply in UI.
+# attract_check KIOSKCTL SOCKET MODE WxH [SCREEN]: waits for the attract screen (or SCREEN:
+# "setup" for a device that has not been enrolled yet), then checks the kiosk's mode and
+# layout size. Leaves the state reply in STATE and the ui reply in UI.
 attract_check() {
-    local kioskctl=$1 socket=$2 mode=$3 size=$4 reply
-    reply=$(ctl "$kioskctl" "$socket" '{"cmd":"wait","screen":"attract","timeout_ms":10000}') ||
-        fail "the attract screen did not show: $reply"
+    local kioskctl=$1 socket=$2 mode=$3 size=$4 screen=${5:-attract} reply
+    reply=$(ctl "$kioskctl" "$socket" "{\"cmd\":\"wait\",\"screen\":\"$screen\",\"timeout_ms\":10000}") ||
+        fail "the $screen screen did not show: $reply"
     STATE=$(ctl "$kioskctl" "$socket" '{"cmd":"state"}') || fail "state: $STATE"
-    [[ "$STATE" == *'"screen":"attract"'* ]] || fail "state is not the attract screen: $STATE"
+    [[ "$STATE" == *"\"screen\":\"$screen\""* ]] || fail "state is not the $screen screen: $STATE"
     [[ "$STATE" == *"\"mode\":\"$mode\""* ]] || fail "state has not mode $mode: $STATE"
     UI=$(ctl "$kioskctl" "$socket" '{"cmd":"ui"}') || fail "ui: $UI"
     [[ "$UI" == *"\"size\":[${size%x*},${size#*x}]"* ]] ||

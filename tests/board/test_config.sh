@@ -34,6 +34,7 @@ value() { awk -v s="[$1]" -v k="$2" '/^\[/ { in_s = ($0 == s); next }
 [[ "$(value display fullscreen)" == true ]] || fail "[display] fullscreen is not true"
 
 # 4. The kiosk itself: the board's file, with the data directory moved here and no reader.
+# A new device has no identity: it starts on the setup screen, for a technician to enroll it.
 cfg=$tmp/kiosk.ini
 {
     cat "$ini"
@@ -43,6 +44,12 @@ mkdir -m 0700 "$tmp/data"
 socket=$tmp/control.sock
 unit_command "$unit" "$KIOSK_BIN" "$cfg" "$socket"
 echo "running: ${KIOSK_CMD[*]}"
+kiosk_start "$tmp/kiosk.log" "$socket" "${KIOSK_CMD[@]}"
+attract_check "$KIOSKCTL" "$socket" "$(unit_flag "$unit" --mode)" "$(unit_flag "$unit" --size)" setup
+echo "state: $STATE"
+kiosk_stop "$tmp/kiosk.log"
+# 5. The same board without enrollment (development): straight to the attract screen.
+printf '[device]\nenroll = false\n' >>"$cfg"
 kiosk_start "$tmp/kiosk.log" "$socket" "${KIOSK_CMD[@]}"
 attract_check "$KIOSKCTL" "$socket" "$(unit_flag "$unit" --mode)" "$(unit_flag "$unit" --size)"
 echo "state: $STATE"

@@ -112,7 +112,8 @@ mkdir -m 0700 "$root/var/lib/kiosk"
 cfg=$tmp/kiosk.ini
 {
     cat "$root/etc/kiosk/kiosk.ini"
-    printf '\n# test overrides\n[device]\ndata_dir = %s\n[nfc]\nconnstring =\n' "$root/var/lib/kiosk"
+    # (enroll = false: the attract screen, not the setup screen of a device never enrolled)
+    printf '\n# test overrides\n[device]\ndata_dir = %s\nenroll = false\n[nfc]\nconnstring =\n' "$root/var/lib/kiosk"
     printf '[ui]\nlanguage = es\n'
 } >"$cfg"
 prefix=()
