@@ -143,6 +143,8 @@ static void clear_session(AppState *s, Effects *fx)
 
 void app_wipe_session(AppState *s, Effects *fx)
 {
+    if (s->restart_when_idle) /* the operator's restart, now that nobody is using it */
+        app_want(fx, FX_RESTART, TIMER_COUNT, 0);
     clear_session(s, fx);
     volatile unsigned char *p = (volatile unsigned char *)&s->staff;
     for (size_t i = 0; i < sizeof s->staff; i++)
@@ -929,6 +931,39 @@ static bool on_order_result(AppState *s, const Result *r, Effects *fx)
     }
 }
 
+/* The operator's commands, from a heartbeat's answer. A restart waits for the screen to
+ * be free: nobody's session is cut off. */
+static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
+{
+    bool was = strcmp(s->heartbeat, r->err == KIOSK_OK ? "ok" : r->refusal) != 0;
+    app_put(s->heartbeat, sizeof s->heartbeat, r->err == KIOSK_OK ? "ok" : r->refusal);
+    if (r->err != KIOSK_OK)
+        return was;
+    const CentralHeartbeatReply *h = &r->u.heartbeat;
+    if (h->next_heartbeat_seconds > 0 && h->next_heartbeat_seconds <= 86400)
+        s->heartbeat_ms = (uint32_t)h->next_heartbeat_seconds * 1000u;
+    bool changed = was;
+    for (size_t i = 0; i < h->command_count; i++) {
+        const char *cmd = h->commands[i].command;
+        log_info("app", "operator command %s (%s)", cmd, h->commands[i].id);
+        if (strcmp(cmd, "sync_now") == 0) {
+            app_want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
+        } else if (strcmp(cmd, "screenshot") == 0) {
+            app_want(fx, FX_SCREENSHOT, TIMER_COUNT, 0);
+        } else if (strcmp(cmd, "restart") == 0) {
+            if (s->session.active || s->staff.active) {
+                s->restart_when_idle = true;
+                changed = true;
+            } else {
+                app_want(fx, FX_RESTART, TIMER_COUNT, 0);
+            }
+        } else {
+            log_warn("app", "unknown operator command %s: skipped", cmd);
+        }
+    }
+    return changed;
+}
+
 static bool on_result(AppState *s, const Result *r, Effects *fx)
 {
     Session *se = &s->session;
@@ -948,6 +983,8 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
     if (r->kind == RESULT_ORDER_STORED || r->kind == RESULT_ORDER_SENT ||
         r->kind == RESULT_ORDER_REFUSED)
         return on_order_result(s, r, fx);
+    if (r->kind == RESULT_HEARTBEAT)
+        return on_heartbeat(s, r, fx);
     if ((unsigned)r->kind >= RESULT_KIND_COUNT || r->seq == 0 || r->seq != s->pending[r->kind])
         return false; /* an answer to a question nobody is asking any more */
     s->pending[r->kind] = 0;
@@ -1033,6 +1070,13 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
 }
 static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
 {
+    if (id == TIMER_HEARTBEAT) { /* whatever the screen: the fleet hears from every device */
+        if (s->heartbeat_ms) {
+            app_want(fx, FX_HEARTBEAT, TIMER_COUNT, 0);
+            app_want(fx, FX_TIMER_ARM, TIMER_HEARTBEAT, s->heartbeat_ms);
+        }
+        return false;
+    }
     if (id == TIMER_NOTICE) {
         bool had = s->notice != NOTICE_NONE;
         s->notice = NOTICE_NONE;
@@ -1097,6 +1141,7 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
     case TIMER_SEARCH:
     case TIMER_FITTING:
     case TIMER_RESTART:
+    case TIMER_HEARTBEAT:
     case TIMER_COUNT:
         break;
     }

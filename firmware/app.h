@@ -252,6 +252,9 @@ typedef struct AppState {
     uint32_t staff_idle_ms;
     Staff staff;
     Setup setup;
+    uint32_t heartbeat_ms;  /* 0: no heartbeat (no central service, or no device id) */
+    bool restart_when_idle; /* the operator asked for a restart during a session */
+    ViewCode heartbeat;     /* how the last heartbeat went: "ok", or the service's refusal */
     uint32_t next_seq;
     uint32_t pending[RESULT_KIND_COUNT]; /* the request each kind of result answers */
     Session session;
@@ -289,7 +292,9 @@ typedef enum EffectType {
     FX_LOAD_NOTES,     /* associate mode: stylist notes on the customer */
     FX_SAVE_NOTE,      /* associate mode: keep session.note_draft at the service */
     FX_ENROLL,         /* setup: a CSR and setup.code to the central service */
-    FX_RESTART,        /* setup is done: start again with the device's identity */
+    FX_RESTART,        /* start the kiosk again (enrolled; or the operator asked) */
+    FX_HEARTBEAT,      /* the device's state to the central service */
+    FX_SCREENSHOT,     /* the operator asked for a picture of the screen */
 } EffectType;
 
 typedef struct Effect {

@@ -62,10 +62,12 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
         log_info("app", "technician badge: enrollment may begin");
         return true;
     case IDENTITY_ENROLL_CODE:
-        if (st->stage == SETUP_BADGE) {
+        if (st->stage == SETUP_BADGE && id->source != SOURCE_CONTROL) {
             app_show_notice(s, NOTICE_BADGE_FIRST, fx); /* a code alone enrolls nothing */
             return true;
         }
+        if (st->stage == SETUP_BADGE)
+            st->stage = SETUP_CODE; /* kioskctl enroll: a shell on the device is a technician's */
         if (st->stage != SETUP_CODE && st->stage != SETUP_FAILED)
             return false;
         app_put(st->code, sizeof st->code, id->code);

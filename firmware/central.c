@@ -243,8 +243,9 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
                opt_id(r->u.fitting.member) && printable(r->u.fitting.note, true);
     case CENTRAL_HEARTBEAT:
         return c->device_id && TERMINATED(r->u.heartbeat.version) &&
-               TERMINATED(r->u.heartbeat.screen) && printable(r->u.heartbeat.version, false) &&
-               printable(r->u.heartbeat.screen, false);
+               TERMINATED(r->u.heartbeat.screen) && TERMINATED(r->u.heartbeat.nfc) &&
+               printable(r->u.heartbeat.version, false) &&
+               printable(r->u.heartbeat.screen, false) && printable(r->u.heartbeat.nfc, false);
     case CENTRAL_CATALOG:
         return TERMINATED(r->u.catalog.cursor) && printable(r->u.catalog.cursor, false);
     case CENTRAL_SHIPPING:
@@ -379,6 +380,12 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
                       r->u.heartbeat.online);
         rc |= set_str(o, "version", r->u.heartbeat.version);
         rc |= set_str(o, "screen", r->u.heartbeat.screen);
+        rc |= set_str(o, "nfc", r->u.heartbeat.nfc);
+        if (r->u.heartbeat.last_sync > 0)
+            rc |= json_object_set_new(o, "last_sync", json_integer(r->u.heartbeat.last_sync));
+        if (r->u.heartbeat.certificate_days >= 0)
+            rc |= json_object_set_new(o, "certificate_days",
+                                      json_integer(r->u.heartbeat.certificate_days));
         break;
     case CENTRAL_HANDOFF:
         o = json_object();

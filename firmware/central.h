@@ -116,6 +116,9 @@ typedef struct CentralRequest {
             int64_t uptime_seconds;
             int64_t outbox_depth;
             bool online;
+            char nfc[CENTRAL_SHORT_MAX + 1]; /* ok, lost, none */
+            int64_t last_sync;               /* epoch seconds, 0 never */
+            int64_t certificate_days;        /* left on the device's certificate, -1 none */
         } heartbeat;
         struct {
             char store[CENTRAL_ID_MAX + 1];

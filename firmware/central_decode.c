@@ -841,11 +841,21 @@ static bool decode_catalog(const json_t *root, CentralCatalogPage *out)
     return true;
 }
 
+static bool command(const json_t *c, void *dst)
+{
+    CentralCommand *d = dst;
+    return get_id(c, "id", REQ, d->id) && get_str(c, "command", REQ, d->command, sizeof d->command);
+}
+
 static bool decode_heartbeat(const json_t *root, CentralHeartbeatReply *h)
 {
     return get_id(root, "device_id", REQ, h->device_id) &&
            get_str(root, "server_time", OPT, h->server_time, sizeof h->server_time) &&
-           get_int(root, "next_heartbeat_seconds", REQ, 1, 86400, &h->next_heartbeat_seconds);
+           get_int(root, "next_heartbeat_seconds", REQ, 1, 86400, &h->next_heartbeat_seconds) &&
+           get_int(root, "desired_config_version", OPT, 0, INT32_MAX, &h->desired_config_version) &&
+           get_bool(root, "renew_certificate", OPT, &h->renew_certificate) &&
+           decode_list(root, "commands", OPT, h->commands, sizeof h->commands[0],
+                       CENTRAL_COMMANDS_MAX, &h->command_count, &h->commands_truncated, command);
 }
 
 static bool decode_shipping(const json_t *root, CentralShipping *out)

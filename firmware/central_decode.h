@@ -354,10 +354,22 @@ typedef struct CentralEnrollment {
     char service_pin[CENTRAL_PIN_RECORD_MAX + 1];
 } CentralEnrollment;
 
+#define CENTRAL_COMMANDS_MAX 16 /* commands in one heartbeat reply (the API's bound) */
+
+typedef struct CentralCommand {
+    char id[CENTRAL_ID_MAX + 1];
+    char command[CENTRAL_CODE_MAX + 1]; /* sync_now, screenshot, restart; others are skipped */
+} CentralCommand;
+
 typedef struct CentralHeartbeatReply {
     char device_id[CENTRAL_ID_MAX + 1];
     char server_time[CENTRAL_TIME_MAX + 1];
     int64_t next_heartbeat_seconds;
+    int64_t desired_config_version; /* 0 when not given */
+    bool renew_certificate;
+    CentralCommand commands[CENTRAL_COMMANDS_MAX];
+    size_t command_count;
+    bool commands_truncated;
 } CentralHeartbeatReply;
 
 typedef struct CentralVariant {

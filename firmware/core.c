@@ -32,7 +32,9 @@ struct Core {
     DeviceId *identity;         /* [device] enroll: the device's own key and certificate */
     char serial[CONFIG_TEXT_MAX];
     KioskMode mode;
-    bool restart; /* enrolled: start again with the identity */
+    bool restart;        /* enrolled, or the operator asked: start again */
+    bool screenshot;     /* the operator asked for a picture of the screen */
+    uint64_t started_ms; /* for the heartbeat's uptime */
 };
 
 /* What a central request for a screen must remember until its reply: which request it
@@ -46,8 +48,10 @@ typedef struct Ask {
     bool has_fallback;
 } Ask;
 
-#define PAIRING_WAIT_S   25   /* each long-poll; the app renews it until the code is claimed */
-#define POST_RETRIES_MAX 1000 /* 1 ms apart: how long a reply waits for room in the queue */
+#define CORE_HEARTBEAT_S        60   /* without the service's word on it */
+#define CORE_FIRST_HEARTBEAT_MS 3000 /* after start: the fleet knows it is up */
+#define PAIRING_WAIT_S          25 /* each long-poll; the app renews it until the code is claimed */
+#define POST_RETRIES_MAX        1000 /* 1 ms apart: how long a reply waits for room in the queue */
 
 /* Replies must not be lost: the UI thread drains the queue every frame, so a full queue is
  * brief. Bounded all the same: during core_destroy the UI thread is joining this worker
@@ -304,6 +308,13 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     if (cfg->enroll)
         open_identity(c, cfg);
     start_central(c, cfg);
+    c->started_ms = clock.now_ms(clock.ctx);
+    if (c->central && c->device_id[0] && !c->state.setup.needed) {
+        /* The fleet hears from the device soon after start, then at the service's pace. */
+        int s = c->identity ? device_id_heartbeat_s(c->identity) : 0;
+        c->state.heartbeat_ms = (uint32_t)(s > 0 ? s : CORE_HEARTBEAT_S) * 1000u;
+        timers_arm(&c->timers, TIMER_HEARTBEAT, c->started_ms + CORE_FIRST_HEARTBEAT_MS);
+    }
     start_data(c, cfg);
     return c;
 }
@@ -968,6 +979,59 @@ bool core_restart_wanted(const Core *c)
     return c->restart;
 }
 
+bool core_take_screenshot_request(Core *c)
+{
+    bool wanted = c->screenshot;
+    c->screenshot = false;
+    return wanted;
+}
+
+/* ---- the heartbeat ----------------------------------------------------------------------- */
+
+static void on_heartbeat_reply(const CentralReply *reply, void *ctx)
+{
+    Core *c = ctx;
+    if (reply->result == CENTRAL_CANCELLED)
+        return;
+    Result *r = result_new(RESULT_HEARTBEAT, 0);
+    if (!r)
+        return;
+    if (reply->result == CENTRAL_OK) {
+        r->u.heartbeat = reply->payload.heartbeat;
+    } else {
+        r->err = KIOSK_E_IO;
+        snprintf(r->refusal, sizeof r->refusal, "%s",
+                 reply->error_code[0] ? reply->error_code : central_result_name(reply->result));
+        /* A refusal here is news for a technician: revoked, superseded, unknown device. */
+        log_warn("core", "heartbeat: %s (http %ld)", r->refusal, reply->http_status);
+    }
+    post_result(c, r);
+}
+
+static void heartbeat(Core *c)
+{
+    const AppState *s = &c->state;
+    CentralRequest req = {.kind = CENTRAL_HEARTBEAT};
+    snprintf(req.u.heartbeat.version, sizeof req.u.heartbeat.version, "%s", KIOSK_VERSION);
+    snprintf(req.u.heartbeat.screen, sizeof req.u.heartbeat.screen, "%s",
+             app_screen_name(s->screen));
+    req.u.heartbeat.uptime_seconds = (int64_t)((core_now(c) - c->started_ms) / 1000);
+    req.u.heartbeat.outbox_depth = s->outbox_depth;
+    req.u.heartbeat.online = s->online;
+    snprintf(req.u.heartbeat.nfc, sizeof req.u.heartbeat.nfc, "%s",
+             !s->reader_present    ? "none"
+             : s->reader_connected ? "ok"
+                                   : "lost");
+    req.u.heartbeat.last_sync = s->last_sync;
+    int64_t days = -1;
+    if (c->identity && device_id_days_left(c->identity, (int64_t)time(NULL), &days) != KIOSK_OK)
+        days = -1;
+    req.u.heartbeat.certificate_days = days;
+    uint32_t id;
+    if (!c->central || central_submit_cb(c->central, &req, on_heartbeat_reply, c, &id) != KIOSK_OK)
+        log_warn("core", "heartbeat not sent");
+}
+
 static void data_effect(Core *c, DataQueryKind kind, ResultKind rk, uint32_t seq)
 {
     const Session *se = &c->state.session;
@@ -1074,6 +1138,12 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
             break;
         case FX_RESTART:
             c->restart = true;
+            break;
+        case FX_HEARTBEAT:
+            heartbeat(c);
+            break;
+        case FX_SCREENSHOT:
+            c->screenshot = true;
             break;
         }
     }

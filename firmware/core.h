@@ -36,6 +36,8 @@ struct CentralClient *core_central(const Core *c);
 /* The device was just enrolled: the shell ends its loop and the kiosk starts again (systemd
  * restarts it) with its identity. */
 bool core_restart_wanted(const Core *c);
+/* The operator asked for a screenshot (a heartbeat command): true once, then false. */
+bool core_take_screenshot_request(Core *c);
 EventQueue *core_queue(const Core *c);
 uint64_t core_now(const Core *c);
 

@@ -80,15 +80,16 @@ typedef enum Intent {
 enum { KEY_BACKSPACE = -1, KEY_CLEAR = -2 };
 
 typedef enum TimerId {
-    TIMER_IDLE = 0, /* no touch for idle_seconds: show "Still there?" */
-    TIMER_WIPE,     /* the countdown ran out: wipe the session */
-    TIMER_NOTICE,   /* a friendly message has been shown long enough */
-    TIMER_PAIRING,  /* renew the pairing code before it expires, or try again after a failure */
-    TIMER_STOCK,    /* refresh the live stock of the product on screen */
-    TIMER_ORDER,    /* "placing" has waited long enough for the service's number */
-    TIMER_SEARCH,   /* the shopper paused typing: search */
-    TIMER_FITTING,  /* ask again where the fitting-room request has got */
-    TIMER_RESTART,  /* enrolled: a moment to read it, then start again */
+    TIMER_IDLE = 0,  /* no touch for idle_seconds: show "Still there?" */
+    TIMER_WIPE,      /* the countdown ran out: wipe the session */
+    TIMER_NOTICE,    /* a friendly message has been shown long enough */
+    TIMER_PAIRING,   /* renew the pairing code before it expires, or try again after a failure */
+    TIMER_STOCK,     /* refresh the live stock of the product on screen */
+    TIMER_ORDER,     /* "placing" has waited long enough for the service's number */
+    TIMER_SEARCH,    /* the shopper paused typing: search */
+    TIMER_FITTING,   /* ask again where the fitting-room request has got */
+    TIMER_RESTART,   /* enrolled: a moment to read it, then start again */
+    TIMER_HEARTBEAT, /* tell the central service this device is well */
     TIMER_COUNT
 } TimerId;
 

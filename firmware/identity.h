@@ -39,6 +39,7 @@ typedef enum IdentitySource {
     SOURCE_CARD = 0, /* a loyalty card on the reader */
     SOURCE_SCANNER,  /* the app's member code under the 2D scanner */
     SOURCE_APP,      /* the app scanned this screen's pairing code */
+    SOURCE_CONTROL,  /* a technician's shell on the device (kioskctl): trusted as a badge */
 } IdentitySource;
 
 typedef struct Identity {

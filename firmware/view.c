@@ -29,6 +29,7 @@ static const char *const RESULT_NAMES[RESULT_KIND_COUNT] = {
     [RESULT_NOTES] = "notes",
     [RESULT_NOTE_SAVED] = "note_saved",
     [RESULT_ENROLLED] = "enrolled",
+    [RESULT_HEARTBEAT] = "heartbeat",
 };
 
 Result *result_new(ResultKind kind, uint32_t seq)

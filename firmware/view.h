@@ -179,6 +179,7 @@ typedef enum ResultKind {
     RESULT_NOTES,               /* u.notes: stylist notes on the customer (associate mode) */
     RESULT_NOTE_SAVED,          /* u.notes: the note just kept at the service */
     RESULT_ENROLLED,            /* u.enrolled: the device's identity is stored (or refusal) */
+    RESULT_HEARTBEAT,           /* u.heartbeat: the service's answer, with its commands */
     RESULT_KIND_COUNT
 } ResultKind;
 
@@ -237,6 +238,7 @@ typedef struct Result {
         struct {
             ViewId device_id, store;
         } enrolled;
+        CentralHeartbeatReply heartbeat;
     } u;
 } Result;
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "factory.h"
 #include "log.h"
 #include "shell.h"
 #include "version.h"
@@ -183,7 +184,10 @@ int main(int argc, char **argv)
         return 1;
     }
     int status = shell_run(sh);
-    shell_destroy(sh);
+    bool reset = shell_reset_wanted(sh);
+    shell_destroy(sh); /* every file of the data directory closed */
+    if (reset && factory_reset(cfg.data_dir) != KIOSK_OK)
+        status = 1; /* said in the log; systemd starts it again either way */
     curl_global_cleanup();
     return status;
 }

@@ -77,6 +77,7 @@ struct Shell {
     PendingWait waits[SHELL_MAX_WAITS];
     int wait_count;
     Watchdog *watchdog; /* NULL outside systemd, or without WatchdogSec */
+    bool reset;         /* a factory reset once the loop has stopped */
     unsigned long frames;
     double last_frame_ms; /* how long the last frame took to draw */
     /* What the reader said last, for diagnostics: written by the NFC worker. */
@@ -452,6 +453,15 @@ static json_t *state_json(Shell *sh)
     static const char *const FITTING[] = {"none",       "sending",     "requested",
                                           "on_its_way", "unavailable", "failed"};
     json_object_set_new(st, "fitting", json_string(FITTING[s->session.fitting.status]));
+    /* the fleet: how the last heartbeat went ("ok", a refusal such as device_revoked) */
+    json_object_set_new(st, "heartbeat", s->heartbeat[0] ? json_string(s->heartbeat) : json_null());
+    if (s->setup.needed) { /* first boot: how the enrollment goes */
+        static const char *const STAGES[] = {"badge", "code", "enrolling", "done", "failed"};
+        json_object_set_new(st, "setup",
+                            json_pack("{s:s,s:s,s:s?}", "stage", STAGES[s->setup.stage], "serial",
+                                      s->setup.serial, "error",
+                                      s->setup.error[0] ? s->setup.error : NULL));
+    }
     return st;
 }
 
@@ -723,6 +733,62 @@ static void cmd_intent(Shell *sh, ControlCall *call)
     control_reply(call, NULL, NULL, NULL);
 }
 
+/* {"cmd":"enroll","code":"KQ7M-2XPD"}: a technician with a shell on the device enrolls it
+ * (the socket is owner-only: no badge needed). The screen shows how it goes; `state` has it. */
+static void cmd_enroll(Shell *sh, ControlCall *call)
+{
+    const char *code = json_string_value(json_object_get(control_call_request(call), "code"));
+    if (!core_state(sh->core)->setup.needed) {
+        control_reply_error(
+            call, "already_enrolled",
+            "this device is enrolled; a factory reset (kioskctl reset) comes first");
+        return;
+    }
+    Event ev = {.type = EV_IDENTITY};
+    char line[IDENTITY_CODE_MAX + 16];
+    snprintf(line, sizeof line, "ENROLL:%.40s", code ? code : "");
+    identity_from_line(sh->keyring, line, (uint32_t)time(NULL), &ev.u.identity);
+    if (!code || ev.u.identity.kind != IDENTITY_ENROLL_CODE) {
+        control_reply_error(call, "bad_request",
+                            "enroll needs the \"code\" from the device console");
+        return;
+    }
+    ev.u.identity.source = SOURCE_CONTROL;
+    post(sh, &ev);
+    control_reply(call, NULL, NULL, NULL);
+}
+
+/* {"cmd":"reset","confirm":"erase everything","force":false}: the factory reset. Refused
+ * while orders wait in the outbox (they would be lost) unless forced. The kiosk stops, the
+ * data directory is emptied, and it starts again as a new device. */
+static void cmd_reset(Shell *sh, ControlCall *call)
+{
+    json_t *req = control_call_request(call);
+    const char *confirm = json_string_value(json_object_get(req, "confirm"));
+    bool force = json_is_true(json_object_get(req, "force"));
+    const AppState *s = core_state(sh->core);
+    if (!confirm || strcmp(confirm, "erase everything") != 0) {
+        control_reply_error(call, "not_confirmed",
+                            "a factory reset needs \"confirm\": \"erase everything\"");
+        return;
+    }
+    if (s->outbox_depth > 0 && !force) {
+        control_reply_error(call, "orders_waiting",
+                            "orders are waiting to be sent: connect the network and let them go, "
+                            "or force the reset and lose them");
+        return;
+    }
+    log_warn("shell", "factory reset asked from the control socket%s", force ? " (forced)" : "");
+    sh->reset = true;
+    sh->quit = true;
+    control_reply(call, json_pack("{s:b}", "restarting", 1), NULL, NULL);
+}
+
+bool shell_reset_wanted(const Shell *sh)
+{
+    return sh->reset;
+}
+
 static void cmd_version(Shell *sh, ControlCall *call)
 {
     control_reply(call, json_pack("{s:s}", "version", KIOSK_VERSION), NULL, NULL);
@@ -743,7 +809,9 @@ static void on_control(Shell *sh, ControlCall *call)
                 {"version", cmd_version},
                 {"intent", cmd_intent},
                 {"logs", cmd_logs},
-                {"diag", cmd_diag}};
+                {"diag", cmd_diag},
+                {"enroll", cmd_enroll},
+                {"reset", cmd_reset}};
     const char *cmd = control_call_cmd(call);
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if (strcmp(cmd, cmds[i].name) == 0) {
@@ -753,7 +821,7 @@ static void on_control(Shell *sh, ControlCall *call)
     }
     control_reply_error(call, "unknown_command",
                         "commands: ui, press, tap, type, screenshot, state, wait, version, "
-                        "intent, logs, diag");
+                        "intent, logs, diag, enroll, reset");
 }
 
 static void on_foreign(void *ctx, const Event *ev)
@@ -940,6 +1008,50 @@ static int next_timeout(Shell *sh)
     return t > INT32_MAX ? INT32_MAX : (int)t;
 }
 
+typedef struct SupportShot {
+    SDL_Surface *surface;
+    char path[CONFIG_PATH_MAX + 32];
+} SupportShot;
+
+static void *save_support_shot(void *arg)
+{
+    SupportShot *shot = arg;
+    if (IMG_SavePNG(shot->surface, shot->path) == 0)
+        log_info("shell", "screenshot for support saved to %s", shot->path);
+    else
+        log_warn("shell", "the screenshot for support could not be saved to %s", shot->path);
+    SDL_FreeSurface(shot->surface);
+    free(shot);
+    SDL_TLSCleanup();
+    return NULL;
+}
+
+/* The operator's "screenshot" command: the frame, saved in the data directory as
+ * support-screenshot.png (encoding a PNG takes ~100 ms: on a thread of its own). */
+static void support_screenshot(Shell *sh)
+{
+    ensure_frame(sh);
+    SupportShot *shot = calloc(1, sizeof *shot);
+    SDL_Surface *frame = read_frame(sh, sh->ui->w, sh->ui->h);
+    pthread_t t;
+    pthread_attr_t attr;
+    if (!shot || !frame) {
+        free(shot);
+        SDL_FreeSurface(frame);
+        log_warn("shell", "the screenshot for support could not be taken");
+        return;
+    }
+    shot->surface = frame;
+    snprintf(shot->path, sizeof shot->path, "%s/support-screenshot.png", sh->cfg->data_dir);
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, save_support_shot, shot) != 0) {
+        SDL_FreeSurface(frame);
+        free(shot);
+    }
+    pthread_attr_destroy(&attr);
+}
+
 int shell_run(Shell *sh)
 {
     render(sh);
@@ -959,6 +1071,8 @@ int shell_run(Shell *sh)
         ensure_frame(sh);
         service_waits(sh);
         watchdog_alive(sh->watchdog); /* a whole turn done: not stuck */
+        if (core_take_screenshot_request(sh->core))
+            support_screenshot(sh);
         if (core_restart_wanted(sh->core)) {
             log_info("shell", "enrolled: stopping so that the kiosk starts with its identity");
             sh->quit = true;

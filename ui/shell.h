@@ -22,6 +22,9 @@ typedef struct Shell Shell;
 Shell *shell_create(const KioskConfig *cfg, const ShellOptions *opt, KioskErr *err);
 /* Runs until asked to quit (SIGTERM, SIGINT, window closed). Returns the exit status. */
 int shell_run(Shell *sh);
+/* After shell_run: a technician asked for a factory reset (kioskctl reset); main performs
+ * it once everything is closed (shell_destroy), then exits to start again. */
+bool shell_reset_wanted(const Shell *sh);
 void shell_destroy(Shell *sh);
 
 #endif

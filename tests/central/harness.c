@@ -194,6 +194,25 @@ int harness_start_seed(TestCentral *tc, const char *seed, const char *const *ext
     return -1;
 }
 
+int harness_start_devices(TestCentral *tc, bool mtls, const char *const *extra_args)
+{
+    static const char *const device_ca[] = {"--device-ca-cert", "@/device-ca.pem",
+                                            "--device-ca-key",  "@/device-ca-key.pem",
+                                            "--tls-ca",         "@/ca.pem"};
+    const char *args[ARGS_MAX];
+    int n = 0;
+    for (size_t i = 0; i < sizeof device_ca / sizeof device_ca[0]; i++)
+        args[n++] = device_ca[i];
+    if (mtls) {
+        args[n++] = "--client-ca";
+        args[n++] = "@/client-cas.pem";
+    }
+    for (int i = 0; extra_args && extra_args[i] && n < ARGS_MAX - 1; i++)
+        args[n++] = extra_args[i];
+    args[n] = NULL;
+    return harness_start(tc, args);
+}
+
 void harness_stop(TestCentral *tc)
 {
     char cmd[HARNESS_PATH_MAX + 16];
@@ -234,9 +253,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
-int harness_call_ca(const TestCentral *tc, const char *ca_file, const char *method,
-                    const char *path, const char *body, size_t body_len, const char *const *headers,
-                    Resp *out)
+static int call(const TestCentral *tc, const char *ca_file, const char *cert, const char *key,
+                const char *method, const char *path, const char *body, size_t body_len,
+                const char *const *headers, Resp *out)
 {
     char url[1024];
     struct curl_slist *hl = NULL;
@@ -254,9 +273,9 @@ int harness_call_ca(const TestCentral *tc, const char *ca_file, const char *meth
     curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, out);
-    if (tc->use_client_cert) {
-        curl_easy_setopt(h, CURLOPT_SSLCERT, tc->client_cert);
-        curl_easy_setopt(h, CURLOPT_SSLKEY, tc->client_key);
+    if (cert) {
+        curl_easy_setopt(h, CURLOPT_SSLCERT, cert);
+        curl_easy_setopt(h, CURLOPT_SSLKEY, key);
     }
     if (strcmp(method, "GET") != 0)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
@@ -281,6 +300,29 @@ int harness_call_ca(const TestCentral *tc, const char *ca_file, const char *meth
     if (out->body)
         out->json = json_loadb(out->body, out->len, 0, NULL);
     return 0;
+}
+
+int harness_call_ca(const TestCentral *tc, const char *ca_file, const char *method,
+                    const char *path, const char *body, size_t body_len, const char *const *headers,
+                    Resp *out)
+{
+    return call(tc, ca_file, tc->use_client_cert ? tc->client_cert : NULL, tc->client_key, method,
+                path, body, body_len, headers, out);
+}
+
+int harness_call_as(const TestCentral *tc, const char *cert, const char *key, const char *method,
+                    const char *path, const char *body, Resp *out)
+{
+    return call(tc, tc->ca, cert, key, method, path, body, body ? strlen(body) : 0, NULL, out);
+}
+
+int harness_operator(const TestCentral *tc, const char *method, const char *path, const char *body,
+                     Resp *out)
+{
+    char cert[HARNESS_PATH_MAX + 16], key[HARNESS_PATH_MAX + 16];
+    harness_path(tc, "client.pem", cert, sizeof cert);
+    harness_path(tc, "client-key.pem", key, sizeof key);
+    return harness_call_as(tc, cert, key, method, path, body, out);
 }
 
 int harness_call(const TestCentral *tc, const char *method, const char *path, const char *body,
@@ -317,4 +359,98 @@ bool resp_is_error(const Resp *r, char *code)
     if (code)
         snprintf(code, 64, "%s", json_string_value(c));
     return r->status >= 400 && r->status < 600;
+}
+
+/* --- devices --------------------------------------------------------------------------- */
+
+#define CSR_FILE_MAX 16384
+
+void harness_device_files(const TestCentral *tc, const char *name, char *cert, char *key,
+                          size_t size)
+{
+    char file[128];
+    snprintf(file, sizeof file, "%s.pem", name);
+    harness_path(tc, file, cert, size);
+    snprintf(file, sizeof file, "%s-key.pem", name);
+    harness_path(tc, file, key, size);
+}
+
+int harness_make_csr(const TestCentral *tc, const char *name, bool rsa)
+{
+    char cmd[2 * HARNESS_PATH_MAX];
+    const char *keygen = rsa ? "genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048"
+                             : "ecparam -name prime256v1 -genkey -noout";
+    int n = snprintf(cmd, sizeof cmd,
+                     "cd '%s' && openssl %s -out '%s-key.pem' 2>/dev/null && openssl req -new "
+                     "-key '%s-key.pem' -subj '/CN=%s' -out '%s.csr' 2>/dev/null",
+                     tc->dir, keygen, name, name, name, name);
+    if (n < 0 || (size_t)n >= sizeof cmd)
+        return -1;
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+char *harness_enroll_body(const TestCentral *tc, const char *serial, const char *code,
+                          const char *kind, const char *name)
+{
+    char path[HARNESS_PATH_MAX + 16], file[128], *csr = calloc(1, CSR_FILE_MAX), *text = NULL;
+    snprintf(file, sizeof file, "%s.csr", name);
+    harness_path(tc, file, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (f && csr) {
+        size_t n = fread(csr, 1, CSR_FILE_MAX - 1, f);
+        csr[n] = '\0';
+        json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s}", "serial", serial, "code", code, "csr",
+                                 csr, "kind", kind, "version", "0.1.0");
+        text = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+    }
+    if (f)
+        fclose(f);
+    free(csr);
+    return text;
+}
+
+int harness_enrollment_code(const TestCentral *tc, const char *store, const char *kind,
+                            char code[HARNESS_CODE_MAX])
+{
+    char body[256];
+    Resp r;
+    int rc = -1;
+    snprintf(body, sizeof body, "{\"store\":\"%s\",\"kind\":\"%s\"}", store, kind);
+    if (harness_operator(tc, "POST", "/v1/admin/enrollment-codes", body, &r) == 0 &&
+        r.status == 201 && json_is_string(json_object_get(r.json, "code"))) {
+        snprintf(code, HARNESS_CODE_MAX, "%s", json_string_value(json_object_get(r.json, "code")));
+        rc = 0;
+    }
+    resp_free(&r);
+    return rc;
+}
+
+int harness_enroll(const TestCentral *tc, const char *store, const char *kind, const char *serial,
+                   const char *name, Resp *out)
+{
+    char code[HARNESS_CODE_MAX], body[256], cert[HARNESS_PATH_MAX + 16], key[HARNESS_PATH_MAX + 16];
+    memset(out, 0, sizeof *out);
+    if (harness_enrollment_code(tc, store, kind, code) != 0) {
+        /* Hand back the refusal itself, for the test to look at. */
+        snprintf(body, sizeof body, "{\"store\":\"%s\",\"kind\":\"%s\"}", store, kind);
+        return harness_operator(tc, "POST", "/v1/admin/enrollment-codes", body, out);
+    }
+    if (harness_make_csr(tc, name, false) != 0)
+        return -1;
+    char *text = harness_enroll_body(tc, serial, code, kind, name);
+    if (!text)
+        return -1;
+    int rc = harness_post(tc, "/v1/devices/enroll", text, out);
+    free(text);
+    const char *pem = json_string_value(json_object_get(out->json, "certificate"));
+    if (rc == 0 && (out->status == 200 || out->status == 201) && pem) {
+        harness_device_files(tc, name, cert, key, sizeof cert);
+        FILE *f = fopen(cert, "w");
+        if (!f || fputs(pem, f) < 0)
+            rc = -1;
+        if (f)
+            fclose(f);
+    }
+    return rc;
 }

@@ -1,8 +1,9 @@
 /* test_central_hostile.c: what a careless or hostile client gets from the real central:
  * broken, truncated, deep, oversized or wrongly typed JSON -> 400/413 with the error shape
  * (and the service still answers afterwards); unknown paths -> 404; wrong methods -> 405;
- * a client trusting another CA refuses the server; with --client-ca, device calls need a
- * client certificate; bad command lines exit non-zero. */
+ * a client trusting another CA refuses the server; with --client-ca, device calls need the
+ * device's own client certificate; bad command lines exit non-zero. The service has a device
+ * CA, so mangled enrollments meet the code and CSR checks rather than a 503. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +21,7 @@
 static int setup(void **state)
 {
     static TestCentral tc;
-    if (harness_start(&tc, NULL) != 0)
+    if (harness_start_devices(&tc, false, NULL) != 0)
         return -1;
     *state = &tc;
     return 0;
@@ -97,8 +98,11 @@ static void test_hostile_json(void **state)
          "{\"store\":\"sea-ballard\",\"room\":\"line\\nbreak\",\"variant\":\"V00001\"}"},
         {"/v1/fitting-requests", "{\"store\":true,\"room\":\"1\",\"variant\":\"V00001\"}"},
         {"/v1/devices/enroll",
-         "{\"serial\":\"SN 1\",\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}"},
-        {"/v1/devices/enroll", "{\"serial\":12,\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}"},
+         "{\"serial\":\"SN 1\",\"code\":\"KQ7M-2XPD\",\"csr\":\"x\",\"kind\":\"kiosk\"}"},
+        {"/v1/devices/enroll",
+         "{\"serial\":12,\"code\":\"KQ7M-2XPD\",\"csr\":\"x\",\"kind\":\"kiosk\"}"},
+        {"/v1/devices/enroll",
+         "{\"serial\":\"SN-1\",\"code\":\"KQ7M-2XPD\",\"csr\":\"\\u0000\",\"kind\":\"kiosk\"}"},
         {"/v1/pairings/ABCDEFGH/claim", "{\"member\":1e309}"},
     };
     for (size_t i = 0; i < sizeof typed / sizeof typed[0]; i++)
@@ -143,7 +147,11 @@ static void test_mutated_bodies(void **state)
         {"/v1/fitting-requests/FR000001/status",
          "{\"status\":\"on_its_way\",\"associate\":\"S1\"}"},
         {"/v1/devices/enroll",
-         "{\"serial\":\"SN-9\",\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}"},
+         "{\"serial\":\"SN-9\",\"code\":\"KQ7M-2XPD\",\"kind\":\"kiosk\",\"csr\":"
+         "\"-----BEGIN CERTIFICATE REQUEST-----\\nMIIBDTCBtAIBADAS\\n-----END CERTIFICATE "
+         "REQUEST-----\\n\"}"},
+        {"/v1/admin/enrollment-codes", "{\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}"},
+        {"/v1/devices/D000001/certificate", "{\"csr\":\"-----BEGIN CERTIFICATE REQUEST-----\"}"},
         {"/v1/devices/D000001/heartbeat", "{\"version\":\"1\",\"online\":true,\"outbox_depth\":3}"},
     };
     static const char junk[] = "{}[]\",:\\0123456789eE.-+ntfu\x00\xff\xc3";
@@ -249,14 +257,10 @@ static void test_client_ca_mode(void **state)
     (void)state;
     TestCentral mtls;
     Resp r;
-    char code[64], path[96];
-    /* "@/" names a file in the harness's folder: the test CA that also issued client.pem. */
-    const char *extra[] = {"--client-ca", "@/ca.pem", NULL};
-    assert_int_equal(harness_start(&mtls, extra), 0);
-    assert_int_equal(
-        harness_post(&mtls, "/v1/devices/enroll",
-                     "{\"serial\":\"SN-M\",\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}", &r),
-        0);
+    char code[64], path[96], cert[HARNESS_PATH_MAX + 32], key[HARNESS_PATH_MAX + 32];
+    /* --client-ca client-cas.pem: the device CA and the test CA that issued client.pem. */
+    assert_int_equal(harness_start_devices(&mtls, true, NULL), 0);
+    assert_int_equal(harness_enroll(&mtls, "sea-ballard", "kiosk", "SN-M", "devm", &r), 0);
     assert_int_equal(r.status, 201);
     assert_string_equal(json_string_value(json_object_get(r.json, "auth")), "client_certificate");
     snprintf(path, sizeof path, "/v1/devices/%s/heartbeat",
@@ -270,9 +274,17 @@ static void test_client_ca_mode(void **state)
     assert_string_equal(code, "client_certificate_required");
     resp_free(&r);
 
-    /* The certificate from the trusted CA: accepted. */
+    /* A certificate from a trusted CA that is not the device's: refused too. */
     mtls.use_client_cert = true;
     assert_int_equal(harness_post(&mtls, path, "{\"online\":true}", &r), 0);
+    assert_int_equal(r.status, 401);
+    assert_true(resp_is_error(&r, code));
+    assert_string_equal(code, "device_unknown");
+    resp_free(&r);
+
+    /* The certificate the device got at enrollment: accepted. */
+    harness_device_files(&mtls, "devm", cert, key, sizeof cert);
+    assert_int_equal(harness_call_as(&mtls, cert, key, "POST", path, "{\"online\":true}", &r), 0);
     assert_int_equal(r.status, 200);
     resp_free(&r);
     harness_stop(&mtls);
@@ -299,6 +311,12 @@ static void test_command_line(void **state)
                          0);
     assert_int_not_equal(run_central("--db /tmp/x.db --listen 127.0.0.1:1 --tls-cert a --tls-key b "
                                      "--seed everything"),
+                         0);
+    assert_int_not_equal(run_central("--db /tmp/x.db --listen 127.0.0.1:1 --tls-cert a --tls-key b "
+                                     "--device-ca-cert c"),
+                         0);
+    assert_int_not_equal(run_central("--db /tmp/x.db --listen 127.0.0.1:1 --tls-cert a --tls-key b "
+                                     "--device-cert-days 0"),
                          0);
 }
 

@@ -119,8 +119,9 @@ static void assert_same_json(const TestCentral *a, const TestCentral *b, const c
 static void test_seed_is_deterministic(void **state)
 {
     Pair *p = *state;
-    const char *files[] = {"demo-loyalty-key.pem", "demo-loyalty-pub.pem", "demo-members.json"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *files[] = {"demo-loyalty-key.pem", "demo-loyalty-pub.pem", "demo-members.json",
+                           "demo-service-pins.json"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *fa = read_file(&p->a, files[i]), *fb = read_file(&p->b, files[i]);
         assert_string_equal(fa, fb);
         free(fa);

@@ -1,6 +1,7 @@
 /* test_central_store.c: fitting-room size requests (create, list, associate status updates
- * and their allowed transitions) and devices (enroll, re-enroll, heartbeat, fleet) over
- * real HTTPS, in development mode (no --client-ca). */
+ * and their allowed transitions) and devices (enroll with a code, re-enroll, heartbeat,
+ * fleet) over real HTTPS, in development mode (no --client-ca, but a device CA so devices
+ * can enroll). Mutual TLS is test_central_enroll.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +16,7 @@
 static int setup(void **state)
 {
     static TestCentral tc;
-    if (harness_start(&tc, NULL) != 0)
+    if (harness_start_devices(&tc, false, NULL) != 0)
         return -1;
     *state = &tc;
     return 0;
@@ -128,34 +129,28 @@ static void test_devices(void **state)
     TestCentral *tc = *state;
     Resp r;
     char id[64], path[96], code[64];
-    assert_int_equal(
-        harness_post(tc, "/v1/devices/enroll",
-                     "{\"serial\":\"SN-0001\",\"store\":\"sea-ballard\",\"kind\":\"mirror\","
-                     "\"version\":\"0.1.0\"}",
-                     &r),
-        0);
+    assert_int_equal(harness_enroll(tc, "sea-ballard", "mirror", "SN-0001", "dev1", &r), 0);
     assert_int_equal(r.status, 201);
     snprintf(id, sizeof id, "%s", json_string_value(json_object_get(r.json, "device_id")));
-    assert_string_equal(json_string_value(json_object_get(json_object_get(r.json, "store"), "id")),
-                        "sea-ballard");
+    assert_string_equal(json_string_value(json_object_get(r.json, "store")), "sea-ballard");
     assert_true(json_integer_value(
                     json_object_get(json_object_get(r.json, "config"), "heartbeat_seconds")) > 0);
     assert_string_equal(json_string_value(json_object_get(r.json, "auth")), "development");
+    assert_non_null(json_string_value(json_object_get(r.json, "certificate")));
     resp_free(&r);
 
-    /* Re-enrollment of the same serial (moved to another store) keeps the id. */
-    assert_int_equal(
-        harness_post(tc, "/v1/devices/enroll",
-                     "{\"serial\":\"SN-0001\",\"store\":\"sea-fremont\",\"kind\":\"mirror\"}", &r),
-        0);
+    /* Re-enrollment of the same serial with a code for another store keeps the id. */
+    assert_int_equal(harness_enroll(tc, "sea-fremont", "mirror", "SN-0001", "dev1b", &r), 0);
     assert_int_equal(r.status, 200);
     assert_string_equal(json_string_value(json_object_get(r.json, "device_id")), id);
+    assert_string_equal(json_string_value(json_object_get(r.json, "store")), "sea-fremont");
     resp_free(&r);
 
     assert_int_equal(harness_get(tc, "/v1/fleet", &r), 0);
     assert_int_equal(r.status, 200);
     json_t *d = json_array_get(json_object_get(r.json, "devices"), 0);
     assert_false(json_is_true(json_object_get(d, "healthy"))); /* no heartbeat yet */
+    assert_false(json_is_true(json_object_get(d, "revoked")));
     resp_free(&r);
 
     snprintf(path, sizeof path, "/v1/devices/%s/heartbeat", id);
@@ -166,6 +161,7 @@ static void test_devices(void **state)
                      0);
     assert_int_equal(r.status, 200);
     assert_true(json_integer_value(json_object_get(r.json, "next_heartbeat_seconds")) > 0);
+    assert_true(json_is_array(json_object_get(r.json, "commands")));
     resp_free(&r);
 
     assert_int_equal(harness_get(tc, "/v1/fleet?store=sea-fremont", &r), 0);
@@ -178,15 +174,38 @@ static void test_devices(void **state)
         json_integer_value(json_object_get(json_object_get(d, "status"), "uptime_seconds")), 42);
     resp_free(&r);
 
+    /* Development mode has no certificates, so nothing proves who asks for a renewal. */
+    snprintf(path, sizeof path, "/v1/devices/%s/certificate", id);
+    assert_int_equal(harness_make_csr(tc, "dev1c", false), 0);
+    char *body = harness_enroll_body(tc, "SN-0001", "", "mirror", "dev1c");
+    assert_int_equal(harness_post(tc, path, body, &r), 0);
+    free(body);
+    assert_int_equal(r.status, 403);
+    assert_true(resp_is_error(&r, code));
+    assert_string_equal(code, "mutual_tls_required");
+    resp_free(&r);
+
+    /* A revoked device is refused even without certificates. */
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/revoke", id);
+    assert_int_equal(harness_post(tc, path, NULL, &r), 0);
+    assert_int_equal(r.status, 204);
+    resp_free(&r);
+    snprintf(path, sizeof path, "/v1/devices/%s/heartbeat", id);
+    assert_int_equal(harness_post(tc, path, "{}", &r), 0);
+    assert_int_equal(r.status, 401);
+    assert_true(resp_is_error(&r, code));
+    assert_string_equal(code, "device_revoked");
+    resp_free(&r);
+
     assert_int_equal(harness_post(tc, "/v1/devices/D999999/heartbeat", "{}", &r), 0);
     assert_int_equal(r.status, 404);
     assert_true(resp_is_error(&r, code));
     assert_string_equal(code, "device_not_found");
     resp_free(&r);
-    assert_int_equal(
-        harness_post(tc, "/v1/devices/enroll",
-                     "{\"serial\":\"SN-2\",\"store\":\"sea-ballard\",\"kind\":\"toaster\"}", &r),
-        0);
+    assert_int_equal(harness_make_csr(tc, "dev2", false), 0);
+    body = harness_enroll_body(tc, "SN-2", "KQ7M-2XPD", "toaster", "dev2");
+    assert_int_equal(harness_post(tc, "/v1/devices/enroll", body, &r), 0);
+    free(body);
     assert_int_equal(r.status, 400);
     assert_true(resp_is_error(&r, NULL));
     resp_free(&r);

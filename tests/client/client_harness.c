@@ -63,30 +63,56 @@ int ch_pki(CentralProc *cp)
         return -1;
     ch_path(cp, "ca.pem", cp->ca, sizeof cp->ca);
     ch_path(cp, "other-ca.pem", cp->other_ca, sizeof cp->other_ca);
-    ch_path(cp, "client.pem", cp->client_cert, sizeof cp->client_cert);
-    ch_path(cp, "client-key.pem", cp->client_key, sizeof cp->client_key);
+    ch_path(cp, "client.pem", cp->operator_cert, sizeof cp->operator_cert);
+    ch_path(cp, "client-key.pem", cp->operator_key, sizeof cp->operator_key);
+    ch_path(cp, "other-client.pem", cp->other_cert, sizeof cp->other_cert);
+    ch_path(cp, "other-client-key.pem", cp->other_key, sizeof cp->other_key);
     return 0;
 }
 
+/* central with the device CA (enrollment signs with it); in mutual-TLS mode it trusts
+ * client-cas.pem: the device CA for devices, the test CA for the operator's client.pem. */
 static pid_t spawn(CentralProc *cp)
 {
     char db[CH_PATH_MAX + 16], cert[CH_PATH_MAX + 16], key[CH_PATH_MAX + 16], log[CH_PATH_MAX + 16],
-        listen[32];
+        dca[CH_PATH_MAX + 16], dca_key[CH_PATH_MAX + 16], client_cas[CH_PATH_MAX + 16], listen[32];
     ch_path(cp, "central.db", db, sizeof db);
     ch_path(cp, "server.pem", cert, sizeof cert);
     ch_path(cp, "server-key.pem", key, sizeof key);
     ch_path(cp, "central.log", log, sizeof log);
+    ch_path(cp, "device-ca.pem", dca, sizeof dca);
+    ch_path(cp, "device-ca-key.pem", dca_key, sizeof dca_key);
+    ch_path(cp, "client-cas.pem", client_cas, sizeof client_cas);
     snprintf(listen, sizeof listen, "127.0.0.1:%u", cp->port);
     pid_t pid = fork();
     if (pid == 0) {
         FILE *f = freopen(log, "a", stderr);
         (void)f;
-        if (cp->mtls)
-            execl(CENTRAL_BIN, CENTRAL_BIN, "--db", db, "--listen", listen, "--tls-cert", cert,
-                  "--tls-key", key, "--seed", "demo", "--client-ca", cp->ca, (char *)NULL);
-        else
-            execl(CENTRAL_BIN, CENTRAL_BIN, "--db", db, "--listen", listen, "--tls-cert", cert,
-                  "--tls-key", key, "--seed", "demo", (char *)NULL);
+        const char *argv[24];
+        int n = 0;
+        argv[n++] = CENTRAL_BIN;
+        argv[n++] = "--db";
+        argv[n++] = db;
+        argv[n++] = "--listen";
+        argv[n++] = listen;
+        argv[n++] = "--tls-cert";
+        argv[n++] = cert;
+        argv[n++] = "--tls-key";
+        argv[n++] = key;
+        argv[n++] = "--tls-ca";
+        argv[n++] = cp->ca;
+        argv[n++] = "--seed";
+        argv[n++] = "demo";
+        argv[n++] = "--device-ca-cert";
+        argv[n++] = dca;
+        argv[n++] = "--device-ca-key";
+        argv[n++] = dca_key;
+        if (cp->mtls) {
+            argv[n++] = "--client-ca";
+            argv[n++] = client_cas;
+        }
+        argv[n] = NULL;
+        execv(CENTRAL_BIN, (char *const *)argv);
         _exit(127);
     }
     return pid;
@@ -191,6 +217,12 @@ static size_t on_data(char *data, size_t size, size_t n, void *ud)
 long ch_call(const CentralProc *cp, const char *method, const char *path, const char *body,
              json_t **out)
 {
+    return ch_call_as(cp, cp->operator_cert, cp->operator_key, method, path, body, out);
+}
+
+long ch_call_as(const CentralProc *cp, const char *cert, const char *key, const char *method,
+                const char *path, const char *body, json_t **out)
+{
     char url[1024];
     Buf b = {0};
     long status = 0;
@@ -208,6 +240,10 @@ long ch_call(const CentralProc *cp, const char *method, const char *path, const 
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &b);
+    if (cert) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, cert);
+        curl_easy_setopt(e, CURLOPT_SSLKEY, key);
+    }
     if (body)
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
     if (curl_easy_perform(e) == CURLE_OK)
@@ -218,6 +254,139 @@ long ch_call(const CentralProc *cp, const char *method, const char *path, const 
     curl_slist_free_all(h);
     free(b.data);
     return status;
+}
+
+/* --- devices ------------------------------------------------------------------------------ */
+
+int ch_enrollment_code(const CentralProc *cp, const char *store, const char *kind,
+                       char code[CH_CODE_MAX])
+{
+    json_t *req = json_pack("{s:s,s:s}", "store", store, "kind", kind), *reply = NULL;
+    char *body = req ? json_dumps(req, JSON_COMPACT) : NULL;
+    int rc = -1;
+    json_decref(req);
+    if (!body)
+        return -1;
+    long status = ch_call(cp, "POST", "/v1/admin/enrollment-codes", body, &reply);
+    const char *c = json_string_value(json_object_get(reply, "code"));
+    if (status == 201 && c && strlen(c) < CH_CODE_MAX) {
+        memcpy(code, c, strlen(c) + 1);
+        rc = 0;
+    } else {
+        char *text = reply ? json_dumps(reply, JSON_COMPACT) : NULL;
+        fprintf(stderr, "harness: enrollment code for %s/%s: HTTP %ld %s\n", store, kind, status,
+                text ? text : "");
+        free(text);
+    }
+    free(body);
+    json_decref(reply);
+    return rc;
+}
+
+static void ignore_reply(const CentralReply *reply, void *ctx)
+{
+    (void)reply;
+    (void)ctx;
+}
+
+/* The device_id.h record of an enrollment reply (expires_at comes from the certificate). */
+static char *enrollment_record(const CentralEnrollment *e, const char *kind, int64_t now)
+{
+    json_t *pin = json_loads(e->service_pin[0] ? e->service_pin : "null", JSON_DECODE_ANY, NULL);
+    if (!pin)
+        return NULL;
+    json_int_t heartbeat = e->heartbeat_seconds >= DEVICE_ID_HEARTBEAT_MIN &&
+                                   e->heartbeat_seconds <= DEVICE_ID_HEARTBEAT_MAX
+                               ? (json_int_t)e->heartbeat_seconds
+                               : 60;
+    json_t *rec = json_pack("{s:s,s:s,s:s,s:I,s:o,s:I}", "device_id", e->device_id, "store",
+                            e->store, "kind", e->kind[0] ? e->kind : kind, "enrolled_at",
+                            (json_int_t)now, "service_pin", pin, "heartbeat_seconds", heartbeat);
+    char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+    json_decref(rec);
+    return text;
+}
+
+int ch_enroll(const CentralProc *cp, const char *store, const char *kind, const char *serial,
+              ChDevice *dev)
+{
+    char code[CH_CODE_MAX], name[CH_PATH_MAX / 2], *csr = NULL, *record = NULL;
+    CentralReply *reply = calloc(1, sizeof *reply);
+    CentralRequest *req = calloc(1, sizeof *req);
+    CentralClient *client = NULL;
+    KioskErr err = KIOSK_OK;
+    int rc = -1;
+    memset(dev, 0, sizeof *dev);
+    if (!reply || !req)
+        goto out;
+    snprintf(name, sizeof name, "device-%s", serial);
+    ch_path(cp, name, dev->dir, sizeof dev->dir);
+    dev->id = device_id_open(dev->dir, &err);
+    if (!dev->id) {
+        fprintf(stderr, "harness: device_id_open %s: %s\n", dev->dir, kerr_name(err));
+        goto out;
+    }
+    if (ch_enrollment_code(cp, store, kind, code) != 0)
+        goto out;
+    err = device_id_csr(dev->id, serial, &csr);
+    if (err != KIOSK_OK || strlen(csr) >= sizeof req->u.enroll.csr) {
+        fprintf(stderr, "harness: device_id_csr: %s\n", kerr_name(err));
+        goto out;
+    }
+
+    /* The enrollment itself, as the device does it: no client certificate yet. */
+    CentralConfig cfg = ch_config(cp->base, cp->ca);
+    cfg.store_id = NULL;
+    client = central_create(&cfg, ignore_reply, NULL, &err);
+    if (!client) {
+        fprintf(stderr, "harness: central_create: %s\n", kerr_name(err));
+        goto out;
+    }
+    req->kind = CENTRAL_ENROLL;
+    snprintf(req->u.enroll.serial, sizeof req->u.enroll.serial, "%s", serial);
+    snprintf(req->u.enroll.code, sizeof req->u.enroll.code, "%s", code);
+    snprintf(req->u.enroll.kind, sizeof req->u.enroll.kind, "%s", kind);
+    snprintf(req->u.enroll.version, sizeof req->u.enroll.version, "0.1.0");
+    memcpy(req->u.enroll.csr, csr, strlen(csr) + 1);
+    err = central_call(client, req, reply);
+    if (err != KIOSK_OK || reply->result != CENTRAL_OK) {
+        fprintf(stderr, "harness: enroll %s: %s, %s (HTTP %ld %s)\n", serial, kerr_name(err),
+                central_result_name(reply->result), reply->http_status, reply->error_code);
+        goto out;
+    }
+
+    const CentralEnrollment *e = &reply->payload.enrollment;
+    int64_t now = (int64_t)time(NULL);
+    record = enrollment_record(e, kind, now);
+    err = record ? device_id_store_enrollment(dev->id, e->certificate, record, now) : KIOSK_E_NOMEM;
+    if (err != KIOSK_OK) {
+        fprintf(stderr, "harness: device_id_store_enrollment: %s\n", kerr_name(err));
+        goto out;
+    }
+    snprintf(dev->device_id, sizeof dev->device_id, "%s", e->device_id);
+    snprintf(dev->store, sizeof dev->store, "%s", e->store);
+    snprintf(dev->kind, sizeof dev->kind, "%s", e->kind);
+    dev->cert = device_id_cert_path(dev->id);
+    dev->key = device_id_key_path(dev->id);
+    rc = dev->cert && dev->key ? 0 : -1;
+out:
+    central_destroy(client);
+    if (reply)
+        central_reply_clear(reply);
+    free(reply);
+    free(req);
+    free(csr);
+    free(record);
+    if (rc != 0)
+        ch_device_close(dev);
+    return rc;
+}
+
+void ch_device_close(ChDevice *dev)
+{
+    device_id_close(dev->id);
+    dev->id = NULL;
+    dev->cert = dev->key = NULL;
 }
 
 static int hex_nibble(char c)

@@ -1,7 +1,11 @@
 /* client_harness.h: what the client tests need around firmware/central.c, all real:
  *  - the real `central` (--seed demo) over HTTPS on a free 127.0.0.1 port, with a PKI made by
- *    gen-certs.sh in a temporary folder, and a plain libcurl helper to talk to it directly
- *    (claiming a pairing, enrolling a device, counting orders);
+ *    gen-certs.sh in a temporary folder and its device CA, and a plain libcurl helper to talk
+ *    to it directly as the operator (claiming a pairing, making enrollment codes, counting
+ *    orders);
+ *  - devices enrolled the real way: the firmware's own identity (device_id.h: a P-256 key
+ *    and CSR made on the device), an operator's one-time code, CENTRAL_ENROLL through the
+ *    firmware's client, and the certificate the service signs, stored by device_id.h;
  *  - a small libmicrohttpd TLS server with crafted replies for fault tests;
  *  - a TCP listener that never answers, and a port with nothing listening;
  *  - a reply collector: the client's on_reply copies each reply in, tests wait for them. */
@@ -16,6 +20,7 @@
 #include <sys/types.h>
 
 #include "central.h"
+#include "device_id.h"
 
 #define CH_PATH_MAX 512
 
@@ -26,23 +31,61 @@ typedef struct CentralProc {
     char base[64];         /* https://127.0.0.1:PORT */
     char ca[CH_PATH_MAX];  /* the CA the client trusts */
     char other_ca[CH_PATH_MAX];
-    char client_cert[CH_PATH_MAX], client_key[CH_PATH_MAX]; /* a device certificate of ca */
-    bool mtls; /* central runs with --client-ca ca.pem */
+    /* client.pem: the operator's certificate (from ca), never a device's */
+    char operator_cert[CH_PATH_MAX], operator_key[CH_PATH_MAX];
+    /* other-client.pem: a client certificate from the unrelated other-ca.pem */
+    char other_cert[CH_PATH_MAX], other_key[CH_PATH_MAX];
+    bool mtls; /* central runs with --client-ca client-cas.pem */
 } CentralProc;
 
 /* Makes the folder and the PKI only (for servers other than central). 0 on success. */
 int ch_pki(CentralProc *cp);
-/* ch_pki, then starts central --seed demo and waits until it answers HTTPS. 0 on success.
- * ch_central_start_mtls also passes --client-ca (device calls need client.pem). */
+/* ch_pki, then starts central --seed demo with the device CA (--device-ca-cert
+ * device-ca.pem --device-ca-key device-ca-key.pem --tls-ca ca.pem) and waits until it
+ * answers HTTPS. 0 on success. ch_central_start_mtls also passes --client-ca
+ * client-cas.pem: device calls then need the device's enrolled certificate, operator calls
+ * client.pem. */
 int ch_central_start(CentralProc *cp);
 int ch_central_start_mtls(CentralProc *cp);
 void ch_central_stop(CentralProc *cp);
 void ch_path(const CentralProc *cp, const char *name, char *out, size_t size);
 
-/* A direct HTTPS call to central (not through the client under test). Returns the HTTP status
- * (0 on a transfer error) and the parsed body in *out (NULL if none; caller decrefs). */
+/* A direct HTTPS call to central (not through the client under test) as the operator: it
+ * presents client.pem when asked. Returns the HTTP status (0 on a transfer error) and the
+ * parsed body in *out (NULL if none; caller decrefs). */
 long ch_call(const CentralProc *cp, const char *method, const char *path, const char *body,
              json_t **out);
+/* The same presenting the client certificate cert with its key, or none if cert is NULL. */
+long ch_call_as(const CentralProc *cp, const char *cert, const char *key, const char *method,
+                const char *path, const char *body, json_t **out);
+
+/* --- devices ------------------------------------------------------------------------------ */
+
+#define CH_CODE_MAX 32 /* an enrollment code as shown, "KQ7M-2XPD", with room */
+
+/* An enrolled device: its identity (device_id.h) in a folder of the test folder. */
+typedef struct ChDevice {
+    DeviceId *id;
+    char dir[CH_PATH_MAX];
+    char device_id[CENTRAL_ID_MAX + 1]; /* what the enrollment reply said */
+    char store[CENTRAL_ID_MAX + 1];
+    char kind[CENTRAL_SHORT_MAX + 1];
+    const char *cert, *key; /* device_id_cert_path / key_path: for CentralConfig */
+} ChDevice;
+
+/* POST /v1/admin/enrollment-codes as the operator (client.pem); 0 and the code on 201,
+ * -1 otherwise (the answer is printed). */
+int ch_enrollment_code(const CentralProc *cp, const char *store, const char *kind,
+                       char code[CH_CODE_MAX]);
+/* Enrolls a device the real way: opens an identity in the folder "device-SERIAL" of the test
+ * folder (the device makes its key there), makes a code for store and kind as the operator,
+ * the CSR with device_id_csr, sends CENTRAL_ENROLL through a firmware client without a
+ * client certificate, and stores the certificate and its record with
+ * device_id_store_enrollment. 0 with *dev filled; -1 with the reason printed (dev is then
+ * closed). Close with ch_device_close. */
+int ch_enroll(const CentralProc *cp, const char *store, const char *kind, const char *serial,
+              ChDevice *dev);
+void ch_device_close(ChDevice *dev);
 
 /* The text form of a member token signed with the demo loyalty key. uid_hex "" for unbound. */
 int ch_mint(const CentralProc *cp, const char *member, const char *uid_hex, char *text,

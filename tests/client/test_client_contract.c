@@ -366,25 +366,36 @@ static void test_order_idempotent(void **state)
     assert_int_equal(kiosk_orders(f), 1);
 }
 
+/* Enrolls a device the real way (an operator's code, the device's own key and CSR,
+ * CENTRAL_ENROLL) and checks what it became. */
+static void enroll(Fixture *f, const char *kind, const char *serial, ChDevice *dev)
+{
+    assert_int_equal(ch_enroll(&f->cp, "sea-ballard", kind, serial, dev), 0);
+    assert_true(central_is_id(dev->device_id));
+    assert_string_equal(dev->store, "sea-ballard");
+    assert_string_equal(dev->kind, kind);
+    assert_int_equal(device_id_state(dev->id), DEVICE_ID_ENROLLED);
+    assert_string_equal(device_id_id(dev->id), dev->device_id);
+    assert_non_null(dev->cert);
+    assert_non_null(dev->key);
+}
+
 static void test_fitting_and_heartbeat(void **state)
 {
     Fixture *f = *state;
-    json_t *enrolled = NULL;
     KioskErr err;
-    assert_int_equal(ch_call(&f->cp, "POST", "/v1/devices/enroll",
-                             "{\"serial\":\"SN-CLIENT\",\"store\":\"sea-ballard\",\"kind\":"
-                             "\"mirror\"}",
-                             &enrolled),
-                     201);
+    ChDevice dev;
+    enroll(f, "mirror", "SN-CLIENT", &dev);
     char device[CENTRAL_ID_MAX + 1];
-    copy(device, sizeof device, json_string_value(json_object_get(enrolled, "device_id")));
-    json_decref(enrolled);
+    copy(device, sizeof device, dev.device_id);
 
-    /* a client that knows its device id */
+    /* a client that knows its device id and presents its certificate */
     Replies replies;
     replies_init(&replies);
     CentralConfig cfg = ch_config(f->cp.base, f->cp.ca);
     cfg.device_id = device;
+    cfg.client_cert = dev.cert;
+    cfg.client_key = dev.key;
     CentralClient *c = central_create(&cfg, ch_on_reply, &replies, &err);
     assert_non_null(c);
 
@@ -415,6 +426,7 @@ static void test_fitting_and_heartbeat(void **state)
 
     central_destroy(c);
     replies_deinit(&replies);
+    ch_device_close(&dev);
 
     /* without a device id a heartbeat cannot be asked for */
     assert_int_equal(central_submit(f->client, &hb, &id), KIOSK_E_INVALID);
@@ -514,50 +526,69 @@ static void test_catalog_sync(void **state)
     assert_string_equal(r->error_code, "invalid_cursor");
 }
 
-/* With --client-ca, a heartbeat needs the device's client certificate: the client presents
- * it when configured, and without it the refusal carries the service's code. */
+/* With --client-ca, a heartbeat needs the device's own certificate, the one its enrollment
+ * got: the client presents it when configured. Without a certificate, with the operator's
+ * (not a device's) or with one from an unrelated CA the heartbeat is refused, with the
+ * service's code when the refusal is an HTTP answer. */
 static void test_mutual_tls(void **state)
 {
     Fixture *f = *state;
     const CentralProc *cp = &f->cp;
-    json_t *enrolled = NULL;
     KioskErr err;
     uint32_t id = 0;
-    char device[CENTRAL_ID_MAX + 1];
-    assert_int_equal(ch_call(cp, "POST", "/v1/devices/enroll",
-                             "{\"serial\":\"SN-MTLS\",\"store\":\"sea-ballard\",\"kind\":"
-                             "\"kiosk\"}",
-                             &enrolled),
-                     201);
-    copy(device, sizeof device, json_string_value(json_object_get(enrolled, "device_id")));
-    json_decref(enrolled);
+    ChDevice dev;
+    enroll(f, "kiosk", "SN-MTLS", &dev);
 
+    enum { NONE, OPERATOR, OTHER_CA, ENROLLED, CASES };
+    const struct {
+        const char *cert, *key;
+    } as[CASES] = {
+        [NONE] = {NULL, NULL},
+        [OPERATOR] = {cp->operator_cert, cp->operator_key},
+        [OTHER_CA] = {cp->other_cert, cp->other_key},
+        [ENROLLED] = {dev.cert, dev.key},
+    };
     CentralRequest hb = {.kind = CENTRAL_HEARTBEAT};
     hb.u.heartbeat.online = true;
-    for (int with_cert = 0; with_cert < 2; with_cert++) {
+    for (int i = 0; i < CASES; i++) {
         Replies replies;
         replies_init(&replies);
         CentralConfig cfg = ch_config(cp->base, cp->ca);
-        cfg.device_id = device;
-        if (with_cert) {
-            cfg.client_cert = cp->client_cert;
-            cfg.client_key = cp->client_key;
-        }
+        cfg.device_id = dev.device_id;
+        cfg.client_cert = as[i].cert;
+        cfg.client_key = as[i].key;
         CentralClient *c = central_create(&cfg, ch_on_reply, &replies, &err);
         assert_non_null(c);
         assert_int_equal(central_submit(c, &hb, &id), KIOSK_OK);
         const CentralReply *r = replies_wait(&replies, id, REPLY_TIMEOUT_MS);
         assert_non_null(r);
-        if (with_cert) {
-            assert_int_equal(r->result, CENTRAL_OK);
-            assert_string_equal(r->payload.heartbeat.device_id, device);
-        } else {
+        switch (i) {
+        case NONE:
             assert_int_equal(r->result, CENTRAL_REFUSED);
+            assert_int_equal(r->http_status, 401);
             assert_string_equal(r->error_code, "client_certificate_required");
+            break;
+        case OPERATOR: /* trusted, but no device's: it names no enrolled device */
+            assert_int_equal(r->result, CENTRAL_REFUSED);
+            assert_int_equal(r->http_status, 401);
+            assert_string_equal(r->error_code, "device_unknown");
+            break;
+        case OTHER_CA: /* the handshake fails, or the service finds no certificate it trusts */
+            if (r->result != CENTRAL_TLS) {
+                assert_int_equal(r->result, CENTRAL_REFUSED);
+                assert_int_equal(r->http_status, 401);
+                assert_string_equal(r->error_code, "client_certificate_required");
+            }
+            break;
+        case ENROLLED:
+            assert_int_equal(r->result, CENTRAL_OK);
+            assert_string_equal(r->payload.heartbeat.device_id, dev.device_id);
+            break;
         }
         central_destroy(c);
         replies_deinit(&replies);
     }
+    ch_device_close(&dev);
 }
 
 /* The service answers a path it has no route for with the generic 404 not_found: a resource
@@ -687,21 +718,16 @@ static void test_product_and_image(void **state)
 static void test_handoff(void **state)
 {
     Fixture *f = *state;
-    json_t *enrolled = NULL;
     KioskErr err;
     uint32_t id = 0;
-    assert_int_equal(ch_call(&f->cp, "POST", "/v1/devices/enroll",
-                             "{\"serial\":\"SN-HANDOFF\",\"store\":\"sea-ballard\",\"kind\":"
-                             "\"kiosk\"}",
-                             &enrolled),
-                     201);
-    char device[CENTRAL_ID_MAX + 1];
-    copy(device, sizeof device, json_string_value(json_object_get(enrolled, "device_id")));
-    json_decref(enrolled);
+    ChDevice dev;
+    enroll(f, "kiosk", "SN-HANDOFF", &dev);
     Replies replies;
     replies_init(&replies);
     CentralConfig cfg = ch_config(f->cp.base, f->cp.ca);
-    cfg.device_id = device;
+    cfg.device_id = dev.device_id;
+    cfg.client_cert = dev.cert;
+    cfg.client_key = dev.key;
     CentralClient *c = central_create(&cfg, ch_on_reply, &replies, &err);
     assert_non_null(c);
 
@@ -715,6 +741,7 @@ static void test_handoff(void **state)
     if (not_served(r)) {
         central_destroy(c);
         replies_deinit(&replies);
+        ch_device_close(&dev);
         skip(); /* tools/central has no POST /v1/handoffs yet */
     }
     assert_int_equal(r->result, CENTRAL_OK);
@@ -748,6 +775,7 @@ static void test_handoff(void **state)
     assert_int_equal(r->attempts, 1);
     central_destroy(c);
     replies_deinit(&replies);
+    ch_device_close(&dev);
 }
 
 /* A stock delta sync page by page, then a back-office change shows up in the next delta. */

@@ -48,6 +48,7 @@ static const Route ROUTES[] = {
     {"GET", "floor/*", api_floor_page},
     {"POST", "v1/devices/enroll", api_device_enroll},
     {"POST", "v1/devices/*/heartbeat", api_device_heartbeat},
+    {"POST", "v1/devices/*/certificate", api_device_certificate},
     {"GET", "v1/fleet", api_fleet},
     {"GET", "v1/stock", api_stock_delta},
     {"POST", "v1/handoffs", api_handoff_create},
@@ -56,6 +57,14 @@ static const Route ROUTES[] = {
     {"PATCH", "v1/admin/products/*", api_admin_product},
     {"PUT", "v1/admin/stock/*/*", api_admin_stock},
     {"POST", "v1/admin/handoffs/*/expire", api_admin_handoff_expire},
+    {"POST", "v1/admin/enrollment-codes", api_admin_enrollment_code},
+    {"POST", "v1/admin/enrollment-codes/*/expire", api_admin_enrollment_code_expire},
+    {"PUT", "v1/admin/stores/*/service-pin", api_admin_service_pin},
+    {"DELETE", "v1/admin/stores/*/service-pin", api_admin_service_pin},
+    {"POST", "v1/admin/devices/*/revoke", api_admin_device_revoke},
+    {"POST", "v1/admin/devices/*/commands", api_admin_device_command},
+    {"GET", "console/*", api_console_page},
+    {"GET", "console/codes/*", api_console_code_png},
 };
 
 static bool matches(const Route *rt, const HttpRequest *req)
@@ -246,13 +255,33 @@ bool api_body_token(const HttpRequest *req, HttpReply *r, Token *out)
     return true;
 }
 
-bool api_device_auth(const HttpRequest *req, HttpReply *r)
+bool api_device_id_form(const char *s)
 {
-    if (!req->c->require_client_cert || req->client_cert_ok)
+    if (s[0] != 'D' || s[1] == '\0')
+        return false;
+    for (s++; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+bool api_admin_auth(const HttpRequest *req, HttpReply *r)
+{
+    if (!req->c->require_client_cert)
         return true;
-    http_reply_error(r, 401, "client_certificate_required",
-                     "Device calls need the client certificate issued at enrollment");
-    return false;
+    if (!req->client_cert_ok) {
+        http_reply_error(r, 401, "client_certificate_required",
+                         "Operator calls need a client certificate in mutual-TLS mode");
+        return false;
+    }
+    /* A device's own certificate proves a device, not a person at the console: a stolen
+     * kiosk must not mint enrollment codes or revoke its neighbours. */
+    if (req->cert_from_device_ca && api_device_id_form(req->cert_cn)) {
+        http_reply_error(r, 403, "operator_certificate_required",
+                         "A device certificate cannot make operator calls");
+        return false;
+    }
+    return true;
 }
 
 void api_db_error(HttpReply *r)

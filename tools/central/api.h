@@ -36,6 +36,9 @@
 #define API_PREFS_MAX         4  /* colours, styles in a member's preferences */
 #define API_NAME_MAX          64 /* bytes of a staff member's first or last name */
 
+#define API_CODE_SHOWN     10        /* an enrollment code as shown, "KQ7M-2XPD", and the NUL */
+#define API_CODE_QR_PREFIX "ENROLL:" /* what an enrollment code's QR holds before it */
+
 void api_route(HttpRequest *req, HttpReply *r);
 
 /* Each handler answers one route; the path's variable parts are req->seg[]. */
@@ -67,6 +70,7 @@ void api_fitting_status(HttpRequest *req, HttpReply *r);
 void api_floor_page(HttpRequest *req, HttpReply *r);
 void api_device_enroll(HttpRequest *req, HttpReply *r);
 void api_device_heartbeat(HttpRequest *req, HttpReply *r);
+void api_device_certificate(HttpRequest *req, HttpReply *r);
 void api_fleet(HttpRequest *req, HttpReply *r);
 void api_stock_delta(HttpRequest *req, HttpReply *r);
 void api_handoff_create(HttpRequest *req, HttpReply *r);
@@ -76,6 +80,14 @@ void api_handoff_page(HttpRequest *req, HttpReply *r);
 void api_admin_product(HttpRequest *req, HttpReply *r);
 void api_admin_stock(HttpRequest *req, HttpReply *r);
 void api_admin_handoff_expire(HttpRequest *req, HttpReply *r);
+/* The device console's calls (api_devices.c) and pages (api_console.c). */
+void api_admin_enrollment_code(HttpRequest *req, HttpReply *r);
+void api_admin_enrollment_code_expire(HttpRequest *req, HttpReply *r);
+void api_admin_service_pin(HttpRequest *req, HttpReply *r);
+void api_admin_device_revoke(HttpRequest *req, HttpReply *r);
+void api_admin_device_command(HttpRequest *req, HttpReply *r);
+void api_console_page(HttpRequest *req, HttpReply *r);
+void api_console_code_png(HttpRequest *req, HttpReply *r);
 
 /* --- field helpers: on failure they set a 400 reply and return false --------------- */
 
@@ -111,9 +123,21 @@ bool api_path_id(HttpReply *r, const char *seg, const char *what);
  * 401 token_<reason>, and returns false. */
 bool api_body_token(const HttpRequest *req, HttpReply *r, Token *out);
 
-/* True if the caller may make device calls: always in development mode, else with a
- * verified client certificate; otherwise sets 401 client_certificate_required. */
-bool api_device_auth(const HttpRequest *req, HttpReply *r);
+/* True if the caller may make device calls. In development mode always. In mutual-TLS
+ * mode the verified client certificate must be one the device CA issued to an enrolled
+ * device (CN = its id) and the device's current one, and the device not revoked; then
+ * req->device_id is that id. Otherwise sets 401 client_certificate_required,
+ * device_unknown, device_revoked or certificate_superseded and returns false. */
+bool api_device_auth(HttpRequest *req, HttpReply *r);
+/* True if the caller may make operator calls (console, fleet, back-office stand-ins): always
+ * in development mode; in mutual-TLS mode any verified client certificate except a
+ * device's (401 client_certificate_required, 403 operator_certificate_required). */
+bool api_admin_auth(const HttpRequest *req, HttpReply *r);
+/* True if s has the form of a device id: "D" and digits. */
+bool api_device_id_form(const char *s);
+/* True if text (as typed, scanned or in a path) is an enrollment code that can still be
+ * used; fills its shown form "KQ7M-2XPD". */
+bool api_enrollment_code_live(sqlite3 *db, const char *text, char shown[API_CODE_SHOWN]);
 /* Sets the 500 reply for a database failure (already logged by db.c). */
 void api_db_error(HttpReply *r);
 

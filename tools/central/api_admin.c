@@ -1,9 +1,9 @@
 /* api_admin.c: the development service's stand-in for a retailer's back office: change a
  * product (price, name, withdrawal) so it shows up in the next catalog delta, set a stock
  * figure (with a fresh updated_at, in the next stock delta), and end a phone hand-off's time
- * early (so its expiry can be seen without waiting). Not part of the device API; guarded like
- * device calls (open in development mode, client certificate with --client-ca). Runs on connection
- * threads with Central.lock held. */
+ * early (so its expiry can be seen without waiting). Not part of the device API; operator
+ * calls (api_admin_auth: open in development mode, a client certificate that is not a
+ * device's with --client-ca). Runs on connection threads with Central.lock held. */
 #include "api.h"
 
 #include <ctype.h>
@@ -26,7 +26,7 @@ void api_admin_product(HttpRequest *req, HttpReply *r)
     sqlite3_stmt *st = NULL;
     int64_t seq = 0;
     KioskErr err = KIOSK_OK;
-    if (!api_path_id(r, req->seg[3], "product") || !api_device_auth(req, r) ||
+    if (!api_path_id(r, req->seg[3], "product") || !api_admin_auth(req, r) ||
         !api_body_int(req, r, "price_cents", false, 1, ADMIN_PRICE_MAX, &price) ||
         !api_body_string(req, r, "name", false, ADMIN_NAME_MAX, &name))
         return;
@@ -104,7 +104,7 @@ void api_admin_stock(HttpRequest *req, HttpReply *r)
     bool found = false;
     const char *variant = req->seg[3], *store = req->seg[4];
     if (!api_path_id(r, variant, "variant") || !api_path_id(r, store, "store") ||
-        !api_device_auth(req, r) || !api_body_int(req, r, "qty", true, 0, ADMIN_QTY_MAX, &qty))
+        !api_admin_auth(req, r) || !api_body_int(req, r, "qty", true, 0, ADMIN_QTY_MAX, &qty))
         return;
     /* A new stock sequence number puts the figure in the next stock delta. */
     KioskErr err = db_exec(req->c->db, "BEGIN IMMEDIATE");
@@ -152,7 +152,7 @@ void api_admin_handoff_expire(HttpRequest *req, HttpReply *r)
     time_t now = time(NULL);
     const char *seg = req->seg[3];
     size_t n = strlen(seg);
-    if (!api_path_id(r, seg, "hand-off") || !api_device_auth(req, r))
+    if (!api_path_id(r, seg, "hand-off") || !api_admin_auth(req, r))
         return;
     for (size_t i = 0; i <= n; i++)
         code[i] = (char)toupper((unsigned char)seg[i]);

@@ -1,8 +1,6 @@
 /* api_store.c: the shop floor's own resources: fitting-room size requests (a mirror asks,
- * an associate answers requested -> on_its_way | unavailable) and the device fleet
- * (enrollment, heartbeat, the fleet view). With --client-ca, heartbeats and the fleet view
- * need a verified client certificate; enrollment stays open (it is how a device starts).
- * Runs on connection threads with Central.lock held. */
+ * an associate answers requested -> on_its_way | unavailable). The device fleet is
+ * api_devices.c. Runs on connection threads with Central.lock held. */
 #include "api.h"
 
 #include <stdio.h>
@@ -13,11 +11,8 @@
 #include "log.h"
 #include "util.h"
 
-#define FITTING_LIST_MAX     100 /* requests returned by one list call */
-#define ROOM_MAX             32  /* bytes of a fitting-room name */
-#define HEARTBEAT_SECONDS    60
-#define HEARTBEAT_STATUS_MAX 4096 /* bytes of device status kept per heartbeat */
-#define VERSION_MAX          32
+#define FITTING_LIST_MAX 100 /* requests returned by one list call */
+#define ROOM_MAX         32  /* bytes of a fitting-room name */
 
 static json_t *fitting_json(sqlite3 *db, const char *id)
 {
@@ -216,182 +211,4 @@ void api_fitting_status(HttpRequest *req, HttpReply *r)
         return;
     }
     http_reply_json(r, 200, fitting_json(req->c->db, req->seg[2]));
-}
-
-/* --- devices -------------------------------------------------------------------------- */
-
-static json_t *device_config(void)
-{
-    return json_pack("{s:i,s:i,s:i,s:i,s:s}", "heartbeat_seconds", HEARTBEAT_SECONDS,
-                     "catalog_sync_seconds", 900, "stock_refresh_seconds", 120, "idle_seconds", 90,
-                     "api_version", "v1");
-}
-
-static json_t *device_json(sqlite3 *db, const char *id, time_t now)
-{
-    sqlite3_stmt *st = NULL;
-    json_t *j = NULL;
-    if (db_prepare(db,
-                   "SELECT id,serial,store_id,kind,name,version,enrolled_at,last_seen,status"
-                   " FROM devices WHERE id=?",
-                   &st) != KIOSK_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        time_t seen = (time_t)sqlite3_column_int64(st, 7);
-        json_t *status =
-            sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL : json_loads(db_text(st, 8), 0, NULL);
-        j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:o}", "id", db_text(st, 0), "serial",
-                      db_text(st, 1), "store", db_text(st, 2), "kind", db_text(st, 3), "name",
-                      db_text(st, 4), "version", db_text(st, 5), "enrolled_at",
-                      api_time((time_t)sqlite3_column_int64(st, 6)), "last_seen", api_time(seen),
-                      "healthy", seen && now - seen <= 3 * HEARTBEAT_SECONDS, "status",
-                      status ? status : json_null());
-    }
-    sqlite3_finalize(st);
-    return j;
-}
-
-void api_device_enroll(HttpRequest *req, HttpReply *r)
-{
-    const char *serial = NULL, *store = NULL, *kind = NULL, *name = NULL, *version = NULL;
-    sqlite3_stmt *st = NULL;
-    char store_kind[8] = "", id[24] = "";
-    time_t now = time(NULL);
-    bool existing = false;
-    if (!api_body_id(req, r, "serial", true, &serial) ||
-        !api_body_id(req, r, "store", true, &store) ||
-        !api_body_string(req, r, "kind", true, 16, &kind) ||
-        !api_body_string(req, r, "name", false, API_TEXT_MAX, &name) ||
-        !api_body_string(req, r, "version", false, VERSION_MAX, &version))
-        return;
-    if (strcmp(kind, "kiosk") != 0 && strcmp(kind, "mirror") != 0) {
-        http_reply_error(r, 400, "invalid_field", "kind must be kiosk or mirror");
-        return;
-    }
-    if (!api_store_exists(req->c->db, store, store_kind) || strcmp(store_kind, "store") != 0) {
-        http_reply_error(r, 422, "unknown_store", "No shop %s", store);
-        return;
-    }
-    if (db_prepare(req->c->db, "SELECT id FROM devices WHERE serial=?", &st) != KIOSK_OK) {
-        api_db_error(r);
-        return;
-    }
-    sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        existing = true; /* re-enrollment (factory reset, moved store) keeps the id */
-        snprintf(id, sizeof id, "%s", db_text(st, 0));
-    }
-    sqlite3_finalize(st);
-    st = NULL;
-    if (!existing) {
-        int64_t seq = 0;
-        if (db_next_seq(req->c->db, "device", &seq) != KIOSK_OK) {
-            api_db_error(r);
-            return;
-        }
-        snprintf(id, sizeof id, "D%06lld", (long long)seq);
-    }
-    if (db_prepare(req->c->db,
-                   "INSERT INTO devices(id,serial,store_id,kind,name,version,enrolled_at)"
-                   " VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(id) DO UPDATE SET store_id=?3,"
-                   " kind=?4, name=?5, version=?6, enrolled_at=?7",
-                   &st) != KIOSK_OK) {
-        api_db_error(r);
-        return;
-    }
-    char default_name[96];
-    snprintf(default_name, sizeof default_name, "%s %s", kind, serial);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, serial, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, store, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, name ? name : default_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, version ? version : "unknown", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        api_db_error(r);
-        return;
-    }
-    log_info("devices", "device %s (%s) enrolled at %s", id, kind, store);
-    http_reply_json(r, existing ? 200 : 201,
-                    json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:o}", "device_id", id, "serial", serial,
-                              "kind", kind, "store", api_store_json(req->c->db, store), "config",
-                              device_config(), "auth",
-                              req->c->require_client_cert ? "client_certificate" : "development",
-                              "client_certificate", json_null()));
-}
-
-void api_device_heartbeat(HttpRequest *req, HttpReply *r)
-{
-    sqlite3_stmt *st = NULL;
-    time_t now = time(NULL);
-    const char *version = NULL;
-    if (!api_path_id(r, req->seg[2], "device") || !api_device_auth(req, r) ||
-        !api_body_string(req, r, "version", false, VERSION_MAX, &version))
-        return;
-    char *status = json_dumps(req->json, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!status || strlen(status) > HEARTBEAT_STATUS_MAX) {
-        free(status);
-        http_reply_error(r, 413, "body_too_large", "A heartbeat's status is at most %d bytes",
-                         HEARTBEAT_STATUS_MAX);
-        return;
-    }
-    if (db_prepare(req->c->db,
-                   "UPDATE devices SET last_seen=?, status=?, version=COALESCE(?, version)"
-                   " WHERE id=?",
-                   &st) != KIOSK_OK) {
-        free(status);
-        api_db_error(r);
-        return;
-    }
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-    sqlite3_bind_text(st, 2, status, -1, free);
-    sqlite3_bind_text(st, 3, version, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, req->seg[2], -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        api_db_error(r);
-        return;
-    }
-    if (sqlite3_changes(req->c->db) == 0) {
-        http_reply_error(r, 404, "device_not_found", "No device %s; enroll first", req->seg[2]);
-        return;
-    }
-    http_reply_json(r, 200,
-                    json_pack("{s:s,s:o,s:i,s:o}", "device_id", req->seg[2], "server_time",
-                              api_time(now), "next_heartbeat_seconds", HEARTBEAT_SECONDS, "config",
-                              device_config()));
-}
-
-void api_fleet(HttpRequest *req, HttpReply *r)
-{
-    const char *store = NULL;
-    sqlite3_stmt *st = NULL;
-    time_t now = time(NULL);
-    if (!api_device_auth(req, r) || !api_query_id(req, r, "store", false, &store))
-        return;
-    if (db_prepare(req->c->db, "SELECT id FROM devices WHERE (?1='' OR store_id=?1) ORDER BY id",
-                   &st) != KIOSK_OK) {
-        api_db_error(r);
-        return;
-    }
-    sqlite3_bind_text(st, 1, store ? store : "", -1, SQLITE_STATIC);
-    json_t *list = json_array();
-    int healthy = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        json_t *d = device_json(req->c->db, db_text(st, 0), now);
-        if (!d)
-            continue;
-        healthy += json_is_true(json_object_get(d, "healthy"));
-        json_array_append_new(list, d);
-    }
-    sqlite3_finalize(st);
-    http_reply_json(r, 200,
-                    json_pack("{s:o,s:I,s:i,s:o}", "devices", list, "total",
-                              (json_int_t)json_array_size(list), "healthy", healthy, "server_time",
-                              api_time(now)));
 }

@@ -5,6 +5,7 @@
 #include "db.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "log.h"
 
@@ -86,7 +87,24 @@ static const char SCHEMA[] =
     "CREATE TABLE IF NOT EXISTS devices("
     " id TEXT PRIMARY KEY, serial TEXT NOT NULL UNIQUE, store_id TEXT NOT NULL,"
     " kind TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,"
-    " enrolled_at INTEGER NOT NULL, last_seen INTEGER, status TEXT);"
+    " enrolled_at INTEGER NOT NULL, last_seen INTEGER, status TEXT,"
+    " cert_serial TEXT, cert_expires_at INTEGER, revoked_at INTEGER);"
+    /* One-time codes from the device console; only a hash of the code is kept. */
+    "CREATE TABLE IF NOT EXISTS enrollment_codes("
+    " hash TEXT PRIMARY KEY, store_id TEXT NOT NULL REFERENCES stores(id), kind TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, used_at INTEGER,"
+    " device_id TEXT);"
+    /* A store's device configuration: its version (bumped by every change devices must
+     * pick up) and the service PIN record. pin_demo: the PIN is still the seed's. */
+    "CREATE TABLE IF NOT EXISTS store_config("
+    " store_id TEXT PRIMARY KEY REFERENCES stores(id), version INTEGER NOT NULL,"
+    " pin_salt TEXT, pin_hash TEXT, pin_iterations INTEGER, pin_set_at INTEGER,"
+    " pin_demo INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS device_commands("
+    " id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES devices(id),"
+    " command TEXT NOT NULL, created_at INTEGER NOT NULL, delivered_at INTEGER);"
+    "CREATE INDEX IF NOT EXISTS device_commands_device ON device_commands(device_id,"
+    " delivered_at);"
     "CREATE TABLE IF NOT EXISTS handoffs("
     " code TEXT PRIMARY KEY, store_id TEXT NOT NULL, device_id TEXT, product_id TEXT,"
     " variant_id TEXT, items TEXT NOT NULL, created_at INTEGER NOT NULL,"
@@ -123,6 +141,40 @@ KioskErr db_prepare_all(sqlite3 *db, const DbPrep *list, size_t n)
     return err;
 }
 
+/* Columns added to tables after their first release: a database made before gets them
+ * on open (CREATE TABLE IF NOT EXISTS leaves an existing table as it was). */
+static const struct {
+    const char *table, *column, *decl;
+} ADDED_COLUMNS[] = {
+    {"devices", "cert_serial", "TEXT"},
+    {"devices", "cert_expires_at", "INTEGER"},
+    {"devices", "revoked_at", "INTEGER"},
+};
+
+static KioskErr add_missing_columns(sqlite3 *db)
+{
+    KioskErr err = KIOSK_OK;
+    sqlite3_stmt *st = NULL;
+    char sql[256];
+    for (size_t i = 0; err == KIOSK_OK && i < sizeof ADDED_COLUMNS / sizeof ADDED_COLUMNS[0]; i++) {
+        err = db_prepare(db, "SELECT 1 FROM pragma_table_info(?) WHERE name=?", &st);
+        if (err != KIOSK_OK)
+            break;
+        sqlite3_bind_text(st, 1, ADDED_COLUMNS[i].table, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, ADDED_COLUMNS[i].column, -1, SQLITE_STATIC);
+        bool present = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+        st = NULL;
+        if (present)
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", ADDED_COLUMNS[i].table,
+                 ADDED_COLUMNS[i].column, ADDED_COLUMNS[i].decl);
+        log_info("db", "adding %s.%s", ADDED_COLUMNS[i].table, ADDED_COLUMNS[i].column);
+        err = db_exec(db, sql);
+    }
+    return err;
+}
+
 KioskErr db_open(const char *path, sqlite3 **out)
 {
     sqlite3 *db = NULL;
@@ -135,6 +187,8 @@ KioskErr db_open(const char *path, sqlite3 **out)
     }
     sqlite3_busy_timeout(db, 5000);
     err = db_exec(db, SCHEMA);
+    if (err == KIOSK_OK)
+        err = add_missing_columns(db);
 out:
     if (err != KIOSK_OK) {
         sqlite3_close(db);

@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
 # Makes a throwaway PKI for running the development central service (tests, demo), in DIR:
-#   ca.pem / ca-key.pem             the test's own CA
-#   server.pem / server-key.pem     the server certificate (127.0.0.1, localhost) from that CA
-#   other-ca.pem                    an unrelated CA, for "wrong CA is rejected" tests
-#   client.pem / client-key.pem     a device client certificate from the CA (mutual TLS)
+#   ca.pem / ca-key.pem                   the test's own CA
+#   server.pem / server-key.pem           the server certificate (127.0.0.1, localhost) from that CA
+#   client.pem / client-key.pem           a client certificate from the CA: an operator's
+#                                         (console, fleet, back office) in mutual-TLS mode
+#   device-ca.pem / device-ca-key.pem     the device CA: central --device-ca-cert/--device-ca-key
+#                                         signs enrolling devices' certificates with it
+#   client-cas.pem                        device-ca.pem + ca.pem, for --client-ca: devices and
+#                                         operators both present client certificates
+#   other-ca.pem / other-ca-key.pem       an unrelated CA, for "wrong CA is rejected" tests
+#   other-client.pem / other-client-key.pem   a client certificate from that unrelated CA
+# All keys are ECDSA P-256.
 # Usage: gen-certs.sh DIR
 set -euo pipefail
 dir=${1:?usage: gen-certs.sh DIR}
 mkdir -p "$dir"
 cd "$dir"
 ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+# ca KEY CERT DAYS SUBJECT: a self-signed CA.
+ca() {
+  ec "$1"
+  openssl req -x509 -new -key "$1" -out "$2" -days "$3" -subj "$4" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    2>/dev/null
+}
+# client NAME CA CN: NAME.pem / NAME-key.pem, a clientAuth certificate from CA (CA.pem).
+client() {
+  ec "$1-key.pem"
+  openssl req -new -key "$1-key.pem" -out "$1.csr" -subj "/CN=$3" 2>/dev/null
+  printf '%s\n' "extendedKeyUsage=clientAuth" "basicConstraints=CA:FALSE" > "$1.ext"
+  openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2-key.pem" -CAcreateserial -out "$1.pem" \
+    -days 2 -extfile "$1.ext" 2>/dev/null
+  rm -f "$1.csr" "$1.ext" "$2.srl"
+}
 
-ec ca-key.pem
-openssl req -x509 -new -key ca-key.pem -out ca.pem -days 2 -subj "/CN=Kiosk Test CA" \
-  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+ca ca-key.pem ca.pem 2 "/CN=Kiosk Test CA"
 
 ec server-key.pem
 openssl req -new -key server-key.pem -out server.csr -subj "/CN=localhost" 2>/dev/null
@@ -21,14 +42,13 @@ printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "extendedKeyUsage=serv
   "basicConstraints=CA:FALSE" > server.ext
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out server.pem \
   -days 2 -extfile server.ext 2>/dev/null
+rm -f server.csr server.ext ca.srl
 
-ec client-key.pem
-openssl req -new -key client-key.pem -out client.csr -subj "/CN=device-test" 2>/dev/null
-printf '%s\n' "extendedKeyUsage=clientAuth" "basicConstraints=CA:FALSE" > client.ext
-openssl x509 -req -in client.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out client.pem \
-  -days 2 -extfile client.ext 2>/dev/null
+client client ca device-test
 
-ec other-ca-key.pem
-openssl req -x509 -new -key other-ca-key.pem -out other-ca.pem -days 2 -subj "/CN=Someone Else CA" \
-  -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
-rm -f server.csr client.csr server.ext client.ext ca.srl
+# A year, so the 90-day device certificates it signs end before it does.
+ca device-ca-key.pem device-ca.pem 365 "/CN=Kiosk Test Device CA"
+cat device-ca.pem ca.pem > client-cas.pem
+
+ca other-ca-key.pem other-ca.pem 2 "/CN=Someone Else CA"
+client other-client other-ca device-test

@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -31,6 +32,13 @@ void http_reply_json(HttpReply *r, unsigned status, json_t *body)
     json_decref(r->json);
     r->status = status;
     r->json = body;
+}
+
+void http_reply_empty(HttpReply *r)
+{
+    json_decref(r->json);
+    r->json = NULL;
+    r->status = 204;
 }
 
 void http_reply_error(HttpReply *r, unsigned status, const char *code, const char *fmt, ...)
@@ -62,7 +70,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, HttpReply *r)
 {
     struct MHD_Response *resp = NULL;
     const char *type = "application/json; charset=utf-8";
-    if (r->raw) {
+    if (r->status == 204) {
+        resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        type = NULL;
+    } else if (r->raw) {
         resp = MHD_create_response_from_buffer(r->raw_len, r->raw, MHD_RESPMEM_MUST_FREE);
         r->raw = NULL;
         type = r->content_type ? r->content_type : "application/octet-stream";
@@ -76,9 +87,10 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, HttpReply *r)
     }
     if (!resp)
         return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (type)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     /* Images never change for an id; everything else may hold member data. */
-    bool image = strncmp(type, "image/", 6) == 0;
+    bool image = type && strncmp(type, "image/", 6) == 0 && !r->no_store;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
                             image ? "public, max-age=86400" : "no-store");
     if (r->header_name && r->header_value)
@@ -88,20 +100,33 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, HttpReply *r)
     return ret;
 }
 
-static bool client_cert_verified(struct MHD_Connection *conn)
+/* Fills the request's certificate fields when the client presented a certificate that
+ * verifies against the --client-ca trust list. Who it names is for api_device_auth and
+ * api_admin_auth to judge; an unverified one counts as none. */
+static void client_cert_identity(const Central *c, struct MHD_Connection *conn, HttpRequest *req)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
     if (!ci || !ci->tls_session)
-        return false;
+        return;
     gnutls_session_t session = (gnutls_session_t)ci->tls_session;
-    unsigned n = 0;
-    if (!gnutls_certificate_get_peers(session, &n) || n == 0)
-        return false;
-    unsigned status = 0;
-    if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS)
-        return false;
-    return status == 0;
+    unsigned n = 0, status = 0;
+    const gnutls_datum_t *peers = gnutls_certificate_get_peers(session, &n);
+    if (!peers || n == 0)
+        return;
+    /* The chain, the dates, and the purpose: a server's certificate from a trusted CA is no
+     * client's. */
+    gnutls_typed_vdata_st purpose = {.type = GNUTLS_DT_KEY_PURPOSE_OID,
+                                     .data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT};
+    if (gnutls_certificate_verify_peers(session, &purpose, 1, &status) != GNUTLS_E_SUCCESS ||
+        status != 0)
+        return;
+    req->client_cert_ok = true;
+    if (!pki_cert_identity(peers[0].data, peers[0].size, req->cert_cn, sizeof req->cert_cn,
+                           req->cert_serial))
+        return;
+    req->cert_from_device_ca =
+        c->device_ca && pki_ca_issued(c->device_ca, peers[0].data, peers[0].size);
 }
 
 static int split_path(const char *url, char *buf, size_t size, const char **seg)
@@ -154,7 +179,8 @@ static void handle(Http *h, struct MHD_Connection *conn, const char *url, const 
             }
         }
     }
-    req.client_cert_ok = h->c->require_client_cert && client_cert_verified(conn);
+    if (h->c->require_client_cert)
+        client_cert_identity(h->c, conn, &req);
 
     pthread_mutex_lock(&h->c->lock);
     api_route(&req, r);

@@ -12,12 +12,14 @@
 
 #include "central.h"
 #include "kerr.h"
+#include "pki.h"
 
 #define HTTP_BODY_MAX     (64 * 1024) /* largest request body accepted */
 #define HTTP_SEGS_MAX     8           /* path segments, "/v1/a/b/c" is 4 */
 #define HTTP_SEG_MAX      128         /* bytes in one path segment */
 #define HTTP_CONN_LIMIT   256         /* simultaneous connections */
 #define HTTP_CONN_TIMEOUT 120         /* seconds of idleness before a connection is closed */
+#define HTTP_CN_MAX       64          /* bytes of a client certificate's CN we look at */
 
 struct MHD_Connection;
 
@@ -31,21 +33,33 @@ typedef struct HttpRequest {
     int nseg;
     json_t *json;        /* POST/PUT/PATCH body as an object ({} when empty), NULL for GET */
     bool client_cert_ok; /* a client certificate was presented and verified */
+    /* Read from that verified certificate: who it names, its serial, and whether the
+     * device CA issued it. Empty strings without one. */
+    char cert_cn[HTTP_CN_MAX + 1];
+    char cert_serial[PKI_SERIAL_HEX_MAX + 1];
+    bool cert_from_device_ca;
+    /* Set by api_device_auth in mutual-TLS mode: the enrolled device the certificate
+     * proves; "" in development mode. */
+    char device_id[HTTP_CN_MAX + 1];
 } HttpRequest;
 
-/* What a handler answers. json and raw are owned by the HttpReply and freed after sending. */
+/* What a handler answers. json and raw are owned by the HttpReply and freed after sending.
+ * Status 204 sends no body (neither json nor raw). */
 typedef struct HttpReply {
     unsigned status;
     json_t *json;
     unsigned char *raw;
     size_t raw_len;
     const char *content_type; /* for raw; static string */
+    bool no_store;            /* a raw image that must not be cached (an enrollment code) */
     const char *header_name;  /* one extra header, static strings, or NULL */
     const char *header_value;
 } HttpReply;
 
 /* Sets a JSON reply, taking ownership of body. */
 void http_reply_json(HttpReply *r, unsigned status, json_t *body);
+/* Sets 204 No Content. */
+void http_reply_empty(HttpReply *r);
 /* Sets the error shape; code is machine-readable, the message human words. */
 void http_reply_error(HttpReply *r, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

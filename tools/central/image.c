@@ -3,6 +3,7 @@
 #include "image.h"
 
 #include <png.h>
+#include <qrencode.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +161,57 @@ KioskErr image_render_png(const char *category, const char *colour_hex, unsigned
     err = KIOSK_OK;
 out:
     png_destroy_write_struct(p ? &p : NULL, info ? &info : NULL);
+    free(row);
+    free(buf.data);
+    return err;
+}
+
+KioskErr image_qr_png(const char *text, unsigned char **png, size_t *len)
+{
+    PngBuf buf = {0};
+    png_structp p = NULL;
+    png_infop info = NULL;
+    /* volatile: both are read after libpng longjmps back to the setjmp below */
+    unsigned char *volatile row = NULL;
+    volatile KioskErr err = KIOSK_E_IO;
+    *png = NULL;
+    *len = 0;
+    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    if (!qr)
+        return KIOSK_E_INVALID;
+    const int modules = qr->width + 2 * IMAGE_QR_QUIET;
+    const int side = modules * IMAGE_QR_SCALE;
+    p = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    info = p ? png_create_info_struct(p) : NULL;
+    row = malloc((size_t)side);
+    if (!p || !info || !row)
+        goto out;
+    if (setjmp(png_jmpbuf(p)))
+        goto out;
+    png_set_write_fn(p, &buf, write_cb, flush_cb);
+    png_set_IHDR(p, info, (png_uint_32)side, (png_uint_32)side, 8, PNG_COLOR_TYPE_GRAY,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(p, info);
+    for (int y = 0; y < side; y++) {
+        int my = y / IMAGE_QR_SCALE - IMAGE_QR_QUIET;
+        for (int x = 0; x < side; x++) {
+            int mx = x / IMAGE_QR_SCALE - IMAGE_QR_QUIET;
+            bool dark = mx >= 0 && my >= 0 && mx < qr->width && my < qr->width &&
+                        (qr->data[my * qr->width + mx] & 1);
+            row[x] = dark ? 0x00 : 0xff;
+        }
+        png_write_row(p, row);
+    }
+    png_write_end(p, NULL);
+    if (buf.failed)
+        goto out;
+    *png = buf.data;
+    *len = buf.len;
+    buf.data = NULL;
+    err = KIOSK_OK;
+out:
+    png_destroy_write_struct(p ? &p : NULL, info ? &info : NULL);
+    QRcode_free(qr);
     free(row);
     free(buf.data);
     return err;

@@ -19,6 +19,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "pin.h"
 #include "recs.h"
 #include "util.h"
 
@@ -29,6 +30,8 @@
 #define MAX_VARIANTS 64
 #define TAX_PER_10K  1025 /* Seattle sales tax, 10.25 % */
 #define PEM_MAX      1024
+#define PIN_SEED     0x5e241ce /* mixed into the demo's seed for service PINs */
+#define DEMO_PIN_LEN 6
 
 typedef struct SeedStore {
     const char *id, *name, *address, *city, *postcode, *phone;
@@ -871,6 +874,51 @@ static KioskErr seed_notes(Seed *s)
     return err;
 }
 
+/* A shop's demo service PIN: six digits from the demo's seed and the store id, redrawn
+ * while trivial, so demo-service-pins.json can always say what it is. */
+static void demo_pin(const char *store, char out[DEMO_PIN_LEN + 1])
+{
+    uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a of the id */
+    for (const char *c = store; *c; c++)
+        h = (h ^ (unsigned char)*c) * 0x100000001b3ULL;
+    UtilRng rng;
+    util_rng_init(&rng, SEED_RNG ^ PIN_SEED ^ h);
+    do {
+        for (int i = 0; i < DEMO_PIN_LEN; i++)
+            out[i] = (char)('0' + util_rng_range(&rng, 0, 9));
+        out[DEMO_PIN_LEN] = '\0';
+    } while (pin_is_weak(out));
+}
+
+/* A service PIN for every shop (the warehouse has no devices), stored hashed like any PIN
+ * and marked as the demo's until someone sets another. */
+static KioskErr seed_service_pins(Seed *s)
+{
+    sqlite3_stmt *st = NULL;
+    KioskErr err = db_prepare(s->db,
+                              "INSERT INTO store_config(store_id,version,pin_salt,pin_hash,"
+                              "pin_iterations,pin_set_at,pin_demo) VALUES(?,1,?,?,?,?,1)",
+                              &st);
+    for (size_t i = 0; err == KIOSK_OK && i < N_STORES; i++) {
+        char pin[DEMO_PIN_LEN + 1];
+        PinRecord rec;
+        if (STORES[i].hours_kind == 3)
+            continue;
+        demo_pin(STORES[i].id, pin);
+        err = pin_hash(pin, &rec);
+        if (err != KIOSK_OK)
+            break;
+        sqlite3_bind_text(st, 1, STORES[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, rec.salt, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, rec.hash, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 4, rec.iterations);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)s->now);
+        err = step_done(s->db, st);
+    }
+    sqlite3_finalize(st);
+    return err;
+}
+
 /* Offers: per member, products the persona's other members bought (co-purchase) and this
  * member has not, plus a member-wide reward. */
 static KioskErr seed_offers(Seed *s)
@@ -978,6 +1026,8 @@ KioskErr seed_demo_db(sqlite3 *db, time_t now)
         err = seed_preferences(&s);
     if (err == KIOSK_OK)
         err = seed_notes(&s);
+    if (err == KIOSK_OK)
+        err = seed_service_pins(&s);
     if (err == KIOSK_OK)
         err = recs_product_stats(db);
     if (err != KIOSK_OK)
@@ -1294,6 +1344,30 @@ out:
     return err;
 }
 
+/* demo-service-pins.json: {"sea-ballard": "739214", ...} for the shops whose PIN is still
+ * the seed's (one set since is nobody's to publish). */
+static KioskErr write_pins(sqlite3 *db, const char *dir)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *pins = json_object();
+    char *text = NULL;
+    KioskErr err =
+        db_prepare(db, "SELECT store_id FROM store_config WHERE pin_demo=1 ORDER BY store_id", &st);
+    while (err == KIOSK_OK && sqlite3_step(st) == SQLITE_ROW) {
+        char pin[DEMO_PIN_LEN + 1];
+        demo_pin(db_text(st, 0), pin);
+        json_object_set_new(pins, db_text(st, 0), json_string(pin));
+    }
+    sqlite3_finalize(st);
+    if (err == KIOSK_OK) {
+        text = json_dumps(pins, JSON_INDENT(2) | JSON_SORT_KEYS);
+        err = text ? write_file(dir, "demo-service-pins.json", text, 0600) : KIOSK_E_NOMEM;
+    }
+    free(text);
+    json_decref(pins);
+    return err;
+}
+
 KioskErr seed_demo_files(sqlite3 *db, const char *dir)
 {
     sqlite3_stmt *st = NULL;
@@ -1333,6 +1407,8 @@ KioskErr seed_demo_files(sqlite3 *db, const char *dir)
                                               db_text(st, 3), "active", sqlite3_column_int(st, 4)));
     text = json_dumps(list, JSON_INDENT(2));
     err = text ? write_file(dir, "demo-staff.json", text, 0644) : KIOSK_E_NOMEM;
+    if (err == KIOSK_OK)
+        err = write_pins(db, dir);
 out:
     sqlite3_finalize(st);
     json_decref(list);

@@ -2,7 +2,8 @@
  * of stores plus the online warehouse, a catalog of over 500 products with size and colour
  * variants (valid GTIN-13s), stock everywhere, members with cross-channel purchase
  * histories (returns included), preferences, offers and a few stylist notes, store staff,
- * and beside the database the demo loyalty key pair, demo-members.json and demo-staff.json.
+ * a service PIN per shop, and beside the database the demo loyalty key pair,
+ * demo-members.json, demo-staff.json and demo-service-pins.json.
  * Every name, number and key comes from a fixed PRNG seed or a table; only timestamps are
  * relative to the moment of seeding. Runs on main's thread at start. */
 #ifndef CENTRAL_SEED_H
@@ -33,9 +34,10 @@ KioskErr seed_demo_db(sqlite3 *db, time_t now);
 /* Fills an empty database with the large generated chain. */
 KioskErr seed_large_db(sqlite3 *db, time_t now);
 
-/* Writes demo-loyalty-key.pem, demo-loyalty-pub.pem, demo-members.json and demo-staff.json
- * into dir (the database's folder), after either seed. The key pair is the same on every
- * run. */
+/* Writes demo-loyalty-key.pem, demo-loyalty-pub.pem, demo-members.json, demo-staff.json and
+ * demo-service-pins.json (the shops still on the demo's PIN; none after the large seed)
+ * into dir (the database's folder), after either seed. The key pair and the PINs are the
+ * same on every run. */
 KioskErr seed_demo_files(sqlite3 *db, const char *dir);
 
 #endif

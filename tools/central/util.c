@@ -218,14 +218,28 @@ bool util_random_hex(size_t n_bytes, char *out)
     return true;
 }
 
+/* No 0/O, 1/I/L: codes are read off a screen and typed. */
+static const char CODE_ALPHABET[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+bool util_code_char(char c)
+{
+    return c != '\0' && strchr(CODE_ALPHABET, c) != NULL;
+}
+
 bool util_random_code(size_t n, char *out)
 {
-    static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    const char *alphabet = CODE_ALPHABET;
+    const unsigned size = sizeof CODE_ALPHABET - 1;
+    const unsigned limit = 256 - 256 % size; /* bytes at or over it would favour some letters */
     unsigned char buf[64];
-    if (n > sizeof buf || getrandom(buf, n, 0) != (ssize_t)n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        out[i] = alphabet[buf[i] % (sizeof alphabet - 1)];
+    size_t have = 0;
+    while (have < n) {
+        if (getrandom(buf, sizeof buf, 0) != (ssize_t)sizeof buf)
+            return false;
+        for (size_t i = 0; i < sizeof buf && have < n; i++)
+            if (buf[i] < limit)
+                out[have++] = alphabet[buf[i] % size];
+    }
     out[n] = '\0';
     return true;
 }

@@ -58,8 +58,11 @@ void util_mask_line(const char *line, char *out, size_t out_size);
 
 /* Random hex of n_bytes from the system's CSPRNG into out (2*n_bytes+1). False on failure. */
 bool util_random_hex(size_t n_bytes, char *out);
-/* A code of n characters from an alphabet without look-alikes (no 0/O, 1/I/L). */
+/* A code of n characters from an alphabet without look-alikes (no 0/O, 1/I/L), each drawn
+ * uniformly from the system's CSPRNG; out holds n+1. */
 bool util_random_code(size_t n, char *out);
+/* True if c is a character of that alphabet (upper case). */
+bool util_code_char(char c);
 
 /* Monotonic seconds, for deadlines. */
 double util_mono_now(void);

@@ -32,6 +32,11 @@ static void usage(FILE *out)
             "                         the reader, the network and TLS to the central service,\n"
             "                         the display, the disk (all four without an argument)\n"
             "  logs [N]               the kiosk's last N log lines (default 50, at most 200)\n"
+            "  enroll CODE            enroll this device with the code from the device console\n"
+            "  reset [--force]        factory reset: asks twice, then erases the device's\n"
+            "                         identity, local store and keys and starts it again;\n"
+            "                         --force even with orders still waiting (they are lost)\n"
+            "                         (scripts: reset --yes [--force], with --json)\n"
             "  raw JSON               send one request line as it is\n"
             "Commands for tag files (no kiosk needed):\n"
             "  card ...               mint, mint-garment, show, write (a real tag, through the\n"
@@ -125,8 +130,31 @@ static void print_diag(json_t *reply)
                json_integer_value(json_object_get(st, "outbox")));
 }
 
+/* A factory reset asks twice: the words, then yes. */
+static bool confirmed_twice(void)
+{
+    char line[64];
+    printf("A factory reset erases this device's identity (it must be enrolled again), its\n"
+           "local store and its keys. Type ERASE to go on: ");
+    fflush(stdout);
+    if (!fgets(line, sizeof line, stdin) || strcmp(line, "ERASE\n") != 0)
+        return false;
+    printf("Sure? The device starts again as new. [y/N] ");
+    fflush(stdout);
+    return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
 static void print_human(const char *cmd, json_t *reply)
 {
+    if (strcmp(cmd, "enroll") == 0) {
+        printf("enrolling: the kiosk starts again with its identity when it is done "
+               "(kioskctl status shows how it goes)\n");
+        return;
+    }
+    if (strcmp(cmd, "reset") == 0) {
+        printf("factory reset: the kiosk is erasing its data and starting again\n");
+        return;
+    }
     if (strcmp(cmd, "diag") == 0) {
         print_diag(reply);
         return;
@@ -273,6 +301,25 @@ int main(int argc, char **argv)
         if (nargs == 1 && to_int(args[0], 1, 200, &n))
             return fail("logs: N must be 1 to 200, not '%s'", args[0]);
         json_object_set_new(req, "lines", json_integer(n));
+    } else if (strcmp(cmd, "enroll") == 0 && nargs == 1) {
+        json_object_set_new(req, "code", json_string(args[0]));
+    } else if (strcmp(cmd, "reset") == 0 && nargs <= 2) {
+        bool yes = false, force = false;
+        for (int i = 0; i < nargs; i++) {
+            if (strcmp(args[i], "--yes") == 0)
+                yes = true;
+            else if (strcmp(args[i], "--force") == 0)
+                force = true;
+            else
+                return fail("reset: unknown option %s", args[i]);
+        }
+        if (!yes && !confirmed_twice()) {
+            json_decref(req);
+            printf("nothing was erased\n");
+            return 1;
+        }
+        json_object_set_new(req, "confirm", json_string("erase everything"));
+        json_object_set_new(req, "force", json_boolean(force));
     } else if (strcmp(cmd, "raw") == 0 && nargs == 1) {
         json_decref(req);
         req = json_loads(args[0], 0, NULL);

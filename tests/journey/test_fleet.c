@@ -1,0 +1,299 @@
+/* test_fleet.c: a technician brings a device up, end to end with real parts: the central
+ * service in mutual-TLS mode with its device CA, the PN532 emulator read through libnfc, a
+ * headless kiosk that has never been enrolled.
+ * - It starts on the setup screen; a member card there does nothing but say so; an
+ *   enrollment code before the technician's badge is refused.
+ * - The badge, then the code from the device console under the scanner: the device makes its
+ *   key (0600, never sent), sends a CSR, keeps the certificate the service signed, and starts
+ *   again; its heartbeat then reaches the service over mutual TLS, and a command the
+ *   operator queued (a screenshot) is carried out.
+ * - Revoked at the console, its heartbeats are refused and it says so to a technician. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "test_filter.h"
+
+#include "journey.h"
+
+typedef struct Fleet {
+    World w;
+    char data[HARNESS_PATH_MAX + 16];
+} Fleet;
+
+static int setup(void **state)
+{
+    Fleet *f = calloc(1, sizeof *f);
+    assert_int_equal(harness_start_devices(&f->w.central, true, NULL), 0);
+    f->w.sim = nfctest_sim_start(NFCSIM_PATH);
+    assert_non_null(f->w.sim);
+    snprintf(f->data, sizeof f->data, "%s/device-data", f->w.central.dir);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fleet *f = *state;
+    if (f->w.kiosk.pid)
+        kiosk_proc_stop(&f->w.kiosk);
+    nfctest_sim_stop(f->w.sim);
+    harness_stop(&f->w.central);
+    free(f);
+    return 0;
+}
+
+/* The kiosk of a shop floor that must be enrolled, its data kept across restarts. */
+static void start(Fleet *f)
+{
+    char pub[HARNESS_PATH_MAX + 32], conf[4096];
+    harness_path(&f->w.central, "demo-loyalty-pub.pem", pub, sizeof pub);
+    snprintf(conf, sizeof conf,
+             "[device]\ndata_dir = %s\nenroll = true\nserial = SN-FLEET-1\n"
+             "[central]\nurl = %s\nca_file = %s\nconnect_timeout_ms = 2000\n"
+             "request_timeout_ms = 5000\n[nfc]\nconnstring = %s\n[identity]\nloyalty_keys = %s\n",
+             f->data, f->w.central.base, f->w.central.ca, nfctest_sim_connstring(f->w.sim), pub);
+    assert_true(kiosk_proc_start(&f->w.kiosk, conf, NULL));
+}
+
+static json_t *state_of(Fleet *f)
+{
+    json_t *st = kiosk_proc_cmd(&f->w.kiosk, "state", NULL);
+    assert_non_null(st);
+    return st;
+}
+
+static void await(Fleet *f, const char *field, json_t *want)
+{
+    json_t *last = NULL;
+    if (!kiosk_await_state(&f->w.kiosk, field, want, 20000, &last))
+        fail_msg("%s never became as wanted: %s", field, json_dumps(last, 0));
+    json_decref(last);
+}
+
+static void enrollment_code(Fleet *f, char *code, size_t size)
+{
+    Resp r;
+    assert_int_equal(harness_operator(&f->w.central, "POST", "/v1/admin/enrollment-codes",
+                                      "{\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}", &r),
+                     0);
+    assert_int_equal(r.status, 201);
+    snprintf(code, size, "%s", json_string_value(json_object_get(r.json, "code")));
+    resp_free(&r);
+}
+
+static void scan(Fleet *f, const char *line)
+{
+    json_decref(kiosk_proc_cmd(&f->w.kiosk, "type", json_pack("{s:s}", "text", line)));
+}
+
+static int mode_of(const char *dir, const char *name)
+{
+    char path[HARNESS_PATH_MAX + 64];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+/* Waits for the kiosk to end by itself (it starts again with its identity under systemd). */
+static void await_exit(Fleet *f)
+{
+    for (int i = 0; i < 500; i++) {
+        int status;
+        pid_t p = waitpid(f->w.kiosk.pid, &status, WNOHANG);
+        if (p == f->w.kiosk.pid) {
+            assert_true(WIFEXITED(status));
+            assert_int_equal(WEXITSTATUS(status), 0);
+            f->w.kiosk.pid = 0;
+            kiosk_proc_stop(&f->w.kiosk); /* tidies its folder; the process is gone */
+            return;
+        }
+        journey_pause_ms(20);
+    }
+    fail_msg("the kiosk did not restart after enrolling");
+}
+
+static void device_heartbeat_seen(Fleet *f, const char *device, bool *seen)
+{
+    Resp r;
+    assert_int_equal(harness_operator(&f->w.central, "GET", "/v1/fleet", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    *seen = false;
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(r.json, "devices"), i, d)
+    {
+        if (strcmp(json_string_value(json_object_get(d, "id")), device) == 0)
+            *seen = json_is_string(json_object_get(d, "last_seen")) &&
+                    json_is_true(json_object_get(d, "healthy"));
+    }
+    resp_free(&r);
+}
+
+static void enrolled_from_scratch_then_revoked(void **state)
+{
+    Fleet *f = *state;
+    char code[HARNESS_CODE_MAX], line[64], cmd[2048];
+    start(f);
+    journey_await_screen(&f->w, "setup");
+    json_t *u = journey_await_widget(&f->w, "setup-serial", false);
+    assert_string_equal(journey_text_of(u, "setup-serial"), "SN-FLEET-1");
+    json_decref(u);
+    journey_layout_ok(&f->w, "setup");
+    /* Nobody is served before the device is enrolled; a code alone enrolls nothing. */
+    char member[64];
+    journey_demo_member(&f->w, "", member, sizeof member);
+    journey_tap_card_of(&f->w, member);
+    await(f, "notice", json_string("setup_needed"));
+    enrollment_code(f, code, sizeof code);
+    snprintf(line, sizeof line, "ENROLL:%s\n", code);
+    scan(f, line);
+    await(f, "notice", json_string("badge_first"));
+    json_t *st = state_of(f);
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "setup");
+    assert_true(json_is_null(json_object_get(st, "member")));
+    json_decref(st);
+    assert_int_equal(mode_of(f->data, "device-key.pem"), 0600); /* made on the device */
+    assert_int_equal(mode_of(f->data, "device-cert.pem"), -1);
+    /* The technician's badge, then the code: enrolled, and the kiosk starts again. */
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    json_decref(journey_await_widget(&f->w, "setup-code", false));
+    journey_layout_ok(&f->w, "setup code");
+    scan(f, line);
+    await_exit(f);
+    assert_int_equal(mode_of(f->data, "device-key.pem"), 0600);
+    assert_int_equal(mode_of(f->data, "device-cert.pem"), 0600);
+    assert_int_equal(mode_of(f->data, "device.json"), 0600);
+    /* The certificate is the device CA's, for the device id the service gave. */
+    char cert[HARNESS_PATH_MAX + 32], ca[HARNESS_PATH_MAX + 32];
+    snprintf(cert, sizeof cert, "%s/device-cert.pem", f->data);
+    harness_path(&f->w.central, "device-ca.pem", ca, sizeof ca);
+    snprintf(cmd, sizeof cmd, "openssl verify -CAfile '%s' '%s' >/dev/null", ca, cert);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "openssl x509 -noout -subject -in '%s' | grep -q 'CN *= *D0'", cert);
+    assert_int_equal(system(cmd), 0);
+    /* Started again: the attract screen, and its heartbeat reaches the fleet over mutual TLS
+     * (the service refuses device calls without the certificate). */
+    start(f);
+    journey_await_screen(&f->w, "attract");
+    await(f, "heartbeat", json_string("ok"));
+    char device[64];
+    json_t *record = json_load_file(strcat(strcpy(cmd, f->data), "/device.json"), 0, NULL);
+    assert_non_null(record);
+    snprintf(device, sizeof device, "%s", json_string_value(json_object_get(record, "device_id")));
+    json_decref(record);
+    bool seen;
+    device_heartbeat_seen(f, device, &seen);
+    assert_true(seen);
+    /* An operator's command comes with the next heartbeat (the first one after a start). */
+    Resp r;
+    char path[128];
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/commands", device);
+    assert_int_equal(
+        harness_operator(&f->w.central, "POST", path, "{\"command\":\"screenshot\"}", &r), 0);
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    start(f);
+    for (int i = 0; i < 500 && mode_of(f->data, "support-screenshot.png") < 0; i++)
+        journey_pause_ms(20);
+    assert_true(mode_of(f->data, "support-screenshot.png") >= 0);
+    /* Revoked at the console: the device's calls are refused, and it says so. */
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/revoke", device);
+    assert_int_equal(harness_operator(&f->w.central, "POST", path, NULL, &r), 0);
+    assert_int_equal(r.status, 204);
+    resp_free(&r);
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    start(f);
+    await(f, "heartbeat", json_string("device_revoked"));
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    f->w.kiosk.pid = 0;
+}
+
+/* A code that is not valid says what to do, and the technician can try again. */
+static void a_bad_code_is_explained(void **state)
+{
+    Fleet *f = *state;
+    start(f);
+    journey_await_screen(&f->w, "setup");
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    json_decref(journey_await_widget(&f->w, "setup-code", false));
+    scan(f, "ENROLL:ZZZZ-ZZZZ\n");
+    json_t *u = journey_await_widget(&f->w, "setup-retry", true);
+    assert_non_null(strstr(journey_text_of(u, "setup-failed"), "device console"));
+    json_decref(u);
+    journey_layout_ok(&f->w, "setup failed");
+    assert_int_equal(mode_of(f->data, "device-cert.pem"), -1);
+    journey_press(&f->w, "setup-retry");
+    json_decref(journey_await_widget(&f->w, "setup-code", false));
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    f->w.kiosk.pid = 0;
+}
+
+/* A technician with a shell enrolls with kioskctl; the factory reset then leaves no key,
+ * certificate, enrollment record, local store or outbox key behind, and the device starts as
+ * new (a new key, the setup screen). */
+static void factory_reset_leaves_nothing_behind(void **state)
+{
+    Fleet *f = *state;
+    char code[HARNESS_CODE_MAX];
+    start(f);
+    journey_await_screen(&f->w, "setup");
+    enrollment_code(f, code, sizeof code);
+    json_t *r = kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code));
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
+    await_exit(f);
+    char key[HARNESS_PATH_MAX + 32], before[4096] = "", after[4096] = "";
+    snprintf(key, sizeof key, "%s/device-key.pem", f->data);
+    FILE *k = fopen(key, "r");
+    assert_non_null(k);
+    assert_true(fread(before, 1, sizeof before - 1, k) > 0);
+    fclose(k);
+    start(f);
+    journey_await_screen(&f->w, "attract");
+    r = kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code));
+    assert_false(json_is_true(json_object_get(r, "ok"))); /* enrolled already */
+    json_decref(r);
+    r = kiosk_proc_cmd(&f->w.kiosk, "reset", json_pack("{s:s}", "confirm", "yes"));
+    assert_false(json_is_true(json_object_get(r, "ok"))); /* not the words: nothing happens */
+    json_decref(r);
+    assert_int_equal(mode_of(f->data, "device-cert.pem"), 0600);
+    r = kiosk_proc_cmd(&f->w.kiosk, "reset", json_pack("{s:s}", "confirm", "erase everything"));
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_decref(r);
+    await_exit(f);
+    static const char *const gone[] = {"device-key.pem", "device-cert.pem", "device.json",
+                                       "kiosk.db",       "kiosk.db-wal",    "device.key",
+                                       "images"};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        if (mode_of(f->data, gone[i]) != -1)
+            fail_msg("%s is still there after the factory reset", gone[i]);
+    start(f);
+    journey_await_screen(&f->w, "setup"); /* a new device: to be enrolled again */
+    k = fopen(key, "r");
+    assert_non_null(k);
+    assert_true(fread(after, 1, sizeof after - 1, k) > 0);
+    fclose(k);
+    assert_string_not_equal(before, after); /* a new key, made on the device */
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    f->w.kiosk.pid = 0;
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(enrolled_from_scratch_then_revoked, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_bad_code_is_explained, setup, teardown),
+        cmocka_unit_test_setup_teardown(factory_reset_leaves_nothing_behind, setup, teardown),
+    };
+    TEST_FILTER(argc, argv, tests);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
