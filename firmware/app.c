@@ -943,6 +943,8 @@ static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
     if (h->next_heartbeat_seconds > 0 && h->next_heartbeat_seconds <= 86400)
         s->heartbeat_ms = (uint32_t)h->next_heartbeat_seconds * 1000u;
     bool changed = was;
+    if (h->renew_certificate && !s->pending[RESULT_RENEWED]) /* one renewal at a time */
+        app_ask(s, RESULT_RENEWED, FX_RENEW, fx);
     for (size_t i = 0; i < h->command_count; i++) {
         const char *cmd = h->commands[i].command;
         log_info("app", "operator command %s (%s)", cmd, h->commands[i].id);
@@ -985,6 +987,16 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
         return on_order_result(s, r, fx);
     if (r->kind == RESULT_HEARTBEAT)
         return on_heartbeat(s, r, fx);
+    if (r->kind == RESULT_RENEWED) {
+        /* Connections open with the old certificate end with the kiosk's next start, when
+         * nobody is using it; the service accepts only the new one from now on. */
+        s->pending[RESULT_RENEWED] = 0;
+        if (r->err == KIOSK_OK && !s->session.active && !s->staff.active)
+            app_want(fx, FX_RESTART, TIMER_COUNT, 0);
+        else if (r->err == KIOSK_OK)
+            s->restart_when_idle = true;
+        return false;
+    }
     if ((unsigned)r->kind >= RESULT_KIND_COUNT || r->seq == 0 || r->seq != s->pending[r->kind])
         return false; /* an answer to a question nobody is asking any more */
     s->pending[r->kind] = 0;

@@ -295,6 +295,7 @@ typedef enum EffectType {
     FX_RESTART,        /* start the kiosk again (enrolled; or the operator asked) */
     FX_HEARTBEAT,      /* the device's state to the central service */
     FX_SCREENSHOT,     /* the operator asked for a picture of the screen */
+    FX_RENEW,          /* the certificate is in its last third: a new one for the same key */
 } EffectType;
 
 typedef struct Effect {

@@ -183,6 +183,9 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
     case CENTRAL_MEMBER_ORDERS:
     case CENTRAL_NOTES:
         return TERMINATED(r->u.member.member) && central_is_id(r->u.member.member);
+    case CENTRAL_RENEW:
+        return c->device_id && TERMINATED(r->u.enroll.csr) &&
+               strncmp(r->u.enroll.csr, "-----BEGIN CERTIFICATE REQUEST-----", 35) == 0;
     case CENTRAL_ENROLL:
         return TERMINATED(r->u.enroll.serial) && TERMINATED(r->u.enroll.code) &&
                TERMINATED(r->u.enroll.kind) && TERMINATED(r->u.enroll.version) &&
@@ -293,6 +296,7 @@ static bool idempotent(CentralKind k)
     case CENTRAL_FITTING_REQUEST:
     case CENTRAL_NOTE_ADD:
     case CENTRAL_ENROLL:
+    case CENTRAL_RENEW:
     case CENTRAL_HEARTBEAT:
     case CENTRAL_HANDOFF:
         return false; /* POSTs without an idempotency key: a retry could act twice */
@@ -359,6 +363,10 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
         rc |= set_str(o, "device", c->device_id);
         rc |= set_str(o, "member", r->u.fitting.member);
         rc |= set_str(o, "note", r->u.fitting.note);
+        break;
+    case CENTRAL_RENEW:
+        o = json_object();
+        rc |= set_str(o, "csr", r->u.enroll.csr);
         break;
     case CENTRAL_ENROLL:
         o = json_object();
@@ -532,6 +540,9 @@ static bool build_url(const CentralClient *c, const CentralRequest *r, char *url
         break;
     case CENTRAL_ENROLL:
         n = snprintf(url, URL_MAX, "%s/v1/devices/enroll", b);
+        break;
+    case CENTRAL_RENEW:
+        n = snprintf(url, URL_MAX, "%s/v1/devices/%s/certificate", b, c->device_id);
         break;
     case CENTRAL_KIND_COUNT:
         break;

@@ -46,6 +46,7 @@ static const char *const kind_names[CENTRAL_KIND_COUNT] = {
     [CENTRAL_NOTES] = "notes",
     [CENTRAL_NOTE_ADD] = "note_add",
     [CENTRAL_ENROLL] = "enroll",
+    [CENTRAL_RENEW] = "renew",
 };
 
 const char *central_kind_name(CentralKind kind)
@@ -718,10 +719,11 @@ static bool decode_notes(const json_t *root, CentralNotes *out)
                        &out->count, &out->truncated, note);
 }
 
-static bool decode_enrollment(const json_t *root, CentralEnrollment *e)
+static bool decode_enrollment(const json_t *root, CentralEnrollment *e, bool renewal)
 {
     bool ok = true;
-    if (!get_id(root, "device_id", REQ, e->device_id) || !get_id(root, "store", REQ, e->store) ||
+    if (!get_id(root, "device_id", REQ, e->device_id) ||
+        !get_id(root, "store", renewal ? OPT : REQ, e->store) ||
         !get_str(root, "kind", OPT, e->kind, sizeof e->kind) ||
         !get_str(root, "expires_at", OPT, e->expires_at, sizeof e->expires_at))
         return false;
@@ -1009,7 +1011,8 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
         ok = decode_notes(root, &out->notes);
         break;
     case CENTRAL_ENROLL:
-        ok = decode_enrollment(root, &out->enrollment);
+    case CENTRAL_RENEW:
+        ok = decode_enrollment(root, &out->enrollment, kind == CENTRAL_RENEW);
         break;
     case CENTRAL_NOTE_ADD:
         ok = note(root, &out->notes.notes[0]);

@@ -78,6 +78,7 @@ typedef enum CentralKind {
     CENTRAL_NOTES,           /* GET /v1/members/{id}/notes          -> notes */
     CENTRAL_NOTE_ADD,        /* POST /v1/members/{id}/notes         -> notes (the one note) */
     CENTRAL_ENROLL,          /* POST /v1/devices/enroll             -> enrollment */
+    CENTRAL_RENEW,           /* POST /v1/devices/{id}/certificate   -> enrollment (no store) */
     CENTRAL_KIND_COUNT
 } CentralKind;
 

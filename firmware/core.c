@@ -31,6 +31,7 @@ struct Core {
     char room[CONFIG_TEXT_MAX]; /* this mirror's fitting room */
     DeviceId *identity;         /* [device] enroll: the device's own key and certificate */
     char serial[CONFIG_TEXT_MAX];
+    char data_dir[CONFIG_PATH_MAX];
     KioskMode mode;
     bool restart;        /* enrolled, or the operator asked: start again */
     bool screenshot;     /* the operator asked for a picture of the screen */
@@ -305,6 +306,7 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     snprintf(c->device_id, sizeof c->device_id, "%s", cfg->device_id);
     snprintf(c->room, sizeof c->room, "%s", cfg->fitting_room);
     c->mode = cfg->mode;
+    snprintf(c->data_dir, sizeof c->data_dir, "%s", cfg->data_dir);
     if (cfg->enroll)
         open_identity(c, cfg);
     start_central(c, cfg);
@@ -974,6 +976,70 @@ static void enroll(Core *c, uint32_t seq)
     post_result_now(c, r);
 }
 
+/* On the client's worker: the renewed certificate replaces the old one, the enrollment
+ * record kept as it is (device.json, read again: the renewal changes only the dates). */
+static void on_renewed(const CentralReply *reply, void *ctx)
+{
+    EnrollAsk *a = ctx;
+    Core *c = a->core;
+    Result *r = result_new(RESULT_RENEWED, a->seq);
+    free(a);
+    if (reply->result == CENTRAL_CANCELLED || !r) {
+        result_free(r);
+        return;
+    }
+    r->err = KIOSK_E_IO;
+    if (reply->result == CENTRAL_OK) {
+        char path[CONFIG_PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/%s", c->data_dir, DEVICE_ID_RECORD_FILE);
+        json_t *rec = json_load_file(path, 0, NULL);
+        if (rec)
+            json_object_del(rec, "expires_at"); /* the new certificate's own */
+        char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+        json_decref(rec);
+        r->err =
+            text ? device_id_store_enrollment(c->identity, reply->payload.enrollment.certificate,
+                                              text, (int64_t)time(NULL))
+                 : KIOSK_E_IO;
+        free(text);
+    }
+    if (r->err == KIOSK_OK)
+        log_info("core", "certificate renewed");
+    else
+        log_warn("core", "certificate not renewed (%s, %s)", central_result_name(reply->result),
+                 reply->error_code[0] ? reply->error_code : kerr_name(r->err));
+    post_result(c, r);
+}
+
+static void renew(Core *c, uint32_t seq)
+{
+    CentralRequest *req = calloc(1, sizeof *req);
+    EnrollAsk *a = calloc(1, sizeof *a);
+    char *csr = NULL;
+    uint32_t id;
+    KioskErr err = req && a && c->identity && c->central ? KIOSK_OK : KIOSK_E_STATE;
+    if (err == KIOSK_OK)
+        err = device_id_csr(c->identity, c->serial[0] ? c->serial : c->device_id, &csr);
+    if (err == KIOSK_OK && strlen(csr) >= sizeof req->u.enroll.csr)
+        err = KIOSK_E_TOOBIG;
+    if (err == KIOSK_OK) {
+        req->kind = CENTRAL_RENEW;
+        memcpy(req->u.enroll.csr, csr, strlen(csr) + 1);
+        *a = (EnrollAsk){.core = c, .seq = seq};
+        err = central_submit_cb(c->central, req, on_renewed, a, &id);
+    }
+    free(csr);
+    free(req);
+    if (err != KIOSK_OK) {
+        free(a);
+        log_warn("core", "certificate renewal not sent (%s)", kerr_name(err));
+        Result *r = result_new(RESULT_RENEWED, seq);
+        if (r)
+            r->err = err;
+        post_result_now(c, r);
+    }
+}
+
 bool core_restart_wanted(const Core *c)
 {
     return c->restart;
@@ -1144,6 +1210,9 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
             break;
         case FX_SCREENSHOT:
             c->screenshot = true;
+            break;
+        case FX_RENEW:
+            renew(c, e->seq);
             break;
         }
     }

@@ -30,6 +30,7 @@ static const char *const RESULT_NAMES[RESULT_KIND_COUNT] = {
     [RESULT_NOTE_SAVED] = "note_saved",
     [RESULT_ENROLLED] = "enrolled",
     [RESULT_HEARTBEAT] = "heartbeat",
+    [RESULT_RENEWED] = "renewed",
 };
 
 Result *result_new(ResultKind kind, uint32_t seq)

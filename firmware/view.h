@@ -180,6 +180,7 @@ typedef enum ResultKind {
     RESULT_NOTE_SAVED,          /* u.notes: the note just kept at the service */
     RESULT_ENROLLED,            /* u.enrolled: the device's identity is stored (or refusal) */
     RESULT_HEARTBEAT,           /* u.heartbeat: the service's answer, with its commands */
+    RESULT_RENEWED,             /* the new certificate is stored (err says if not) */
     RESULT_KIND_COUNT
 } ResultKind;
 

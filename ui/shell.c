@@ -733,6 +733,24 @@ static void cmd_intent(Shell *sh, ControlCall *call)
     control_reply(call, NULL, NULL, NULL);
 }
 
+/* {"cmd":"health"}: the check an update passes before its slot is marked good (RAUC): the
+ * UI draws, the local store is there, and the central service answers or orders wait safely
+ * in the outbox for it. */
+static void cmd_health(Shell *sh, ControlCall *call)
+{
+    const AppState *s = core_state(sh->core);
+    char db[CONFIG_PATH_MAX + 32];
+    snprintf(db, sizeof db, "%s/%s", sh->cfg->data_dir, STORE_FILE_NAME);
+    bool ui = sh->drawn_once && sh->frames > 0;
+    bool store = access(db, R_OK | W_OK) == 0;
+    bool central = !s->central || s->online || s->outbox_depth > 0 || s->setup.needed;
+    control_reply(call,
+                  json_pack("{s:b,s:{s:b,s:b,s:b},s:s}", "healthy", ui && store && central,
+                            "checks", "ui", ui, "store", store, "central", central, "version",
+                            KIOSK_VERSION),
+                  NULL, NULL);
+}
+
 /* {"cmd":"enroll","code":"KQ7M-2XPD"}: a technician with a shell on the device enrolls it
  * (the socket is owner-only: no badge needed). The screen shows how it goes; `state` has it. */
 static void cmd_enroll(Shell *sh, ControlCall *call)
@@ -811,6 +829,7 @@ static void on_control(Shell *sh, ControlCall *call)
                 {"logs", cmd_logs},
                 {"diag", cmd_diag},
                 {"enroll", cmd_enroll},
+                {"health", cmd_health},
                 {"reset", cmd_reset}};
     const char *cmd = control_call_cmd(call);
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
@@ -821,7 +840,7 @@ static void on_control(Shell *sh, ControlCall *call)
     }
     control_reply_error(call, "unknown_command",
                         "commands: ui, press, tap, type, screenshot, state, wait, version, "
-                        "intent, logs, diag, enroll, reset");
+                        "intent, logs, diag, health, enroll, reset");
 }
 
 static void on_foreign(void *ctx, const Event *ev)

@@ -55,10 +55,14 @@ mkdir -p "$root/lib/systemd/system" "$root/usr/bin"
 cp -a "$units/." "$root/lib/systemd/system/"
 cp "$unit" "$root/lib/systemd/system/kiosk.service"
 cp "$KIOSK_PACKAGE_BIN" "$root/usr/bin/kiosk"
+# The update's health gate: kioskctl health, then RAUC's mark-good.
+cp "$KIOSK_SOURCE_DIR/board/kiosk-mark-good.service" "$root/lib/systemd/system/"
+: >"$root/usr/bin/kioskctl" && chmod 755 "$root/usr/bin/kioskctl"
+: >"$root/usr/bin/rauc" && chmod 755 "$root/usr/bin/rauc"
 
 # verify exits 0 even when it ignores a line it cannot parse; any word from it is a failure.
 status=0
-out=$(systemd-analyze verify --root="$root" kiosk.service 2>&1) || status=$?
+out=$(systemd-analyze verify --root="$root" kiosk.service kiosk-mark-good.service 2>&1) || status=$?
 if [[ $status -ne 0 || -n "$out" ]]; then
     echo "$out" >&2
     fail "systemd-analyze verify: status $status, the lines above"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctlclient.h"
 #include "version.h"
@@ -33,6 +34,9 @@ static void usage(FILE *out)
             "                         the display, the disk (all four without an argument)\n"
             "  logs [N]               the kiosk's last N log lines (default 50, at most 200)\n"
             "  enroll CODE            enroll this device with the code from the device console\n"
+            "  health [SECONDS]       healthy or not (UI, store, central or queued); waits up to\n"
+            "                         SECONDS for it (exit status 0 only when healthy: RAUC's\n"
+            "                         mark-good runs after it)\n"
             "  reset [--force]        factory reset: asks twice, then erases the device's\n"
             "                         identity, local store and keys and starts it again;\n"
             "                         --force even with orders still waiting (they are lost)\n"
@@ -146,6 +150,15 @@ static bool confirmed_twice(void)
 
 static void print_human(const char *cmd, json_t *reply)
 {
+    if (strcmp(cmd, "health") == 0) {
+        json_t *ch = json_object_get(reply, "checks");
+        printf("%s: ui %s, store %s, central %s\n",
+               json_is_true(json_object_get(reply, "healthy")) ? "healthy" : "NOT HEALTHY",
+               json_is_true(json_object_get(ch, "ui")) ? "ok" : "NO",
+               json_is_true(json_object_get(ch, "store")) ? "ok" : "NO",
+               json_is_true(json_object_get(ch, "central")) ? "ok" : "NO");
+        return;
+    }
     if (strcmp(cmd, "enroll") == 0) {
         printf("enrolling: the kiosk starts again with its identity when it is done "
                "(kioskctl status shows how it goes)\n");
@@ -223,6 +236,7 @@ int main(int argc, char **argv)
     if (!socket_path || !socket_path[0])
         socket_path = DEFAULT_SOCKET;
     bool json_out = false;
+    long health_wait = 0;
     long timeout = DEFAULT_TIMEOUT;
     int c;
     while ((c = getopt_long(argc, argv, "+", options, NULL)) != -1) {
@@ -301,6 +315,9 @@ int main(int argc, char **argv)
         if (nargs == 1 && to_int(args[0], 1, 200, &n))
             return fail("logs: N must be 1 to 200, not '%s'", args[0]);
         json_object_set_new(req, "lines", json_integer(n));
+    } else if (strcmp(cmd, "health") == 0 && nargs <= 1) {
+        if (nargs == 1 && to_int(args[0], 0, 3600, &health_wait))
+            return fail("health: SECONDS must be 0 to 3600, not '%s'", args[0]);
     } else if (strcmp(cmd, "enroll") == 0 && nargs == 1) {
         json_object_set_new(req, "code", json_string(args[0]));
     } else if (strcmp(cmd, "reset") == 0 && nargs <= 2) {
@@ -335,17 +352,29 @@ int main(int argc, char **argv)
     if (wire)
         json_object_set_new(req, "cmd", json_string(wire));
 
-    CtlClient *cl = ctlclient_connect(socket_path, 0);
-    if (!cl) {
-        json_decref(req);
-        return fail("no kiosk answers at %s (is it running? try --socket)", socket_path);
+    json_t *reply = NULL;
+    /* health SECONDS: ask again every second until healthy (a kiosk just started, or just
+     * updated, may need its first sync) or the time is up. */
+    for (long waited = 0;; waited++) {
+        CtlClient *cl = ctlclient_connect(socket_path, 0);
+        if (cl) {
+            json_decref(reply);
+            reply = ctlclient_call(cl, req, (int)timeout);
+            ctlclient_close(cl);
+        }
+        bool healthy = reply && json_is_true(json_object_get(reply, "healthy"));
+        if (strcmp(cmd, "health") != 0 || healthy || waited >= health_wait)
+            break;
+        sleep(1);
     }
-    json_t *reply = ctlclient_call(cl, req, (int)timeout);
     json_decref(req);
-    ctlclient_close(cl);
+    if (!reply && strcmp(cmd, "health") != 0)
+        return fail("no kiosk answers at %s (is it running? try --socket)", socket_path);
+    if (!reply)
+        return fail("no kiosk answers at %s: not healthy", socket_path);
     if (!reply)
         return fail("the kiosk did not answer in time%s", "");
-    int status = 0;
+    int status = strcmp(cmd, "health") == 0 && !json_is_true(json_object_get(reply, "healthy"));
     if (json_out) {
         char *text = json_dumps(reply, JSON_COMPACT);
         printf("%s\n", text ? text : "{}");
