@@ -24,6 +24,8 @@ static const char *const SCREEN_NAMES[SCREEN_COUNT] = {
     [SCREEN_NOTE] = "note",
     [SCREEN_CONFIRM] = "confirm",
     [SCREEN_SETUP] = "setup",
+    [SCREEN_SERVICE_PIN] = "service_pin",
+    [SCREEN_SERVICE] = "service",
 };
 
 static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
@@ -46,6 +48,7 @@ static const char *const NOTICE_NAMES[NOTICE_COUNT] = {
     [NOTICE_NOTE_FAILED] = "note_failed",
     [NOTICE_SETUP] = "setup_needed",
     [NOTICE_BADGE_FIRST] = "badge_first",
+    [NOTICE_NO_PIN] = "no_service_pin",
 };
 
 const char *app_notice_name(Notice notice)
@@ -107,7 +110,8 @@ void app_restart_idle(AppState *s, Effects *fx)
     s->idle_warning = false;
     s->wipe_at_ms = 0;
     app_want(fx, FX_TIMER_CANCEL, TIMER_WIPE, 0);
-    app_want(fx, FX_TIMER_ARM, TIMER_IDLE, s->staff.active ? s->staff_idle_ms : s->idle_ms);
+    bool staff = s->staff.active || s->service.technician[0];
+    app_want(fx, FX_TIMER_ARM, TIMER_IDLE, staff ? s->staff_idle_ms : s->idle_ms);
 }
 
 /* The pairing code goes away with the screen that showed it. */
@@ -143,6 +147,12 @@ static void clear_session(AppState *s, Effects *fx)
 
 void app_wipe_session(AppState *s, Effects *fx)
 {
+    /* Service mode ends too; its wait after wrong PINs holds for the next badge. */
+    int failures = s->service.failures;
+    uint64_t wait = s->service.wait_until_ms;
+    memset(&s->service, 0, sizeof s->service);
+    s->service.failures = failures;
+    s->service.wait_until_ms = wait;
     if (s->restart_when_idle) /* the operator's restart, now that nobody is using it */
         app_want(fx, FX_RESTART, TIMER_COUNT, 0);
     clear_session(s, fx);
@@ -608,9 +618,13 @@ static void to_root(AppState *s)
     s->screen = s->session.member_id[0] ? SCREEN_CUSTOMER : SCREEN_STAFF;
 }
 
-static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
+static bool on_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms, Effects *fx)
 {
     Session *se = &s->session;
+    if (app_service_screen(s->screen) || intent == INTENT_SERVICE_PIN ||
+        intent == INTENT_SERVICE_SECTION || intent == INTENT_SERVICE_TOUCH ||
+        intent == INTENT_SERVICE_RESET || intent == INTENT_SERVICE_EXIT)
+        return app_service_intent(s, intent, arg, now_ms, fx);
     bool in_session = s->screen != SCREEN_ATTRACT;
     switch (intent) {
     case INTENT_START:
@@ -859,6 +873,11 @@ static bool on_intent(AppState *s, Intent intent, int32_t arg, Effects *fx)
     case INTENT_OPEN_NOTE:
     case INTENT_SAVE_NOTE:
         return app_staff_intent(s, intent, arg, fx);
+    case INTENT_SERVICE_PIN: /* all handled above */
+    case INTENT_SERVICE_SECTION:
+    case INTENT_SERVICE_TOUCH:
+    case INTENT_SERVICE_RESET:
+    case INTENT_SERVICE_EXIT:
     case INTENT_ENROLL: /* enrolled already */
     case INTENT_NONE:
     case INTENT_COUNT:
@@ -966,7 +985,7 @@ static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
     return changed;
 }
 
-static bool on_result(AppState *s, const Result *r, Effects *fx)
+static bool on_result(AppState *s, const Result *r, uint64_t now_ms, Effects *fx)
 {
     Session *se = &s->session;
     note_online(s, r);
@@ -987,6 +1006,8 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
         return on_order_result(s, r, fx);
     if (r->kind == RESULT_HEARTBEAT)
         return on_heartbeat(s, r, fx);
+    if (r->kind == RESULT_PIN_CHECKED)
+        return app_service_result(s, r, now_ms, fx);
     if (r->kind == RESULT_RENEWED) {
         /* Connections open with the old certificate end with the kiosk's next start, when
          * nobody is using it; the service accepts only the new one from now on. */
@@ -1082,6 +1103,8 @@ static bool on_result(AppState *s, const Result *r, Effects *fx)
 }
 static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
 {
+    if (id == TIMER_SERVICE)
+        return app_service_timer(s, id, fx);
     if (id == TIMER_HEARTBEAT) { /* whatever the screen: the fleet hears from every device */
         if (s->heartbeat_ms) {
             app_want(fx, FX_HEARTBEAT, TIMER_COUNT, 0);
@@ -1154,6 +1177,7 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
     case TIMER_FITTING:
     case TIMER_RESTART:
     case TIMER_HEARTBEAT:
+    case TIMER_SERVICE:
     case TIMER_COUNT:
         break;
     }
@@ -1346,7 +1370,7 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
     }
     switch (ev->type) {
     case EV_INTENT:
-        changed = on_intent(s, ev->u.intent.intent, ev->u.intent.arg, fx);
+        changed = on_intent(s, ev->u.intent.intent, ev->u.intent.arg, now_ms, fx);
         break;
     case EV_TOUCH:
         /* A touch anywhere keeps a session alive, and answers "Still there?". */
@@ -1359,7 +1383,8 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
         changed = on_timer(s, ev->u.timer.id, now_ms, fx);
         break;
     case EV_IDENTITY:
-        changed = on_identity(s, &ev->u.identity, fx);
+        changed = app_service_identity(s, &ev->u.identity, now_ms, fx) ||
+                  on_identity(s, &ev->u.identity, fx);
         break;
     case EV_READER:
         changed = s->reader_connected != ev->u.reader.connected;
@@ -1374,7 +1399,7 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
         changed = on_pairing(s, &ev->u.pairing, fx);
         break;
     case EV_RESULT:
-        changed = ev->u.result.result && on_result(s, ev->u.result.result, fx);
+        changed = ev->u.result.result && on_result(s, ev->u.result.result, now_ms, fx);
         break;
     case EV_NONE:
     case EV_CONTROL:
@@ -1391,6 +1416,7 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
     if (s->online && !was_online)
         changed |= app_staff_back_online(s, fx);
     changed |= app_staff_enforce(s, fx);
+    changed |= app_service_enforce(s, fx);
     /* A pairing code lives only on the screens that show it: a code left behind could be
      * claimed for a screen that no longer listens. */
     if ((s->pairing_available || s->pairing.id[0]) && s->screen != SCREEN_IDENTIFY &&

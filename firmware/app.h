@@ -30,6 +30,9 @@ typedef enum ScreenId {
     SCREEN_NOTE,     /* writing a note about the customer */
     SCREEN_CONFIRM,  /* the customer confirms the associate's order with their own card */
     SCREEN_SETUP,    /* a device without its identity: a technician enrolls it */
+    /* Service mode (technician badge + the store's PIN): app_service_screen. */
+    SCREEN_SERVICE_PIN, /* the technician types the store's service PIN */
+    SCREEN_SERVICE,     /* diagnostics, tests and the factory reset */
     SCREEN_COUNT
 } ScreenId;
 
@@ -73,6 +76,7 @@ typedef enum Notice {
     NOTICE_NOTE_FAILED,
     NOTICE_SETUP,       /* a card or tag on a screen that is still being set up */
     NOTICE_BADGE_FIRST, /* an enrollment code before the technician's badge */
+    NOTICE_NO_PIN,      /* a technician's badge, but the store has no service PIN set */
     NOTICE_COUNT
 } Notice;
 
@@ -149,6 +153,41 @@ typedef struct Setup {
     ViewCode error; /* the service's refusal code, or "offline" */
     ViewId device_id, store;
 } Setup;
+
+/* Service mode: the sections of its screen. */
+typedef enum ServiceSection {
+    SERVICE_STATUS = 0, /* version, network and TLS, storage, heartbeat */
+    SERVICE_READER,     /* a live tap test */
+    SERVICE_SCANNER,    /* a live line test */
+    SERVICE_DISPLAY,    /* test pattern and touch grid */
+    SERVICE_LOGS,       /* the recent log */
+    SERVICE_RESET,      /* the factory reset, asked twice */
+    SERVICE_SECTION_COUNT
+} ServiceSection;
+
+#define APP_SERVICE_PIN_MAX     12     /* digits */
+#define APP_SERVICE_FREE_TRIES  3      /* wrong PINs before the wait begins */
+#define APP_SERVICE_WAIT_MS     30000u /* the first wait; it doubles with each wrong PIN */
+#define APP_SERVICE_WAIT_MAX_MS (15u * 60u * 1000u)
+#define APP_TOUCH_GRID          24 /* cells of the touch test (6 x 4) */
+
+typedef struct Service {
+    bool active; /* the PIN was right: the service screen may show */
+    char technician[APP_MEMBER_ID_MAX];
+    char pin[APP_SERVICE_PIN_MAX + 1]; /* as typed; wiped once checked */
+    bool checking;                     /* the PIN is being checked (PBKDF2: off the UI thread) */
+    int failures;           /* wrong PINs in a row (kept across badges: the wait holds) */
+    uint64_t wait_until_ms; /* no PIN is taken before this */
+    ServiceSection section;
+    int reset_step;    /* 0, 1 (asked once), 2 (asked twice: erase) */
+    uint32_t touched;  /* touch-grid cells touched (bit per cell) */
+    char last_tap[16]; /* the reader test: what the last tag was ("member", ...) */
+    uint64_t last_tap_ms;
+    int taps;
+    char last_line[16]; /* the scanner test: what the last line was */
+    int last_line_len;
+    int lines;
+} Service;
 
 /* Member data lives here and only here, for one session; app_dispatch wipes it. */
 typedef struct Session {
@@ -252,6 +291,8 @@ typedef struct AppState {
     uint32_t staff_idle_ms;
     Staff staff;
     Setup setup;
+    Service service;
+    bool service_pin_set;   /* the store's service PIN record is on the device */
     uint32_t heartbeat_ms;  /* 0: no heartbeat (no central service, or no device id) */
     bool restart_when_idle; /* the operator asked for a restart during a session */
     ViewCode heartbeat;     /* how the last heartbeat went: "ok", or the service's refusal */
@@ -296,6 +337,8 @@ typedef enum EffectType {
     FX_HEARTBEAT,      /* the device's state to the central service */
     FX_SCREENSHOT,     /* the operator asked for a picture of the screen */
     FX_RENEW,          /* the certificate is in its last third: a new one for the same key */
+    FX_CHECK_PIN,      /* service.pin against the store's PIN record (PBKDF2, off the UI) */
+    FX_FACTORY_RESET,  /* service mode: stop, erase the data directory, start as new */
 } EffectType;
 
 typedef struct Effect {
@@ -334,6 +377,8 @@ bool app_variant_available(const StockView *st, const char *variant);
 const char *app_notice_name(Notice notice);
 /* Screens only an associate may see. The core enforces it whatever the UI shows. */
 bool app_staff_screen(ScreenId screen);
+/* Screens only a technician who gave the PIN may see (service mode). */
+bool app_service_screen(ScreenId screen);
 /* Puts a device that has no identity yet on the setup screen (core_create, at start). */
 void app_setup_start(AppState *s, const char *serial);
 /* The language code in use ("es"). */

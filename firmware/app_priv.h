@@ -46,6 +46,13 @@ void app_mirror_product_loaded(AppState *s, Effects *fx);
 /* app_setup.c: a device without its identity handles every event here. */
 bool app_setup_dispatch(AppState *s, const Event *ev, Effects *fx);
 
+/* app_service.c: technician badges on an enrolled device, and service mode. */
+bool app_service_identity(AppState *s, const Identity *id, uint64_t now_ms, Effects *fx);
+bool app_service_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms, Effects *fx);
+bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *fx);
+bool app_service_timer(AppState *s, TimerId id, Effects *fx);
+bool app_service_enforce(AppState *s, Effects *fx);
+
 /* app_staff.c */
 bool app_staff_identity(AppState *s, const Identity *id, Effects *fx);
 /* A member's app claimed this screen's pairing code while an associate is signed in. */

@@ -2,6 +2,7 @@
 #include "core.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +34,13 @@ struct Core {
     char serial[CONFIG_TEXT_MAX];
     char data_dir[CONFIG_PATH_MAX];
     KioskMode mode;
-    bool restart;        /* enrolled, or the operator asked: start again */
-    bool screenshot;     /* the operator asked for a picture of the screen */
-    uint64_t started_ms; /* for the heartbeat's uptime */
+    bool restart;                  /* enrolled, or the operator asked: start again */
+    bool reset;                    /* service mode: a factory reset, then start again */
+    pthread_mutex_t identity_lock; /* the PIN check runs on a thread of its own */
+    pthread_cond_t pin_done;       /* core_destroy waits for a check in progress */
+    int pin_checks;                /* under identity_lock */
+    bool screenshot;               /* the operator asked for a picture of the screen */
+    uint64_t started_ms;           /* for the heartbeat's uptime */
 };
 
 /* What a central request for a screen must remember until its reply: which request it
@@ -282,6 +287,7 @@ static void open_identity(Core *c, const KioskConfig *cfg)
         app_setup_start(&c->state, c->serial);
         return;
     }
+    c->state.service_pin_set = device_id_has_pin(c->identity);
     if (cfg->store_id[0] && strcmp(cfg->store_id, device_id_store(c->identity)) != 0)
         log_warn("core", "enrolled for store %s; the config says %s: the enrollment wins",
                  device_id_store(c->identity), cfg->store_id);
@@ -302,6 +308,8 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     timers_init(&c->timers);
     c->queue = q;
     c->clock = clock;
+    pthread_mutex_init(&c->identity_lock, NULL);
+    pthread_cond_init(&c->pin_done, NULL);
     snprintf(c->store_id, sizeof c->store_id, "%s", cfg->store_id);
     snprintf(c->device_id, sizeof c->device_id, "%s", cfg->device_id);
     snprintf(c->room, sizeof c->room, "%s", cfg->fitting_room);
@@ -325,10 +333,16 @@ void core_destroy(Core *c)
 {
     if (!c)
         return;
+    pthread_mutex_lock(&c->identity_lock); /* a PIN check in progress finishes first */
+    while (c->pin_checks > 0)
+        pthread_cond_wait(&c->pin_done, &c->identity_lock);
+    pthread_mutex_unlock(&c->identity_lock);
     sync_destroy(c->sync);
     data_destroy(c->data);
     central_destroy(c->central);  /* cancelled replies still find the queue: it outlives us */
     device_id_close(c->identity); /* after the client: an enrollment reply may still use it */
+    pthread_cond_destroy(&c->pin_done);
+    pthread_mutex_destroy(&c->identity_lock);
     /* Results posted by the workers and not yet taken are freed with the queue's events by
      * whoever drains it last (shell_destroy drops them). */
     free(c);
@@ -885,6 +899,16 @@ static void staff_effect(Core *c, EffectType type, uint32_t seq)
 
 /* ---- enrollment ------------------------------------------------------------------------ */
 
+/* The device's identity is used from the UI thread, the client's worker and the PIN check:
+ * one at a time (device_id.h). */
+static KioskErr identity_csr(Core *c, const char *serial, char **pem)
+{
+    pthread_mutex_lock(&c->identity_lock);
+    KioskErr err = device_id_csr(c->identity, serial, pem);
+    pthread_mutex_unlock(&c->identity_lock);
+    return err;
+}
+
 typedef struct EnrollAsk {
     Core *core;
     uint32_t seq;
@@ -921,8 +945,10 @@ static void on_enrolled(const CentralReply *reply, void *ctx)
         json_object_set_new(o, "heartbeat_seconds", json_integer(e->heartbeat_seconds));
     record = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
+    pthread_mutex_lock(&c->identity_lock);
     r->err = record ? device_id_store_enrollment(c->identity, e->certificate, record, now)
                     : KIOSK_E_NOMEM;
+    pthread_mutex_unlock(&c->identity_lock);
     free(record);
     if (r->err == KIOSK_OK) {
         snprintf(r->u.enrolled.device_id, sizeof r->u.enrolled.device_id, "%s", e->device_id);
@@ -948,7 +974,7 @@ static void enroll(Core *c, uint32_t seq)
     if (err == KIOSK_OK && (!c->central || !c->identity))
         err = KIOSK_E_STATE;
     if (err == KIOSK_OK)
-        err = device_id_csr(c->identity, c->serial, &csr);
+        err = identity_csr(c, c->serial, &csr);
     if (err == KIOSK_OK && strlen(csr) >= sizeof req->u.enroll.csr)
         err = KIOSK_E_TOOBIG;
     if (err == KIOSK_OK) {
@@ -1019,7 +1045,7 @@ static void renew(Core *c, uint32_t seq)
     uint32_t id;
     KioskErr err = req && a && c->identity && c->central ? KIOSK_OK : KIOSK_E_STATE;
     if (err == KIOSK_OK)
-        err = device_id_csr(c->identity, c->serial[0] ? c->serial : c->device_id, &csr);
+        err = identity_csr(c, c->serial[0] ? c->serial : c->device_id, &csr);
     if (err == KIOSK_OK && strlen(csr) >= sizeof req->u.enroll.csr)
         err = KIOSK_E_TOOBIG;
     if (err == KIOSK_OK) {
@@ -1043,6 +1069,67 @@ static void renew(Core *c, uint32_t seq)
 bool core_restart_wanted(const Core *c)
 {
     return c->restart;
+}
+
+bool core_reset_wanted(const Core *c)
+{
+    return c->reset;
+}
+
+/* ---- the service PIN --------------------------------------------------------------------- */
+
+typedef struct PinCheck {
+    Core *core;
+    uint32_t seq;
+    char pin[APP_SERVICE_PIN_MAX + 1];
+} PinCheck;
+
+/* PBKDF2 takes a fifth of a second or more: on a thread of its own, never the UI's. */
+static void *check_pin(void *arg)
+{
+    PinCheck *p = arg;
+    Core *c = p->core;
+    Result *r = result_new(RESULT_PIN_CHECKED, p->seq);
+    pthread_mutex_lock(&c->identity_lock);
+    KioskErr err = c->identity ? device_id_check_pin(c->identity, p->pin) : KIOSK_E_STATE;
+    pthread_mutex_unlock(&c->identity_lock);
+    volatile char *v = p->pin; /* the PIN goes as soon as it is checked */
+    for (size_t i = 0; i < sizeof p->pin; i++)
+        v[i] = 0;
+    free(p);
+    if (r) {
+        r->err = err;
+        post_result(c, r);
+    }
+    pthread_mutex_lock(&c->identity_lock);
+    c->pin_checks--;
+    pthread_cond_broadcast(&c->pin_done);
+    pthread_mutex_unlock(&c->identity_lock);
+    return NULL;
+}
+
+static void start_pin_check(Core *c, uint32_t seq)
+{
+    PinCheck *p = calloc(1, sizeof *p);
+    pthread_t t;
+    pthread_attr_t attr;
+    if (p) {
+        *p = (PinCheck){.core = c, .seq = seq};
+        snprintf(p->pin, sizeof p->pin, "%s", c->state.service.pin);
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        pthread_mutex_lock(&c->identity_lock);
+        c->pin_checks++;
+        bool started = pthread_create(&t, &attr, check_pin, p) == 0;
+        if (!started)
+            c->pin_checks--;
+        pthread_mutex_unlock(&c->identity_lock);
+        pthread_attr_destroy(&attr);
+        if (started)
+            return;
+        free(p);
+    }
+    answer_now(c, RESULT_PIN_CHECKED, seq, KIOSK_E_NOMEM);
 }
 
 bool core_take_screenshot_request(Core *c)
@@ -1090,8 +1177,10 @@ static void heartbeat(Core *c)
                                    : "lost");
     req.u.heartbeat.last_sync = s->last_sync;
     int64_t days = -1;
+    pthread_mutex_lock(&c->identity_lock);
     if (c->identity && device_id_days_left(c->identity, (int64_t)time(NULL), &days) != KIOSK_OK)
         days = -1;
+    pthread_mutex_unlock(&c->identity_lock);
     req.u.heartbeat.certificate_days = days;
     uint32_t id;
     if (!c->central || central_submit_cb(c->central, &req, on_heartbeat_reply, c, &id) != KIOSK_OK)
@@ -1213,6 +1302,13 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
             break;
         case FX_RENEW:
             renew(c, e->seq);
+            break;
+        case FX_CHECK_PIN:
+            start_pin_check(c, e->seq);
+            break;
+        case FX_FACTORY_RESET:
+            c->reset = true;
+            c->restart = true;
             break;
         }
     }

@@ -36,6 +36,9 @@ struct CentralClient *core_central(const Core *c);
 /* The device was just enrolled: the shell ends its loop and the kiosk starts again (systemd
  * restarts it) with its identity. */
 bool core_restart_wanted(const Core *c);
+/* A technician confirmed a factory reset in service mode: the shell stops, and main erases
+ * the data directory once everything is closed. */
+bool core_reset_wanted(const Core *c);
 /* The operator asked for a screenshot (a heartbeat command): true once, then false. */
 bool core_take_screenshot_request(Core *c);
 EventQueue *core_queue(const Core *c);

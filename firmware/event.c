@@ -73,6 +73,11 @@ static const char *const INTENT_NAMES[] = {
     [INTENT_OPEN_NOTE] = "open_note",
     [INTENT_SAVE_NOTE] = "save_note",
     [INTENT_ENROLL] = "enroll",
+    [INTENT_SERVICE_PIN] = "service_pin",
+    [INTENT_SERVICE_SECTION] = "service_section",
+    [INTENT_SERVICE_TOUCH] = "service_touch",
+    [INTENT_SERVICE_RESET] = "service_reset",
+    [INTENT_SERVICE_EXIT] = "service_exit",
 };
 
 const char *intent_name(Intent intent)

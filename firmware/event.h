@@ -73,6 +73,12 @@ typedef enum Intent {
     INTENT_SAVE_NOTE,
     /* First boot. */
     INTENT_ENROLL, /* send the enrollment code typed or scanned */
+    /* Service mode (refused by the core outside it). */
+    INTENT_SERVICE_PIN,     /* check the PIN typed */
+    INTENT_SERVICE_SECTION, /* arg: ServiceSection */
+    INTENT_SERVICE_TOUCH,   /* arg: a cell of the touch grid */
+    INTENT_SERVICE_RESET,   /* the factory reset: asks twice, the third press erases */
+    INTENT_SERVICE_EXIT,    /* leave service mode */
     INTENT_COUNT
 } Intent;
 
@@ -90,6 +96,7 @@ typedef enum TimerId {
     TIMER_FITTING,   /* ask again where the fitting-room request has got */
     TIMER_RESTART,   /* enrolled: a moment to read it, then start again */
     TIMER_HEARTBEAT, /* tell the central service this device is well */
+    TIMER_SERVICE,   /* the wait after wrong PINs is over */
     TIMER_COUNT
 } TimerId;
 

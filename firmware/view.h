@@ -181,6 +181,7 @@ typedef enum ResultKind {
     RESULT_ENROLLED,            /* u.enrolled: the device's identity is stored (or refusal) */
     RESULT_HEARTBEAT,           /* u.heartbeat: the service's answer, with its commands */
     RESULT_RENEWED,             /* the new certificate is stored (err says if not) */
+    RESULT_PIN_CHECKED,         /* err KIOSK_OK: the service PIN was right */
     RESULT_KIND_COUNT
 } ResultKind;
 

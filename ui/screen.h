@@ -42,6 +42,8 @@ extern const ScreenClass SCREEN_CUSTOMER_CLASS;
 extern const ScreenClass SCREEN_NOTE_CLASS;
 extern const ScreenClass SCREEN_CONFIRM_CLASS;
 extern const ScreenClass SCREEN_SETUP_CLASS;
+extern const ScreenClass SCREEN_SERVICE_PIN_CLASS;
+extern const ScreenClass SCREEN_SERVICE_CLASS;
 
 /* Draws the whole frame for s: the screen, then any overlay. Returns in how many ms the
  * frame needs drawing again with no state change (a countdown), or -1. */

@@ -23,6 +23,8 @@ static const ScreenClass *const SCREENS[SCREEN_COUNT] = {
     [SCREEN_NOTE] = &SCREEN_NOTE_CLASS,
     [SCREEN_CONFIRM] = &SCREEN_CONFIRM_CLASS,
     [SCREEN_SETUP] = &SCREEN_SETUP_CLASS,
+    [SCREEN_SERVICE_PIN] = &SCREEN_SERVICE_PIN_CLASS,
+    [SCREEN_SERVICE] = &SCREEN_SERVICE_CLASS,
 };
 
 /* Friendly words for each notice: what happened and what to do, never an error code. */
@@ -69,6 +71,9 @@ static const char *notice_text(Notice n)
         return _("This screen is being set up. It will be ready for you soon.");
     case NOTICE_BADGE_FIRST:
         return _("Tap your technician badge first, then scan the code again.");
+    case NOTICE_NO_PIN:
+        return _("Service mode needs this store's service PIN, and none is set. Set one at the "
+                 "central service first.");
     case NOTICE_NONE:
     case NOTICE_COUNT:
         break;

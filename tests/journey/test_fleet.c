@@ -287,12 +287,127 @@ static void factory_reset_leaves_nothing_behind(void **state)
     f->w.kiosk.pid = 0;
 }
 
+static void press_digits(Fleet *f, const char *digits)
+{
+    char id[16];
+    for (const char *d = digits; *d; d++) {
+        snprintf(id, sizeof id, "pin-%c", *d);
+        journey_press(&f->w, id);
+    }
+    journey_press(&f->w, "pin-ok");
+}
+
+/* Service mode opens only for a technician's badge and the store's PIN (set at the service,
+ * checked on the device): not for a shopper, not for a staff badge, not through the control
+ * socket, and wrong PINs make the pad wait. */
+static void service_mode_needs_the_badge_and_the_pin(void **state)
+{
+    Fleet *f = *state;
+    char code[HARNESS_CODE_MAX], pins[HARNESS_PATH_MAX + 32], member[64], pin[16];
+    start(f);
+    journey_await_screen(&f->w, "setup");
+    enrollment_code(f, code, sizeof code);
+    json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
+    await_exit(f);
+    harness_path(&f->w.central, "demo-service-pins.json", pins, sizeof pins);
+    json_t *all = json_load_file(pins, 0, NULL);
+    assert_non_null(all);
+    snprintf(pin, sizeof pin, "%s", json_string_value(json_object_get(all, "sea-ballard")));
+    json_decref(all);
+    start(f);
+    journey_await_screen(&f->w, "attract");
+    /* Not through the control socket, not for a shopper, not for a staff badge. */
+    static const char *const tries[] = {"service_section", "service_reset", "service_exit",
+                                        "service_pin"};
+    for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++)
+        json_decref(kiosk_proc_cmd(&f->w.kiosk, "intent",
+                                   json_pack("{s:s,s:i}", "name", tries[i], "arg", 5)));
+    journey_pause_ms(300);
+    json_t *st = state_of(f);
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "attract");
+    json_decref(st);
+    journey_demo_member(&f->w, "", member, sizeof member);
+    journey_tap_card_of(&f->w, member);
+    journey_await_screen(&f->w, "home");
+    journey_tap_badge(&f->w, "staff", "S1003", "04aa55aa55aa03");
+    await(f, "notice", json_string("staff_badge"));
+    st = state_of(f);
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "home");
+    json_decref(st);
+    /* The technician's badge: the PIN pad (the shopper's session is gone). */
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    journey_await_screen(&f->w, "service_pin");
+    st = state_of(f);
+    assert_true(json_is_null(json_object_get(st, "member")));
+    json_decref(st);
+    journey_layout_ok(&f->w, "service pin");
+    press_digits(f, "1357");
+    json_t *u = journey_await_widget(&f->w, "pin-ok", false);
+    json_decref(u);
+    for (int i = 0; i < 250; i++) { /* the check takes PBKDF2's time, off the UI thread */
+        u = journey_ui(&f->w);
+        const char *p = journey_text_of(u, "pin-prompt");
+        bool wrong = p && strstr(p, "Wrong");
+        json_decref(u);
+        if (wrong)
+            break;
+        assert_true(i < 249);
+        journey_pause_ms(20);
+    }
+    st = state_of(f);
+    assert_string_equal(json_string_value(json_object_get(st, "screen")), "service_pin");
+    json_decref(st);
+    /* The store's PIN opens it. */
+    press_digits(f, pin);
+    journey_await_screen(&f->w, "service");
+    json_decref(journey_await_widget(&f->w, "svc-version", false));
+    journey_layout_ok(&f->w, "service status");
+    journey_press(&f->w, "section-1");
+    journey_tap_card_of(&f->w, member); /* the reader test: reported, not acted on */
+    u = journey_await_widget(&f->w, "reader-test-last", false);
+    for (int i = 0; i < 250 && strcmp(journey_text_of(u, "reader-test-last"), "member") != 0; i++) {
+        json_decref(u);
+        journey_pause_ms(20);
+        u = journey_ui(&f->w);
+    }
+    assert_string_equal(journey_text_of(u, "reader-test-last"), "member");
+    json_decref(u);
+    st = state_of(f);
+    assert_true(json_is_null(json_object_get(st, "member")));
+    json_decref(st);
+    journey_press(&f->w, "section-3");
+    journey_layout_ok(&f->w, "service display");
+    journey_press(&f->w, "service-done");
+    journey_await_screen(&f->w, "attract");
+    /* Wrong PINs make the pad wait: three, and its keys close. */
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    journey_await_screen(&f->w, "service_pin");
+    for (int n = 0; n < 3; n++) {
+        json_decref(journey_await_widget(&f->w, "pin-1", true));
+        press_digits(f, "1111");
+        journey_pause_ms(50);
+    }
+    for (int i = 0;; i++) {
+        u = journey_ui(&f->w);
+        json_t *key = kiosk_widget(u, "pin-1");
+        bool closed = key && json_is_false(json_object_get(key, "enabled"));
+        json_decref(u);
+        if (closed)
+            break;
+        assert_true(i < 500);
+        journey_pause_ms(20);
+    }
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    f->w.kiosk.pid = 0;
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(enrolled_from_scratch_then_revoked, setup, teardown),
         cmocka_unit_test_setup_teardown(a_bad_code_is_explained, setup, teardown),
         cmocka_unit_test_setup_teardown(factory_reset_leaves_nothing_behind, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_mode_needs_the_badge_and_the_pin, setup, teardown),
     };
     TEST_FILTER(argc, argv, tests);
     return cmocka_run_group_tests(tests, NULL, NULL);

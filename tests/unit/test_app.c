@@ -282,7 +282,7 @@ static void badges_and_refusals_get_a_notice_not_a_session(void **state)
         Notice notice;
     } cases[] = {
         {IDENTITY_STAFF, REFUSED_NONE, NOTICE_STAFF_BADGE},
-        {IDENTITY_TECHNICIAN, REFUSED_NONE, NOTICE_TECHNICIAN},
+        {IDENTITY_TECHNICIAN, REFUSED_NONE, NOTICE_NO_PIN}, /* no store PIN: no service mode */
         {IDENTITY_GARMENT, REFUSED_NONE, NOTICE_PRODUCT_TAG},
         {IDENTITY_REFUSED, REFUSED_EXPIRED, NOTICE_CARD_EXPIRED},
         {IDENTITY_REFUSED, REFUSED_INVALID, NOTICE_CARD_INVALID},

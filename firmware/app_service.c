@@ -1,0 +1,197 @@
+/* app_service.c: service mode. A technician's badge on an enrolled device asks for the
+ * store's service PIN (set at the central service, kept on the device as a PBKDF2 record:
+ * there is no default PIN, and a store without one gets no service mode). The PIN is checked
+ * off the UI thread (FX_CHECK_PIN); wrong PINs back off (APP_SERVICE_FREE_TRIES free, then a
+ * wait that doubles). The right one opens the service screen: status, a live reader and
+ * scanner test, the display's test pattern and touch grid, the recent log, and a factory
+ * reset that asks twice. Shoppers and associates never reach it: its screens and intents
+ * need a technician who gave the PIN, checked after every event. Part of the app core (see
+ * app_priv.h): no I/O, UI thread only. */
+#include <stdio.h>
+#include <string.h>
+
+#include "app_priv.h"
+#include "log.h"
+
+bool app_service_screen(ScreenId screen)
+{
+    return screen == SCREEN_SERVICE_PIN || screen == SCREEN_SERVICE;
+}
+
+static bool waiting(const Service *sv, uint64_t now_ms)
+{
+    return sv->wait_until_ms > now_ms;
+}
+
+bool app_service_identity(AppState *s, const Identity *id, uint64_t now_ms, Effects *fx)
+{
+    Service *sv = &s->service;
+    if (s->screen == SCREEN_SERVICE && sv->active) {
+        /* The live tests: whatever comes in is reported, nothing is acted on. */
+        if (id->source == SOURCE_SCANNER) {
+            app_put(sv->last_line, sizeof sv->last_line, identity_kind_name(id->kind));
+            sv->lines++;
+        } else {
+            app_put(sv->last_tap, sizeof sv->last_tap, identity_kind_name(id->kind));
+            sv->last_tap_ms = now_ms;
+            sv->taps++;
+        }
+        app_restart_idle(s, fx);
+        return true;
+    }
+    if (s->screen == SCREEN_SERVICE_PIN)
+        return true; /* typing the PIN: a tag now (the badge read again) changes nothing */
+    if (id->kind != IDENTITY_TECHNICIAN)
+        return false;
+    if (!s->service_pin_set) {
+        log_info("app", "technician badge: no service PIN is set for this store");
+        app_show_notice(s, NOTICE_NO_PIN, fx);
+        return true;
+    }
+    if (s->session.active || s->staff.active)
+        app_wipe_session(s, fx); /* nobody's session carries into service mode */
+    app_put(sv->technician, sizeof sv->technician, id->member_id);
+    memset(sv->pin, 0, sizeof sv->pin);
+    s->screen = SCREEN_SERVICE_PIN;
+    app_restart_idle(s, fx);
+    log_info("app", "technician badge: service PIN asked");
+    return true;
+}
+
+/* The PIN pad: digits only. */
+static bool pin_key(Service *sv, int32_t key)
+{
+    size_t n = strlen(sv->pin);
+    if (key == KEY_BACKSPACE || key == KEY_CLEAR) {
+        if (n == 0)
+            return false;
+        sv->pin[key == KEY_CLEAR ? 0 : n - 1] = '\0';
+        return true;
+    }
+    if (key < '0' || key > '9' || n >= APP_SERVICE_PIN_MAX)
+        return false;
+    sv->pin[n] = (char)key;
+    sv->pin[n + 1] = '\0';
+    return true;
+}
+
+static void leave(AppState *s, Effects *fx)
+{
+    log_info("app", "service mode closed");
+    app_wipe_session(s, fx);
+}
+
+bool app_service_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms, Effects *fx)
+{
+    Service *sv = &s->service;
+    if (s->screen == SCREEN_SERVICE_PIN) {
+        switch (intent) {
+        case INTENT_KEY:
+            return !sv->checking && !waiting(sv, now_ms) && pin_key(sv, arg);
+        case INTENT_SERVICE_PIN:
+            if (sv->checking || waiting(sv, now_ms) || strlen(sv->pin) < 4)
+                return false;
+            sv->checking = true;
+            app_ask(s, RESULT_PIN_CHECKED, FX_CHECK_PIN, fx);
+            return true;
+        case INTENT_BACK:
+        case INTENT_SERVICE_EXIT:
+        case INTENT_END_SESSION:
+            leave(s, fx);
+            return true;
+        default:
+            return false;
+        }
+    }
+    if (s->screen != SCREEN_SERVICE || !sv->active) {
+        log_warn("app", "%s refused: service mode is not open", intent_name(intent));
+        return false;
+    }
+    switch (intent) {
+    case INTENT_SERVICE_SECTION:
+        if (arg < 0 || arg >= SERVICE_SECTION_COUNT)
+            return false;
+        sv->section = (ServiceSection)arg;
+        sv->reset_step = 0;
+        return true;
+    case INTENT_SERVICE_TOUCH:
+        if (arg < 0 || arg >= APP_TOUCH_GRID)
+            return false;
+        sv->touched |= 1u << arg;
+        return true;
+    case INTENT_SERVICE_RESET:
+        if (sv->section != SERVICE_RESET)
+            return false;
+        if (++sv->reset_step == 3) {
+            log_warn("app", "factory reset confirmed twice in service mode");
+            app_want(fx, FX_FACTORY_RESET, TIMER_COUNT, 0);
+        }
+        return true;
+    case INTENT_BACK:
+        if (sv->reset_step > 0) {
+            sv->reset_step = 0; /* "No, keep everything" */
+            return true;
+        }
+        leave(s, fx);
+        return true;
+    case INTENT_SERVICE_EXIT:
+    case INTENT_END_SESSION:
+        leave(s, fx);
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *fx)
+{
+    Service *sv = &s->service;
+    if (r->kind != RESULT_PIN_CHECKED || s->screen != SCREEN_SERVICE_PIN || !sv->checking)
+        return false;
+    sv->checking = false;
+    memset(sv->pin, 0, sizeof sv->pin);
+    if (r->err == KIOSK_OK) {
+        sv->active = true;
+        sv->failures = 0;
+        sv->section = SERVICE_STATUS;
+        s->screen = SCREEN_SERVICE;
+        app_restart_idle(s, fx);
+        log_info("app", "service mode opened");
+        return true;
+    }
+    if (r->err == KIOSK_E_STATE) { /* the record went: no PIN, no service mode */
+        app_show_notice(s, NOTICE_NO_PIN, fx);
+        leave(s, fx);
+        return true;
+    }
+    sv->failures++;
+    log_warn("app", "wrong service PIN (%d in a row)", sv->failures);
+    if (sv->failures >= APP_SERVICE_FREE_TRIES) {
+        uint32_t wait = APP_SERVICE_WAIT_MS;
+        for (int i = APP_SERVICE_FREE_TRIES; i < sv->failures && wait < APP_SERVICE_WAIT_MAX_MS;
+             i++)
+            wait *= 2;
+        if (wait > APP_SERVICE_WAIT_MAX_MS)
+            wait = APP_SERVICE_WAIT_MAX_MS;
+        sv->wait_until_ms = now_ms + wait;
+        app_want(fx, FX_TIMER_ARM, TIMER_SERVICE, wait);
+    }
+    return true;
+}
+
+bool app_service_timer(AppState *s, TimerId id, Effects *fx)
+{
+    (void)fx;
+    return id == TIMER_SERVICE && s->screen == SCREEN_SERVICE_PIN; /* the pad is open again */
+}
+
+bool app_service_enforce(AppState *s, Effects *fx)
+{
+    const Service *sv = &s->service;
+    bool allowed = s->screen == SCREEN_SERVICE_PIN ? sv->technician[0] != '\0' : sv->active;
+    if (!app_service_screen(s->screen) || allowed)
+        return false;
+    log_error("app", "%s shown without a technician's PIN: closed", app_screen_name(s->screen));
+    app_wipe_session(s, fx);
+    return true;
+}
