@@ -959,6 +959,8 @@ static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
     if (r->err != KIOSK_OK)
         return was;
     const CentralHeartbeatReply *h = &r->u.heartbeat;
+    if (h->has_config) /* the store's PIN, set or removed at the service (core keeps it) */
+        s->service_pin_set = strcmp(h->service_pin, "null") != 0;
     if (h->next_heartbeat_seconds > 0 && h->next_heartbeat_seconds <= 86400)
         s->heartbeat_ms = (uint32_t)h->next_heartbeat_seconds * 1000u;
     bool changed = was;

@@ -719,6 +719,20 @@ static bool decode_notes(const json_t *root, CentralNotes *out)
                        &out->count, &out->truncated, note);
 }
 
+/* config.service_pin of an enrollment or heartbeat reply, kept as compact JSON text. */
+static bool pin_record(const json_t *cfg, char *out, size_t size)
+{
+    const json_t *pin = cfg ? json_object_get(cfg, "service_pin") : NULL;
+    if (pin && !json_is_null(pin) && !json_is_object(pin))
+        return false;
+    char *text = pin && json_is_object(pin) ? json_dumps(pin, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    bool ok = !(pin && json_is_object(pin)) || (text && strlen(text) < size);
+    if (ok)
+        snprintf(out, size, "%s", text ? text : "null");
+    free(text);
+    return ok;
+}
+
 static bool decode_enrollment(const json_t *root, CentralEnrollment *e, bool renewal)
 {
     bool ok = true;
@@ -742,17 +756,7 @@ static bool decode_enrollment(const json_t *root, CentralEnrollment *e, bool ren
     const json_t *cfg = get_obj(root, "config", OPT, &ok);
     if (!ok || (cfg && !get_int(cfg, "heartbeat_seconds", OPT, 0, 86400, &e->heartbeat_seconds)))
         return false;
-    const json_t *pin = cfg ? json_object_get(cfg, "service_pin") : NULL;
-    if (pin && !json_is_null(pin) && !json_is_object(pin))
-        return false;
-    char *text = pin && json_is_object(pin) ? json_dumps(pin, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    if (pin && json_is_object(pin) && (!text || strlen(text) >= sizeof e->service_pin)) {
-        free(text);
-        return false;
-    }
-    snprintf(e->service_pin, sizeof e->service_pin, "%s", text ? text : "null");
-    free(text);
-    return true;
+    return pin_record(cfg, e->service_pin, sizeof e->service_pin);
 }
 
 /* popularity and related: added to the product form after v1 shipped, so both optional. */
@@ -851,6 +855,11 @@ static bool command(const json_t *c, void *dst)
 
 static bool decode_heartbeat(const json_t *root, CentralHeartbeatReply *h)
 {
+    bool ok = true;
+    const json_t *cfg = get_obj(root, "config", OPT, &ok);
+    h->has_config = cfg != NULL;
+    if (!ok || (cfg && !pin_record(cfg, h->service_pin, sizeof h->service_pin)))
+        return false;
     return get_id(root, "device_id", REQ, h->device_id) &&
            get_str(root, "server_time", OPT, h->server_time, sizeof h->server_time) &&
            get_int(root, "next_heartbeat_seconds", REQ, 1, 86400, &h->next_heartbeat_seconds) &&

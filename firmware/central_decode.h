@@ -368,6 +368,9 @@ typedef struct CentralHeartbeatReply {
     int64_t next_heartbeat_seconds;
     int64_t desired_config_version; /* 0 when not given */
     bool renew_certificate;
+    bool has_config;
+    /* config.service_pin as compact JSON text ("null": the store has none), as at enrollment */
+    char service_pin[CENTRAL_PIN_RECORD_MAX + 1];
     CentralCommand commands[CENTRAL_COMMANDS_MAX];
     size_t command_count;
     bool commands_truncated;

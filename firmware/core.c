@@ -1141,11 +1141,53 @@ bool core_take_screenshot_request(Core *c)
 
 /* ---- the heartbeat ----------------------------------------------------------------------- */
 
+/* The store's configuration from a heartbeat: a changed service PIN record replaces the
+ * one kept with the enrollment (same certificate, same record otherwise). On the client's
+ * worker. Returns whether a PIN is set now. */
+static bool keep_pin_record(Core *c, const char *pin_json)
+{
+    char path[CONFIG_PATH_MAX + 32], *cert = NULL, *text = NULL;
+    bool set = strcmp(pin_json, "null") != 0;
+    snprintf(path, sizeof path, "%s/%s", c->data_dir, DEVICE_ID_RECORD_FILE);
+    json_t *rec = json_load_file(path, 0, NULL);
+    json_t *pin = json_loads(pin_json, JSON_DECODE_ANY, NULL);
+    if (!rec || !pin || json_equal(json_object_get(rec, "service_pin"), pin))
+        goto out;
+    json_object_set(rec, "service_pin", pin);
+    json_object_del(rec, "expires_at"); /* the certificate's own */
+    text = json_dumps(rec, JSON_COMPACT);
+    snprintf(path, sizeof path, "%s/%s", c->data_dir, DEVICE_ID_CERT_FILE);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        cert = calloc(1, DEVICE_ID_CERT_MAX + 1);
+        if (cert && fread(cert, 1, DEVICE_ID_CERT_MAX, f) == 0) {
+            free(cert);
+            cert = NULL;
+        }
+        fclose(f);
+    }
+    if (text && cert) {
+        pthread_mutex_lock(&c->identity_lock);
+        KioskErr err = device_id_store_enrollment(c->identity, cert, text, (int64_t)time(NULL));
+        pthread_mutex_unlock(&c->identity_lock);
+        log_info("core", "the store's service PIN %s (%s)", set ? "changed" : "was removed",
+                 err == KIOSK_OK ? "kept" : kerr_name(err));
+    }
+out:
+    free(cert);
+    free(text);
+    json_decref(pin);
+    json_decref(rec);
+    return set;
+}
+
 static void on_heartbeat_reply(const CentralReply *reply, void *ctx)
 {
     Core *c = ctx;
     if (reply->result == CENTRAL_CANCELLED)
         return;
+    if (reply->result == CENTRAL_OK && reply->payload.heartbeat.has_config && c->identity)
+        keep_pin_record(c, reply->payload.heartbeat.service_pin);
     Result *r = result_new(RESULT_HEARTBEAT, 0);
     if (!r)
         return;

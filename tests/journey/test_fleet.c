@@ -398,6 +398,33 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
         journey_pause_ms(20);
     }
     assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    /* A new PIN set at the service reaches the device with its heartbeat; the old one goes. */
+    Resp r;
+    assert_int_equal(harness_operator(&f->w.central, "PUT",
+                                      "/v1/admin/stores/sea-ballard/service-pin",
+                                      "{\"pin\":\"583190\"}", &r),
+                     0);
+    assert_int_equal(r.status, 204);
+    resp_free(&r);
+    start(f);
+    await(f, "heartbeat", json_string("ok"));
+    journey_pause_ms(300); /* the record is rewritten on the client's thread */
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    journey_await_screen(&f->w, "service_pin");
+    press_digits(f, pin);
+    for (int i = 0; i < 250; i++) {
+        u = journey_ui(&f->w);
+        const char *p = journey_text_of(u, "pin-prompt");
+        bool wrong = p && strstr(p, "Wrong");
+        json_decref(u);
+        if (wrong)
+            break;
+        assert_true(i < 249);
+        journey_pause_ms(20);
+    }
+    press_digits(f, "583190");
+    journey_await_screen(&f->w, "service");
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
     f->w.kiosk.pid = 0;
 }
 
