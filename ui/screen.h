@@ -76,6 +76,9 @@ void screen_money(char *out, size_t size, const AppState *s, int64_t cents, cons
 const char *screen_hint(StockHint h);
 /* An offer's title in the shopper's language, from its kind and value. */
 void screen_offer_title(char *out, size_t size, const AppState *s, const OfferView *o);
+/* One key of an on-screen keyboard or pad: posts INTENT_KEY with code. */
+void screen_key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t code,
+                const char *icon, bool enabled);
 /* The on-screen keyboard (search, notes), its bottom edge at `bottom`; returns its top. */
 int screen_keyboard(Ui *ui, int bottom);
 /* The associate's strip under the top bar in associate mode: who is signed in, where, and

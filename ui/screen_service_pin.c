@@ -8,21 +8,6 @@
 #include "i18n.h"
 #include "screen.h"
 
-static void pad_key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t code,
-                    const char *icon, bool enabled)
-{
-    Widget k = {.id = id,
-                .rect = r,
-                .text = label,
-                .role = TEXT_BUTTON,
-                .kind = BUTTON_KEY,
-                .icon = icon,
-                .enabled = enabled,
-                .action = screen_intent(INTENT_KEY, code),
-                .layout = {H_CENTER, V_MIDDLE, false}};
-    ui_add(ui, &WIDGET_BUTTON, &k);
-}
-
 static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
 {
     const Theme *t = &ui->theme;
@@ -71,14 +56,15 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
     for (int d = 1; d <= 9; d++) {
         snprintf(id, sizeof id, "pin-%d", d);
         snprintf(label, sizeof label, "%d", d);
-        pad_key(ui, (SDL_Rect){x + (d - 1) % 3 * (kw + gap), y + (d - 1) / 3 * (kh + gap), kw, kh},
-                label, id, '0' + d, NULL, open);
+        screen_key(ui,
+                   (SDL_Rect){x + (d - 1) % 3 * (kw + gap), y + (d - 1) / 3 * (kh + gap), kw, kh},
+                   label, id, '0' + d, NULL, open);
     }
     int ry = y + 3 * (kh + gap);
-    pad_key(ui, (SDL_Rect){x, ry, kw, kh}, _("Clear"), "pin-clear", KEY_CLEAR, NULL, open);
-    pad_key(ui, (SDL_Rect){x + kw + gap, ry, kw, kh}, "0", "pin-0", '0', NULL, open);
-    pad_key(ui, (SDL_Rect){x + 2 * (kw + gap), ry, kw, kh}, "", "pin-backspace", KEY_BACKSPACE,
-            "backspace", open);
+    screen_key(ui, (SDL_Rect){x, ry, kw, kh}, _("Clear"), "pin-clear", KEY_CLEAR, NULL, open);
+    screen_key(ui, (SDL_Rect){x + kw + gap, ry, kw, kh}, "0", "pin-0", '0', NULL, open);
+    screen_key(ui, (SDL_Rect){x + 2 * (kw + gap), ry, kw, kh}, "", "pin-backspace", KEY_BACKSPACE,
+               "backspace", open);
     y = ry + kh + t->gap;
     int bw = (col - gap) / 2;
     ui_button(ui, "pin-cancel", (SDL_Rect){x, y, bw, t->touch_min}, _("Cancel"), BUTTON_SECONDARY,

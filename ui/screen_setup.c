@@ -22,29 +22,15 @@ static int keypad(Ui *ui, SDL_Rect area)
     for (int i = 0; i < n; i++) {
         snprintf(label, sizeof label, "%c", KEYS[i]);
         snprintf(id, sizeof id, "key-%c", KEYS[i]);
-        Widget k = {
-            .id = id,
-            .rect = {area.x + (i % cols) * (kw + gap), area.y + (i / cols) * (kh + gap), kw, kh},
-            .text = label,
-            .role = TEXT_BUTTON,
-            .kind = BUTTON_KEY,
-            .enabled = true,
-            .action = screen_intent(INTENT_KEY, KEYS[i]),
-            .layout = {H_CENTER, V_MIDDLE, false}};
-        ui_add(ui, &WIDGET_BUTTON, &k);
+        screen_key(
+            ui,
+            (SDL_Rect){area.x + (i % cols) * (kw + gap), area.y + (i / cols) * (kh + gap), kw, kh},
+            label, id, KEYS[i], NULL, true);
     }
     int rows = (n + cols - 1) / cols;
     int y = area.y + rows * (kh + gap);
-    Widget del = {.id = "key-backspace",
-                  .rect = {area.x + area.w - 2 * kw - gap, y, 2 * kw + gap, kh},
-                  .text = _("Delete"),
-                  .role = TEXT_BUTTON,
-                  .kind = BUTTON_KEY,
-                  .icon = "backspace",
-                  .enabled = true,
-                  .action = screen_intent(INTENT_KEY, KEY_BACKSPACE),
-                  .layout = {H_CENTER, V_MIDDLE, false}};
-    ui_add(ui, &WIDGET_BUTTON, &del);
+    screen_key(ui, (SDL_Rect){area.x + area.w - 2 * kw - gap, y, 2 * kw + gap, kh}, _("Delete"),
+               "key-backspace", KEY_BACKSPACE, "backspace", true);
     return y + kh;
 }
 

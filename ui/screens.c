@@ -697,8 +697,8 @@ static const char *const ROWS[] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
 static const int ACCENTS[] = {0xE1, 0xE9, 0xED, 0xF3, 0xFA, 0xF1,
                               0xFC, 0xE7, 0xE8, 0xE0, 0xEA, 0xF4};
 
-static void key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t code,
-                const char *icon)
+void screen_key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t code,
+                const char *icon, bool enabled)
 {
     Widget k = {.id = id,
                 .rect = r,
@@ -706,7 +706,7 @@ static void key(Ui *ui, SDL_Rect r, const char *label, const char *id, int32_t c
                 .role = TEXT_BUTTON,
                 .kind = BUTTON_KEY,
                 .icon = icon,
-                .enabled = true,
+                .enabled = enabled,
                 .action = screen_intent(INTENT_KEY, code),
                 .layout = {H_CENTER, V_MIDDLE, false}};
     ui_add(ui, &WIDGET_BUTTON, &k);
@@ -732,7 +732,8 @@ int screen_keyboard(Ui *ui, int bottom)
         for (int i = 0; i < n; i++) {
             snprintf(label, sizeof label, "%c", ROWS[r][i] - 32);
             snprintf(id, sizeof id, "key-%c", ROWS[r][i]);
-            key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ROWS[r][i], NULL);
+            screen_key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ROWS[r][i], NULL,
+                       true);
         }
         y += kh + gap;
     }
@@ -743,21 +744,23 @@ int screen_keyboard(Ui *ui, int bottom)
         int up = ACCENTS[i] - 0x20;
         snprintf(label, sizeof label, "%c%c", 0xC0 | (up >> 6), 0x80 | (up & 0x3F));
         snprintf(id, sizeof id, "key-x%02x", ACCENTS[i]);
-        key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ACCENTS[i], NULL);
+        screen_key(ui, (SDL_Rect){x + i * (kw + gap), y, kw, kh}, label, id, ACCENTS[i], NULL,
+                   true);
     }
     y += kh + gap;
     /* Clear, a comma, the space bar, a full stop, Delete. */
     int space_w = 4 * kw + 3 * gap, side_w = 3 * kw + 2 * gap;
     x = (W - (space_w + 2 * side_w + 2 * kw + 4 * gap)) / 2;
-    key(ui, (SDL_Rect){x, y, side_w, kh}, _("Clear"), "key-clear", KEY_CLEAR, NULL);
+    screen_key(ui, (SDL_Rect){x, y, side_w, kh}, _("Clear"), "key-clear", KEY_CLEAR, NULL, true);
     x += side_w + gap;
-    key(ui, (SDL_Rect){x, y, kw, kh}, ",", "key-comma", ',', NULL);
+    screen_key(ui, (SDL_Rect){x, y, kw, kh}, ",", "key-comma", ',', NULL, true);
     x += kw + gap;
-    key(ui, (SDL_Rect){x, y, space_w, kh}, _("Space"), "key-space", ' ', NULL);
+    screen_key(ui, (SDL_Rect){x, y, space_w, kh}, _("Space"), "key-space", ' ', NULL, true);
     x += space_w + gap;
-    key(ui, (SDL_Rect){x, y, kw, kh}, ".", "key-period", '.', NULL);
+    screen_key(ui, (SDL_Rect){x, y, kw, kh}, ".", "key-period", '.', NULL, true);
     x += kw + gap;
-    key(ui, (SDL_Rect){x, y, side_w, kh}, _("Delete"), "key-backspace", KEY_BACKSPACE, "backspace");
+    screen_key(ui, (SDL_Rect){x, y, side_w, kh}, _("Delete"), "key-backspace", KEY_BACKSPACE,
+               "backspace", true);
     return top;
 }
 

@@ -297,6 +297,21 @@ static void press_digits(Fleet *f, const char *digits)
     journey_press(&f->w, "pin-ok");
 }
 
+/* The PIN pad says a PIN was wrong (the check takes PBKDF2's time, off the UI thread). */
+static void await_wrong_pin(Fleet *f)
+{
+    for (int i = 0;; i++) {
+        json_t *u = journey_ui(&f->w);
+        const char *p = journey_text_of(u, "pin-prompt");
+        bool wrong = p && strstr(p, "Wrong");
+        json_decref(u);
+        if (wrong)
+            return;
+        assert_true(i < 250);
+        journey_pause_ms(20);
+    }
+}
+
 /* Service mode opens only for a technician's badge and the store's PIN (set at the service,
  * checked on the device): not for a shopper, not for a staff badge, not through the control
  * socket, and wrong PINs make the pad wait. */
@@ -344,16 +359,7 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     press_digits(f, "1357");
     json_t *u = journey_await_widget(&f->w, "pin-ok", false);
     json_decref(u);
-    for (int i = 0; i < 250; i++) { /* the check takes PBKDF2's time, off the UI thread */
-        u = journey_ui(&f->w);
-        const char *p = journey_text_of(u, "pin-prompt");
-        bool wrong = p && strstr(p, "Wrong");
-        json_decref(u);
-        if (wrong)
-            break;
-        assert_true(i < 249);
-        journey_pause_ms(20);
-    }
+    await_wrong_pin(f);
     st = state_of(f);
     assert_string_equal(json_string_value(json_object_get(st, "screen")), "service_pin");
     json_decref(st);
@@ -412,16 +418,7 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
     journey_await_screen(&f->w, "service_pin");
     press_digits(f, pin);
-    for (int i = 0; i < 250; i++) {
-        u = journey_ui(&f->w);
-        const char *p = journey_text_of(u, "pin-prompt");
-        bool wrong = p && strstr(p, "Wrong");
-        json_decref(u);
-        if (wrong)
-            break;
-        assert_true(i < 249);
-        journey_pause_ms(20);
-    }
+    await_wrong_pin(f);
     press_digits(f, "583190");
     journey_await_screen(&f->w, "service");
     assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
