@@ -1008,7 +1008,7 @@ static bool on_result(AppState *s, const Result *r, uint64_t now_ms, Effects *fx
         return on_order_result(s, r, fx);
     if (r->kind == RESULT_HEARTBEAT)
         return on_heartbeat(s, r, fx);
-    if (r->kind == RESULT_PIN_CHECKED)
+    if (r->kind == RESULT_PIN_CHECKED || r->kind == RESULT_DIAG)
         return app_service_result(s, r, now_ms, fx);
     if (r->kind == RESULT_RENEWED) {
         /* Connections open with the old certificate end with the kiosk's next start, when
@@ -1389,8 +1389,10 @@ bool app_dispatch(AppState *s, const Event *ev, uint64_t now_ms, Effects *fx)
                   on_identity(s, &ev->u.identity, fx);
         break;
     case EV_READER:
-        changed = s->reader_connected != ev->u.reader.connected;
+        changed = s->reader_connected != ev->u.reader.connected ||
+                  strcmp(s->reader_detail, ev->u.reader.detail) != 0;
         s->reader_connected = ev->u.reader.connected;
+        app_put(s->reader_detail, sizeof s->reader_detail, ev->u.reader.detail);
         break;
     case EV_CARD_REMOVED:
         break;

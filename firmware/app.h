@@ -184,6 +184,13 @@ typedef struct Service {
     char last_tap[16]; /* the reader test: what the last tag was ("member", ...) */
     uint64_t last_tap_ms;
     int taps;
+    LoadState diag_state; /* the checks below, asked when the status shows */
+    bool reachable;
+    long latency_ms;
+    int64_t certificate_days;
+    int64_t free_bytes;
+    int free_percent;
+    char update[96];
     char last_line[16]; /* the scanner test: what the last line was */
     int last_line_len;
     int lines;
@@ -270,10 +277,11 @@ typedef struct AppState {
     int default_language; /* what the attract screen returns to */
     char languages[CONFIG_LANGS_MAX][8];
     int language_count;
-    bool central;          /* a central service is configured */
-    bool online;           /* central service reachable */
-    bool reader_present;   /* a card reader is configured */
-    bool reader_connected; /* ... and answering */
+    bool central;            /* a central service is configured */
+    bool online;             /* central service reachable */
+    bool reader_present;     /* a card reader is configured */
+    bool reader_connected;   /* ... and answering */
+    char reader_detail[128]; /* what it said last: chip, firmware, where */
     Notice notice;
     bool pairing_available; /* an app pairing QR can be shown (pairing below is live) */
     struct {
@@ -339,6 +347,7 @@ typedef enum EffectType {
     FX_RENEW,          /* the certificate is in its last third: a new one for the same key */
     FX_CHECK_PIN,      /* service.pin against the store's PIN record (PBKDF2, off the UI) */
     FX_FACTORY_RESET,  /* service mode: stop, erase the data directory, start as new */
+    FX_DIAG,           /* service mode: network and TLS, storage, update state (off the UI) */
 } EffectType;
 
 typedef struct Effect {

@@ -81,6 +81,13 @@ static void leave(AppState *s, Effects *fx)
     app_wipe_session(s, fx);
 }
 
+/* The status section's checks: asked when it shows, answered by a thread of the core's. */
+static void check(AppState *s, Effects *fx)
+{
+    s->service.diag_state = LOAD_BUSY;
+    app_ask(s, RESULT_DIAG, FX_DIAG, fx);
+}
+
 bool app_service_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms, Effects *fx)
 {
     Service *sv = &s->service;
@@ -113,6 +120,8 @@ bool app_service_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms
             return false;
         sv->section = (ServiceSection)arg;
         sv->reset_step = 0;
+        if (sv->section == SERVICE_STATUS && sv->diag_state != LOAD_BUSY)
+            check(s, fx); /* fresh figures each time it is looked at */
         return true;
     case INTENT_SERVICE_TOUCH:
         if (arg < 0 || arg >= APP_TOUCH_GRID)
@@ -146,6 +155,19 @@ bool app_service_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms
 bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *fx)
 {
     Service *sv = &s->service;
+    if (r->kind == RESULT_DIAG) {
+        if (!sv->active || r->seq != s->pending[RESULT_DIAG])
+            return false;
+        s->pending[RESULT_DIAG] = 0;
+        sv->diag_state = r->err == KIOSK_OK ? LOAD_OK : LOAD_FAILED;
+        sv->reachable = r->u.diag.reachable;
+        sv->latency_ms = r->u.diag.latency_ms;
+        sv->certificate_days = r->u.diag.certificate_days;
+        sv->free_bytes = r->u.diag.free_bytes;
+        sv->free_percent = r->u.diag.free_percent;
+        app_put(sv->update, sizeof sv->update, r->u.diag.update);
+        return true;
+    }
     if (r->kind != RESULT_PIN_CHECKED || s->screen != SCREEN_SERVICE_PIN || !sv->checking)
         return false;
     sv->checking = false;
@@ -155,6 +177,7 @@ bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *
         sv->failures = 0;
         sv->section = SERVICE_STATUS;
         s->screen = SCREEN_SERVICE;
+        check(s, fx);
         app_restart_idle(s, fx);
         log_info("app", "service mode opened");
         return true;

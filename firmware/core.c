@@ -12,6 +12,7 @@
 
 #include "central.h"
 #include "data.h"
+#include "diag.h"
 #include "device_id.h"
 #include "version.h"
 #include "log.h"
@@ -33,12 +34,13 @@ struct Core {
     DeviceId *identity;         /* [device] enroll: the device's own key and certificate */
     char serial[CONFIG_TEXT_MAX];
     char data_dir[CONFIG_PATH_MAX];
+    char central_url[CONFIG_PATH_MAX];
     KioskMode mode;
     bool restart;                  /* enrolled, or the operator asked: start again */
     bool reset;                    /* service mode: a factory reset, then start again */
     pthread_mutex_t identity_lock; /* the PIN check runs on a thread of its own */
-    pthread_cond_t pin_done;       /* core_destroy waits for a check in progress */
-    int pin_checks;                /* under identity_lock */
+    pthread_cond_t jobs_done;      /* core_destroy waits for the jobs in progress */
+    int jobs;                      /* PIN checks and service checks running; under identity_lock */
     bool screenshot;               /* the operator asked for a picture of the screen */
     uint64_t started_ms;           /* for the heartbeat's uptime */
 };
@@ -309,12 +311,13 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
     c->queue = q;
     c->clock = clock;
     pthread_mutex_init(&c->identity_lock, NULL);
-    pthread_cond_init(&c->pin_done, NULL);
+    pthread_cond_init(&c->jobs_done, NULL);
     snprintf(c->store_id, sizeof c->store_id, "%s", cfg->store_id);
     snprintf(c->device_id, sizeof c->device_id, "%s", cfg->device_id);
     snprintf(c->room, sizeof c->room, "%s", cfg->fitting_room);
     c->mode = cfg->mode;
     snprintf(c->data_dir, sizeof c->data_dir, "%s", cfg->data_dir);
+    snprintf(c->central_url, sizeof c->central_url, "%s", cfg->central_url);
     if (cfg->enroll)
         open_identity(c, cfg);
     start_central(c, cfg);
@@ -334,14 +337,14 @@ void core_destroy(Core *c)
     if (!c)
         return;
     pthread_mutex_lock(&c->identity_lock); /* a PIN check in progress finishes first */
-    while (c->pin_checks > 0)
-        pthread_cond_wait(&c->pin_done, &c->identity_lock);
+    while (c->jobs > 0)
+        pthread_cond_wait(&c->jobs_done, &c->identity_lock);
     pthread_mutex_unlock(&c->identity_lock);
     sync_destroy(c->sync);
     data_destroy(c->data);
     central_destroy(c->central);  /* cancelled replies still find the queue: it outlives us */
     device_id_close(c->identity); /* after the client: an enrollment reply may still use it */
-    pthread_cond_destroy(&c->pin_done);
+    pthread_cond_destroy(&c->jobs_done);
     pthread_mutex_destroy(&c->identity_lock);
     /* Results posted by the workers and not yet taken are freed with the queue's events by
      * whoever drains it last (shell_destroy drops them). */
@@ -1078,6 +1081,31 @@ bool core_reset_wanted(const Core *c)
 
 /* ---- the service PIN --------------------------------------------------------------------- */
 
+/* A job on a thread of its own (a PIN check, the service checks): core_destroy waits for it. */
+static bool start_job(Core *c, void *(*fn)(void *), void *arg)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_mutex_lock(&c->identity_lock);
+    c->jobs++;
+    bool started = pthread_create(&t, &attr, fn, arg) == 0;
+    if (!started)
+        c->jobs--;
+    pthread_mutex_unlock(&c->identity_lock);
+    pthread_attr_destroy(&attr);
+    return started;
+}
+
+static void end_job(Core *c)
+{
+    pthread_mutex_lock(&c->identity_lock);
+    c->jobs--;
+    pthread_cond_broadcast(&c->jobs_done);
+    pthread_mutex_unlock(&c->identity_lock);
+}
+
 typedef struct PinCheck {
     Core *core;
     uint32_t seq;
@@ -1101,31 +1129,59 @@ static void *check_pin(void *arg)
         r->err = err;
         post_result(c, r);
     }
-    pthread_mutex_lock(&c->identity_lock);
-    c->pin_checks--;
-    pthread_cond_broadcast(&c->pin_done);
-    pthread_mutex_unlock(&c->identity_lock);
+    end_job(c);
     return NULL;
+}
+
+typedef struct DiagJob {
+    Core *core;
+    uint32_t seq;
+} DiagJob;
+
+/* The service screen's checks: a timed call to the service, the disk, the update state. */
+static void *run_diag(void *arg)
+{
+    DiagJob *d = arg;
+    Core *c = d->core;
+    Result *r = result_new(RESULT_DIAG, d->seq);
+    free(d);
+    if (r) {
+        json_t *net = diag_network(c->central, c->central_url);
+        json_t *disk = diag_storage(c->data_dir);
+        r->u.diag.reachable = json_is_true(json_object_get(net, "reachable"));
+        r->u.diag.latency_ms = (long)json_integer_value(json_object_get(net, "latency_ms"));
+        json_t *days = json_object_get(net, "certificate_days_left");
+        r->u.diag.certificate_days = days ? json_integer_value(days) : -1;
+        r->u.diag.free_bytes = json_integer_value(json_object_get(disk, "free_bytes"));
+        r->u.diag.free_percent = (int)json_integer_value(json_object_get(disk, "free_percent"));
+        diag_update(r->u.diag.update, sizeof r->u.diag.update);
+        json_decref(net);
+        json_decref(disk);
+        post_result(c, r);
+    }
+    end_job(c);
+    return NULL;
+}
+
+static void start_diag(Core *c, uint32_t seq)
+{
+    DiagJob *d = calloc(1, sizeof *d);
+    if (d) {
+        *d = (DiagJob){.core = c, .seq = seq};
+        if (start_job(c, run_diag, d))
+            return;
+        free(d);
+    }
+    answer_now(c, RESULT_DIAG, seq, KIOSK_E_NOMEM);
 }
 
 static void start_pin_check(Core *c, uint32_t seq)
 {
     PinCheck *p = calloc(1, sizeof *p);
-    pthread_t t;
-    pthread_attr_t attr;
     if (p) {
         *p = (PinCheck){.core = c, .seq = seq};
         snprintf(p->pin, sizeof p->pin, "%s", c->state.service.pin);
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        pthread_mutex_lock(&c->identity_lock);
-        c->pin_checks++;
-        bool started = pthread_create(&t, &attr, check_pin, p) == 0;
-        if (!started)
-            c->pin_checks--;
-        pthread_mutex_unlock(&c->identity_lock);
-        pthread_attr_destroy(&attr);
-        if (started)
+        if (start_job(c, check_pin, p))
             return;
         free(p);
     }
@@ -1351,6 +1407,9 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
         case FX_FACTORY_RESET:
             c->reset = true;
             c->restart = true;
+            break;
+        case FX_DIAG:
+            start_diag(c, e->seq);
             break;
         }
     }

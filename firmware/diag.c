@@ -62,6 +62,27 @@ json_t *diag_storage(const char *data_dir)
     return o;
 }
 
+void diag_update(char *out, size_t size)
+{
+    char line[256], boot[32] = "", state[64] = "";
+    snprintf(out, size, "not managed by RAUC");
+    if (access("/etc/rauc/system.conf", R_OK) != 0)
+        return;
+    FILE *p = popen("rauc status --output-format=shell 2>/dev/null", "r");
+    if (!p)
+        return;
+    while (fgets(line, sizeof line, p)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (sscanf(line, "RAUC_SYSTEM_BOOTED_BOOTNAME='%31[^']'", boot) == 1 ||
+            sscanf(line, "RAUC_SYSTEM_BOOTED_BOOTNAME=%31s", boot) == 1)
+            continue;
+        if (!state[0] && strstr(line, "_BOOT_STATUS="))
+            sscanf(strchr(line, '=') + 1, "'%63[^']'", state);
+    }
+    if (pclose(p) == 0 && boot[0])
+        snprintf(out, size, "booted slot %s%s%s", boot, state[0] ? ", " : "", state);
+}
+
 json_t *diag_network(CentralClient *c, const char *url)
 {
     if (!c)

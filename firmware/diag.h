@@ -22,4 +22,9 @@ json_t *diag_storage(const char *data_dir);
  * A new reference. */
 json_t *diag_network(CentralClient *c, const char *url);
 
+/* The update state for the service screen: "booted slot A" and the slot's state as RAUC
+ * says it, or "not managed by RAUC" where there is no RAUC system (development). Runs
+ * `rauc status`: not on the UI thread. */
+void diag_update(char *out, size_t size);
+
 #endif

@@ -149,6 +149,7 @@ typedef struct Event {
         Identity identity;
         struct {
             bool connected;
+            char detail[128]; /* the reader's own words: chip, firmware, where */
         } reader;
         ProfileEvent profile;
         PairingEvent pairing;

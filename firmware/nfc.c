@@ -201,10 +201,22 @@ static KioskErr reader_open(NfcReader *r, char *detail, size_t size)
         goto out;
     }
     const char *name = nfc_device_get_name(dev); /* serial drivers name it by connstring */
-    if (strcmp(name, r->connstring) == 0)
-        snprintf(detail, size, "reader ready at %.200s", r->connstring);
+    /* The chip and its firmware, as a technician checks them ("PN532 v1.6"): libnfc's
+     * description of the device holds them after "chip: ". */
+    char chip[48] = "", *info = NULL;
+    if (nfc_device_get_information_about(dev, &info) >= 0 && info) {
+        const char *c = strstr(info, "chip: ");
+        if (c)
+            snprintf(chip, sizeof chip, "%.*s", (int)strcspn(c + 6, "\r\n"), c + 6);
+        nfc_free(info);
+    }
+    if (strcmp(name, r->connstring) != 0)
+        snprintf(detail, size, "%.40s%s%.40s at %.160s", name, chip[0] ? ", " : "", chip,
+                 r->connstring);
+    else if (chip[0])
+        snprintf(detail, size, "%.40s at %.200s", chip, r->connstring);
     else
-        snprintf(detail, size, "%.40s at %.200s", name, r->connstring);
+        snprintf(detail, size, "reader ready at %.200s", r->connstring);
     pthread_mutex_lock(&r->lock);
     r->dev = dev;
     pthread_mutex_unlock(&r->lock);

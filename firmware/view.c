@@ -32,6 +32,7 @@ static const char *const RESULT_NAMES[RESULT_KIND_COUNT] = {
     [RESULT_HEARTBEAT] = "heartbeat",
     [RESULT_RENEWED] = "renewed",
     [RESULT_PIN_CHECKED] = "pin_checked",
+    [RESULT_DIAG] = "diag",
 };
 
 Result *result_new(ResultKind kind, uint32_t seq)

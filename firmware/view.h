@@ -182,6 +182,7 @@ typedef enum ResultKind {
     RESULT_HEARTBEAT,           /* u.heartbeat: the service's answer, with its commands */
     RESULT_RENEWED,             /* the new certificate is stored (err says if not) */
     RESULT_PIN_CHECKED,         /* err KIOSK_OK: the service PIN was right */
+    RESULT_DIAG,                /* u.diag: service mode's network, storage and update checks */
     RESULT_KIND_COUNT
 } ResultKind;
 
@@ -241,6 +242,14 @@ typedef struct Result {
             ViewId device_id, store;
         } enrolled;
         CentralHeartbeatReply heartbeat;
+        struct {
+            bool reachable;
+            long latency_ms;
+            int64_t certificate_days; /* the service's TLS certificate; -1 unknown */
+            int64_t free_bytes;
+            int free_percent;
+            char update[96];
+        } diag;
     } u;
 } Result;
 

@@ -49,28 +49,58 @@ static int row(Ui *ui, const char *id, const char *label, const char *value, SDL
 static void status(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect in)
 {
     const Theme *t = &ui->theme;
-    char v[128], age[64];
+    const Service *sv = &s->service;
+    char v[160], age[64];
+    bool checked = sv->diag_state == LOAD_OK;
     int y = in.y;
-    y = row(ui, "svc-version", _("Firmware"), KIOSK_VERSION, in, y, t->text);
-    y = row(ui, "svc-central", _("Central service"),
-            !s->central ? _("Not configured")
-            : s->online ? _("Reachable")
-                        : _("Not reachable"),
-            in, y, s->central && !s->online ? t->accent : t->text);
+    snprintf(v, sizeof v, "%s", KIOSK_VERSION);
+    if (checked && sv->update[0])
+        snprintf(v, sizeof v, "%s · %s", KIOSK_VERSION, sv->update);
+    y = row(ui, "svc-version", _("Firmware"), v, in, y, t->text);
+    if (!s->central)
+        snprintf(v, sizeof v, "%s", _("Not configured"));
+    else if (!checked)
+        snprintf(v, sizeof v, "%s", _("Checking…"));
+    else if (sv->reachable)
+        snprintf(v, sizeof v, _("Reachable, %ld ms"), sv->latency_ms);
+    else
+        snprintf(v, sizeof v, "%s", _("Not reachable"));
+    y = row(ui, "svc-central", _("Central service"), v, in, y,
+            checked && s->central && !sv->reachable ? t->accent : t->text);
+    if (checked && sv->certificate_days >= 0) {
+        snprintf(
+            v, sizeof v,
+            ngettext("Ends in %lld day", "Ends in %lld days", (unsigned long)sv->certificate_days),
+            (long long)sv->certificate_days);
+        y = row(ui, "svc-tls", _("Service's certificate"), v, in, y,
+                sv->certificate_days < 14 ? t->accent : t->text);
+    }
     format_age(age, sizeof age, s->last_sync, env->wall_s);
     y = row(ui, "svc-sync", _("Last catalog sync"), s->last_sync ? age : _("Never"), in, y,
             t->text);
-    y = row(ui, "svc-heartbeat", _("Heartbeat"), s->heartbeat[0] ? s->heartbeat : _("Not yet"), in,
-            y, strcmp(s->heartbeat, "ok") == 0 ? t->text : t->accent);
-    snprintf(v, sizeof v, ngettext("%u order waiting", "%u orders waiting", s->outbox_depth),
-             s->outbox_depth);
-    y = row(ui, "svc-outbox", _("Outbox"), v, in, y, s->outbox_depth ? t->accent : t->text);
+    if (!s->heartbeat[0])
+        snprintf(v, sizeof v, "%s", _("Not sent yet"));
+    else if (strcmp(s->heartbeat, "ok") == 0)
+        snprintf(v, sizeof v, "%s", _("Delivered"));
+    else /* for a technician: the service's own reason, as the fleet view shows it */
+        snprintf(v, sizeof v, _("Refused (%s)"), s->heartbeat);
+    y = row(ui, "svc-heartbeat", _("Heartbeat"), v, in, y,
+            strcmp(s->heartbeat, "ok") == 0 ? t->text : t->accent);
+    snprintf(v, sizeof v, "%u", s->outbox_depth);
+    y = row(ui, "svc-outbox", _("Orders to send"), v, in, y, s->outbox_depth ? t->accent : t->text);
+    if (checked) {
+        snprintf(v, sizeof v, _("%lld MB free (%d%%)"), (long long)(sv->free_bytes >> 20),
+                 sv->free_percent);
+        y = row(ui, "svc-storage", _("Storage"), v, in, y,
+                sv->free_percent < 10 ? t->accent : t->text);
+    }
     snprintf(v, sizeof v, "%lld", (long long)s->catalog_size);
     y = row(ui, "svc-catalog", _("Products stored"), v, in, y, t->text);
     row(ui, "svc-reader", _("Card reader"),
-        !s->reader_present    ? _("Not configured")
-        : s->reader_connected ? _("Ready")
-                              : _("Not answering"),
+        !s->reader_present     ? _("Not configured")
+        : !s->reader_connected ? _("Not answering")
+        : s->reader_detail[0]  ? s->reader_detail
+                               : _("Ready"),
         in, y, s->reader_present && !s->reader_connected ? t->accent : t->text);
 }
 
@@ -157,7 +187,7 @@ static void reset(Ui *ui, const AppState *s, SDL_Rect in)
         N_("A factory reset erases this device's identity (it must be enrolled again with a "
            "new code), its local store, its keys and its cached pictures, then starts it as "
            "new. Orders still waiting in the outbox would be lost."),
-        N_("Are you sure? Everything listed above is erased."),
+        N_("Are you sure? The identity, the local store, the keys and the pictures are erased."),
         N_("Last chance: erase everything now?")};
     ui_text(ui, "reset-text", (SDL_Rect){in.x, in.y, in.w, in.h - t->touch_min - t->gap},
             _(ask[step < 3 ? step : 2]), TEXT_BODY, step ? t->accent : t->text,

@@ -304,6 +304,7 @@ static void on_reader(void *ctx, bool connected, const char *detail)
     snprintf(sh->reader_detail, sizeof sh->reader_detail, "%s", detail);
     pthread_mutex_unlock(&sh->nfc_lock);
     Event ev = {.type = EV_READER, .u.reader.connected = connected};
+    snprintf(ev.u.reader.detail, sizeof ev.u.reader.detail, "%.127s", detail);
     post(sh, &ev);
 }
 

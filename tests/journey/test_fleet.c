@@ -366,7 +366,14 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     /* The store's PIN opens it. */
     press_digits(f, pin);
     journey_await_screen(&f->w, "service");
-    json_decref(journey_await_widget(&f->w, "svc-version", false));
+    /* The status: the reader's chip and firmware, the service's latency and certificate, the
+     * free space (checked off the UI thread). */
+    u = journey_await_widget(&f->w, "svc-storage", false);
+    assert_non_null(strstr(journey_text_of(u, "svc-reader"), "PN532"));
+    assert_non_null(strstr(journey_text_of(u, "svc-central"), "ms"));
+    assert_non_null(kiosk_widget(u, "svc-tls"));
+    assert_non_null(strstr(journey_text_of(u, "svc-storage"), "free"));
+    json_decref(u);
     journey_layout_ok(&f->w, "service status");
     journey_press(&f->w, "section-1");
     journey_tap_card_of(&f->w, member); /* the reader test: reported, not acted on */
