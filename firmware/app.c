@@ -950,6 +950,12 @@ static bool on_order_result(AppState *s, const Result *r, Effects *fx)
     }
 }
 
+/* Someone is using the screen: a shopper, an associate, a technician in service mode. */
+static bool screen_in_use(const AppState *s)
+{
+    return s->session.active || s->staff.active || s->service.technician[0];
+}
+
 /* The operator's commands, from a heartbeat's answer. A restart waits for the screen to
  * be free: nobody's session is cut off. */
 static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
@@ -964,8 +970,10 @@ static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
     if (h->next_heartbeat_seconds > 0 && h->next_heartbeat_seconds <= 86400)
         s->heartbeat_ms = (uint32_t)h->next_heartbeat_seconds * 1000u;
     bool changed = was;
-    if (h->renew_certificate && !s->pending[RESULT_RENEWED]) /* one renewal at a time */
+    if (h->renew_certificate && !s->renewing) { /* one renewal at a time */
+        s->renewing = true;
         app_ask(s, RESULT_RENEWED, FX_RENEW, fx);
+    }
     for (size_t i = 0; i < h->command_count; i++) {
         const char *cmd = h->commands[i].command;
         log_info("app", "operator command %s (%s)", cmd, h->commands[i].id);
@@ -974,7 +982,7 @@ static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
         } else if (strcmp(cmd, "screenshot") == 0) {
             app_want(fx, FX_SCREENSHOT, TIMER_COUNT, 0);
         } else if (strcmp(cmd, "restart") == 0) {
-            if (s->session.active || s->staff.active) {
+            if (screen_in_use(s)) {
                 s->restart_when_idle = true;
                 changed = true;
             } else {
@@ -1013,8 +1021,11 @@ static bool on_result(AppState *s, const Result *r, uint64_t now_ms, Effects *fx
     if (r->kind == RESULT_RENEWED) {
         /* Connections open with the old certificate end with the kiosk's next start, when
          * nobody is using it; the service accepts only the new one from now on. */
+        if (!s->renewing)
+            return false;
+        s->renewing = false;
         s->pending[RESULT_RENEWED] = 0;
-        if (r->err == KIOSK_OK && !s->session.active && !s->staff.active)
+        if (r->err == KIOSK_OK && !screen_in_use(s))
             app_want(fx, FX_RESTART, TIMER_COUNT, 0);
         else if (r->err == KIOSK_OK)
             s->restart_when_idle = true;

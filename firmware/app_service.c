@@ -91,6 +91,10 @@ static void check(AppState *s, Effects *fx)
 bool app_service_intent(AppState *s, Intent intent, int32_t arg, uint64_t now_ms, Effects *fx)
 {
     Service *sv = &s->service;
+    if (s->screen == SCREEN_SERVICE_PIN && !sv->technician[0]) {
+        log_warn("app", "%s refused: no technician's badge", intent_name(intent));
+        return false; /* a PIN pad nobody opened with a badge (app_service_enforce closes it) */
+    }
     if (s->screen == SCREEN_SERVICE_PIN) {
         switch (intent) {
         case INTENT_KEY:
@@ -168,8 +172,10 @@ bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *
         app_put(sv->update, sizeof sv->update, r->u.diag.update);
         return true;
     }
-    if (r->kind != RESULT_PIN_CHECKED || s->screen != SCREEN_SERVICE_PIN || !sv->checking)
-        return false;
+    if (r->kind != RESULT_PIN_CHECKED || s->screen != SCREEN_SERVICE_PIN || !sv->checking ||
+        r->seq != s->pending[RESULT_PIN_CHECKED])
+        return false; /* the answer about a PIN typed before (another badge, another try) */
+    s->pending[RESULT_PIN_CHECKED] = 0;
     sv->checking = false;
     memset(sv->pin, 0, sizeof sv->pin);
     if (r->err == KIOSK_OK) {

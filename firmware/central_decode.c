@@ -748,7 +748,7 @@ static bool decode_enrollment(const json_t *root, CentralEnrollment *e, bool ren
         return false;
     const char *pem = json_string_value(cert);
     for (const char *p = pem; *p; p++)
-        if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\r')
+        if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\r') || *p == 0x7f)
             return false;
     if (strncmp(pem, "-----BEGIN CERTIFICATE-----", 27) != 0)
         return false;
@@ -857,7 +857,8 @@ static bool decode_heartbeat(const json_t *root, CentralHeartbeatReply *h)
 {
     bool ok = true;
     const json_t *cfg = get_obj(root, "config", OPT, &ok);
-    h->has_config = cfg != NULL;
+    /* Only a config that says something of the PIN changes it (a partial one keeps it). */
+    h->has_config = cfg && json_object_get(cfg, "service_pin");
     if (!ok || (cfg && !pin_record(cfg, h->service_pin, sizeof h->service_pin)))
         return false;
     return get_id(root, "device_id", REQ, h->device_id) &&

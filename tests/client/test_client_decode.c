@@ -1290,6 +1290,407 @@ static void test_fuzz_seeds_cover_new_kinds(void **state)
     }
 }
 
+/* ---- devices: enrollment, renewal and the heartbeat ------------------------------------- */
+
+#define PEM "-----BEGIN CERTIFICATE-----\\nMIIBszCCAVmgAwIBAgIUQ\\n-----END CERTIFICATE-----\\n"
+
+/* The enrollment reply of docs/api.md, its PIN record's keys out of order and spaced. */
+static const char ENROLLMENT[] =
+    "{\"device_id\": \"D000001\", \"serial\": \"SN-1\", \"store\": \"sea-ballard\", \"kind\": "
+    "\"kiosk\", \"certificate\": \"" PEM "\", \"ca_certificate\": \"" PEM "\", "
+    "\"expires_at\": \"2027-02-21T15:46:56Z\", \"config\": {\"heartbeat_seconds\": 60, "
+    "\"catalog_sync_seconds\": 900, \"api_version\": \"v1\", \"config_version\": 1, "
+    "\"service_pin\": {\"salt\": \"05cc44cf4b87b6282a33032c7553fa44\", \"iterations\": 100000, "
+    "\"hash\": \"a46df54b53d0f441e43d258035b6c5a2\", \"algorithm\": \"pbkdf2-sha256\"}}, "
+    "\"auth\": \"client_certificate\"}";
+
+static const char PIN_RECORD[] =
+    "{\"algorithm\":\"pbkdf2-sha256\",\"hash\":\"a46df54b53d0f441e43d258035b6c5a2\","
+    "\"iterations\":100000,\"salt\":\"05cc44cf4b87b6282a33032c7553fa44\"}";
+
+static void test_enroll_good(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_ENROLL, ENROLLMENT), KIOSK_OK);
+    const CentralEnrollment *e = &payload()->enrollment;
+    assert_string_equal(e->device_id, "D000001");
+    assert_string_equal(e->store, "sea-ballard");
+    assert_string_equal(e->kind, "kiosk");
+    assert_string_equal(e->expires_at, "2027-02-21T15:46:56Z");
+    assert_string_equal(e->certificate,
+                        "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n-----END "
+                        "CERTIFICATE-----\n");
+    assert_int_equal(e->heartbeat_seconds, 60);
+    /* kept as compact JSON with sorted keys: the same record always reads the same */
+    assert_string_equal(e->service_pin, PIN_RECORD);
+    assert_cuts_fail(CENTRAL_ENROLL, ENROLLMENT);
+    /* the same body is a good renewal too */
+    assert_int_equal(decode(CENTRAL_RENEW, ENROLLMENT), KIOSK_OK);
+    assert_string_equal(payload()->enrollment.store, "sea-ballard");
+}
+
+static void test_enroll_pin_record(void **state)
+{
+    (void)state;
+    /* null: the store has no PIN; so does a reply without config */
+    assert_int_equal(decode(CENTRAL_ENROLL,
+                            "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+                            "\",\"config\":{\"heartbeat_seconds\":30,\"service_pin\":null}}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->enrollment.service_pin, "null");
+    assert_int_equal(payload()->enrollment.heartbeat_seconds, 30);
+    assert_int_equal(decode(CENTRAL_ENROLL,
+                            "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM "\"}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->enrollment.service_pin, "null");
+    assert_int_equal(payload()->enrollment.heartbeat_seconds, 0);
+    assert_int_equal(decode(CENTRAL_ENROLL,
+                            "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":"
+                            "\"" PEM "\",\"config\":null}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->enrollment.service_pin, "null");
+    /* nested values are kept whole, compact and sorted at every level */
+    assert_int_equal(decode(CENTRAL_ENROLL,
+                            "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+                            "\",\"config\":{\"service_pin\":{\"b\": [1, 2], \"a\": {\"y\": "
+                            "true, \"x\": null}}}}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->enrollment.service_pin,
+                        "{\"a\":{\"x\":null,\"y\":true},\"b\":[1,2]}");
+    /* CENTRAL_PIN_RECORD_MAX bytes of record fit; one more is refused */
+    char *body = malloc(CENTRAL_PIN_RECORD_MAX + 512);
+    assert_non_null(body);
+    for (int extra = 0; extra < 2; extra++) {
+        /* {"salt":"<n x>"} is n + 11 bytes */
+        size_t n = CENTRAL_PIN_RECORD_MAX - 11 + (size_t)extra;
+        int at = snprintf(body, 256,
+                          "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+                          "\",\"config\":{\"service_pin\":{\"salt\":\"");
+        memset(body + at, 'x', n);
+        snprintf(body + at + n, 16, "\"}}}");
+        if (extra == 0) {
+            assert_int_equal(decode(CENTRAL_ENROLL, body), KIOSK_OK);
+            assert_int_equal(strlen(payload()->enrollment.service_pin), CENTRAL_PIN_RECORD_MAX);
+        } else {
+            assert_int_equal(decode(CENTRAL_ENROLL, body), KIOSK_E_INVALID);
+            assert_string_equal(payload()->enrollment.device_id, ""); /* nothing left behind */
+        }
+    }
+    free(body);
+    /* a record that is not an object, or a config that is not one */
+    static const char *const bad[] = {
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"service_pin\":\"482913\"}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"service_pin\":482913}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"service_pin\":[]}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"service_pin\":true}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"service_pin\":\"null\"}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM "\",\"config\":[]}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM "\",\"config\":\"x\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"heartbeat_seconds\":86401}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"heartbeat_seconds\":-1}}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM
+        "\",\"config\":{\"heartbeat_seconds\":\"60\"}}",
+    };
+    assert_all_fail(CENTRAL_ENROLL, bad, sizeof bad / sizeof bad[0]);
+    assert_all_fail(CENTRAL_RENEW, bad, sizeof bad / sizeof bad[0]);
+}
+
+static void test_enroll_hostile(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        /* missing: certificate, store, device_id */
+        "{\"device_id\":\"D1\",\"store\":\"s1\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":null}",
+        "{\"device_id\":\"D1\",\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"D1\",\"store\":null,\"certificate\":\"" PEM "\"}",
+        "{\"store\":\"s1\",\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"\",\"store\":\"s1\",\"certificate\":\"" PEM "\"}",
+        /* identifiers that are not */
+        "{\"device_id\":\"../D1\",\"store\":\"s1\",\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s 1\",\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":7,\"store\":\"s1\",\"certificate\":\"" PEM "\"}",
+        /* a certificate that is not PEM */
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"MIIBszCCAVmgAwIBAgIUQ\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN PRIVATE "
+        "KEY-----\\nMIIE\\n-----END PRIVATE KEY-----\\n\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\" -----BEGIN "
+        "CERTIFICATE-----\\nMIIB\\n\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN CERTIFICATE\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":12}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":[\"" PEM "\"]}",
+        /* control characters other than line breaks, an embedded NUL */
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+        "CERTIFICATE-----\\nMII\\tB\\n\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+        "CERTIFICATE-----\\nMII\\u0001B\\n\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+        "CERTIFICATE-----\\nMII\\u001b[2JB\\n\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+        "CERTIFICATE-----\\nMII\\u0000B\\n\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+        "CERTIFICATE-----\\u0000\\n\"}",
+        /* other strings keep their own rules */
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"kind\":\"ki\\nosk\",\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"kind\":\"kiosk-with-a-very-long-kind\","
+        "\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"D1\",\"store\":\"s1\",\"expires_at\":5,\"certificate\":\"" PEM "\"}",
+        "[\"" PEM "\"]",
+    };
+    assert_all_fail(CENTRAL_ENROLL, bad, sizeof bad / sizeof bad[0]);
+    /* line breaks, CR LF included, are what PEM is made of */
+    assert_int_equal(decode(CENTRAL_ENROLL,
+                            "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+                            "CERTIFICATE-----\\r\\nMIIB\\r\\n-----END CERTIFICATE-----\\r\\n\"}"),
+                     KIOSK_OK);
+    assert_non_null(strstr(payload()->enrollment.certificate, "\r\nMIIB\r\n"));
+    /* CENTRAL_PEM_MAX bytes of certificate, no more */
+    size_t size = CENTRAL_PEM_MAX + 256;
+    char *body = malloc(size);
+    assert_non_null(body);
+    for (int extra = 0; extra < 2; extra++) {
+        size_t n = CENTRAL_PEM_MAX - 27 + (size_t)extra; /* after the 27 bytes of BEGIN */
+        int at = snprintf(body, size,
+                          "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"-----BEGIN "
+                          "CERTIFICATE-----");
+        memset(body + at, 'A', n);
+        snprintf(body + at + n, 8, "\"}");
+        assert_int_equal(decode(CENTRAL_ENROLL, body), extra ? KIOSK_E_INVALID : KIOSK_OK);
+        if (!extra)
+            assert_int_equal(strlen(payload()->enrollment.certificate), CENTRAL_PEM_MAX);
+    }
+    free(body);
+}
+
+static const char RENEWAL[] =
+    "{\"device_id\": \"D000001\", \"certificate\": \"" PEM "\", "
+    "\"expires_at\": \"2027-05-22T09:00:00Z\", \"ca_certificate\": \"" PEM "\"}";
+
+static void test_renew(void **state)
+{
+    (void)state;
+    /* no store in a renewal: optional there, required at enrollment */
+    assert_int_equal(decode(CENTRAL_RENEW, RENEWAL), KIOSK_OK);
+    const CentralEnrollment *e = &payload()->enrollment;
+    assert_string_equal(e->device_id, "D000001");
+    assert_string_equal(e->store, "");
+    assert_string_equal(e->expires_at, "2027-05-22T09:00:00Z");
+    assert_int_equal(strncmp(e->certificate, "-----BEGIN CERTIFICATE-----\n", 28), 0);
+    assert_string_equal(e->service_pin, "null");
+    assert_int_equal(decode(CENTRAL_ENROLL, RENEWAL), KIOSK_E_INVALID);
+    assert_cuts_fail(CENTRAL_RENEW, RENEWAL);
+    /* a store, when given, must still be one */
+    assert_int_equal(decode(CENTRAL_RENEW,
+                            "{\"device_id\":\"D1\",\"store\":\"s1\",\"certificate\":\"" PEM "\"}"),
+                     KIOSK_OK);
+    assert_string_equal(payload()->enrollment.store, "s1");
+    static const char *const bad[] = {
+        "{\"device_id\":\"D1\",\"store\":\"s/1\",\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"D1\",\"store\":7,\"certificate\":\"" PEM "\"}",
+        "{\"certificate\":\"" PEM "\"}",
+        "{\"device_id\":\"D1\"}",
+        "{\"device_id\":\"D1\",\"certificate\":\"MIIB\"}",
+        "{\"device_id\":\"D1\",\"certificate\":\"-----BEGIN CERTIFICATE-----\\u0007\"}",
+    };
+    assert_all_fail(CENTRAL_RENEW, bad, sizeof bad / sizeof bad[0]);
+}
+
+static const char HEARTBEAT[] =
+    "{\"device_id\": \"D000001\", \"server_time\": \"2026-11-23T15:47:02Z\", "
+    "\"next_heartbeat_seconds\": 45, \"config\": {\"heartbeat_seconds\": 60, "
+    "\"config_version\": 2, \"service_pin\": {\"iterations\": 100000, \"algorithm\": "
+    "\"pbkdf2-sha256\", \"salt\": \"05cc44cf4b87b6282a33032c7553fa44\", \"hash\": "
+    "\"a46df54b53d0f441e43d258035b6c5a2\"}}, \"desired_config_version\": 2, "
+    "\"commands\": [{\"id\": \"C000001\", \"command\": \"sync_now\"}, {\"id\": \"C000002\", "
+    "\"command\": \"screenshot\", \"created_at\": \"x\"}, {\"id\": \"C000003\", \"command\": "
+    "\"restart\"}, {\"id\": \"C000004\", \"command\": \"self_destruct\"}], "
+    "\"certificate_expires_at\": \"2027-02-21T15:46:56Z\", \"renew_certificate\": true}";
+
+static void test_heartbeat_commands_and_config(void **state)
+{
+    (void)state;
+    assert_int_equal(decode(CENTRAL_HEARTBEAT, HEARTBEAT), KIOSK_OK);
+    const CentralHeartbeatReply *h = &payload()->heartbeat;
+    assert_string_equal(h->device_id, "D000001");
+    assert_string_equal(h->server_time, "2026-11-23T15:47:02Z");
+    assert_int_equal(h->next_heartbeat_seconds, 45);
+    assert_int_equal(h->desired_config_version, 2);
+    assert_true(h->renew_certificate);
+    assert_true(h->has_config);
+    assert_string_equal(h->service_pin, PIN_RECORD);
+    /* oldest first, as the service sent them; an unknown command is the app's to skip */
+    assert_int_equal(h->command_count, 4);
+    assert_false(h->commands_truncated);
+    static const char *const ids[] = {"C000001", "C000002", "C000003", "C000004"};
+    static const char *const cmds[] = {"sync_now", "screenshot", "restart", "self_destruct"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(h->commands[i].id, ids[i]);
+        assert_string_equal(h->commands[i].command, cmds[i]);
+    }
+    assert_cuts_fail(CENTRAL_HEARTBEAT, HEARTBEAT);
+}
+
+static void test_heartbeat_without_config(void **state)
+{
+    (void)state;
+    static const char *const bodies[] = {
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"config\":null,\"commands\":[]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":null,"
+        "\"renew_certificate\":null,\"server_time\":null}",
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        assert_int_equal(decode(CENTRAL_HEARTBEAT, bodies[i]), KIOSK_OK);
+        const CentralHeartbeatReply *h = &payload()->heartbeat;
+        assert_false(h->has_config); /* the device keeps the record it has */
+        assert_string_equal(h->service_pin, "");
+        assert_int_equal(h->command_count, 0);
+        assert_false(h->renew_certificate);
+        assert_int_equal(h->desired_config_version, 0);
+    }
+    /* the store's PIN removed: config with service_pin null */
+    assert_int_equal(decode(CENTRAL_HEARTBEAT, "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":"
+                                               "60,\"config\":{\"service_pin\":null}}"),
+                     KIOSK_OK);
+    assert_true(payload()->heartbeat.has_config);
+    assert_string_equal(payload()->heartbeat.service_pin, "null");
+}
+
+static void test_heartbeat_limits_and_hostile(void **state)
+{
+    (void)state;
+    /* CENTRAL_COMMANDS_MAX kept, in order; the rest waits for the next heartbeat */
+    char body[4096];
+    size_t at = (size_t)snprintf(
+        body, sizeof body, "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[");
+    for (int i = 0; i < CENTRAL_COMMANDS_MAX + 3; i++)
+        at +=
+            (size_t)snprintf(body + at, sizeof body - at, "%s{\"id\":\"C%03d\",\"command\":\"%s\"}",
+                             i ? "," : "", i, i % 2 ? "screenshot" : "sync_now");
+    snprintf(body + at, sizeof body - at, "]}");
+    assert_int_equal(decode(CENTRAL_HEARTBEAT, body), KIOSK_OK);
+    const CentralHeartbeatReply *h = &payload()->heartbeat;
+    assert_int_equal(h->command_count, CENTRAL_COMMANDS_MAX);
+    assert_true(h->commands_truncated);
+    for (int i = 0; i < CENTRAL_COMMANDS_MAX; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "C%03d", i);
+        assert_string_equal(h->commands[i].id, id);
+        assert_string_equal(h->commands[i].command, i % 2 ? "screenshot" : "sync_now");
+    }
+    /* exactly CENTRAL_COMMANDS_MAX is not truncated */
+    at = (size_t)snprintf(body, sizeof body,
+                          "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[");
+    for (int i = 0; i < CENTRAL_COMMANDS_MAX; i++)
+        at += (size_t)snprintf(body + at, sizeof body - at,
+                               "%s{\"id\":\"C%03d\",\"command\":\"restart\"}", i ? "," : "", i);
+    snprintf(body + at, sizeof body - at, "]}");
+    assert_int_equal(decode(CENTRAL_HEARTBEAT, body), KIOSK_OK);
+    assert_int_equal(payload()->heartbeat.command_count, CENTRAL_COMMANDS_MAX);
+    assert_false(payload()->heartbeat.commands_truncated);
+
+    static const char *const bad[] = {
+        "{\"next_heartbeat_seconds\":60}",
+        "{\"device_id\":\"D1\"}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":0}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":86401}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":\"60\"}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"renew_certificate\":\"yes\"}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"desired_config_version\":-1}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":{}}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[\"sync_now\"]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[null]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[{\"command\":"
+        "\"sync_now\"}]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[{\"id\":\"C1\"}]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[{\"id\":\"C 1\","
+        "\"command\":\"sync_now\"}]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[{\"id\":\"C1\","
+        "\"command\":\"sync\\nnow\"}]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[{\"id\":\"C1\","
+        "\"command\":7}]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"config\":[]}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"config\":{\"service_pin\":\"1234\"}"
+        "}",
+        "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"config\":{\"service_pin\":[1]}}",
+    };
+    assert_all_fail(CENTRAL_HEARTBEAT, bad, sizeof bad / sizeof bad[0]);
+    /* a command past the limit is not looked at: the reply stands */
+    at = (size_t)snprintf(body, sizeof body,
+                          "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"commands\":[");
+    for (int i = 0; i < CENTRAL_COMMANDS_MAX; i++)
+        at += (size_t)snprintf(body + at, sizeof body - at,
+                               "%s{\"id\":\"C%03d\",\"command\":\"restart\"}", i ? "," : "", i);
+    snprintf(body + at, sizeof body - at, ",7]}");
+    assert_int_equal(decode(CENTRAL_HEARTBEAT, body), KIOSK_OK);
+    assert_true(payload()->heartbeat.commands_truncated);
+    /* a PIN record over its limit is refused with the whole reply */
+    char *big = malloc(CENTRAL_PIN_RECORD_MAX + 256);
+    assert_non_null(big);
+    int n = snprintf(big, 256,
+                     "{\"device_id\":\"D1\",\"next_heartbeat_seconds\":60,\"config\":{"
+                     "\"service_pin\":{\"salt\":\"");
+    memset(big + n, 'x', CENTRAL_PIN_RECORD_MAX);
+    snprintf(big + n + CENTRAL_PIN_RECORD_MAX, 16, "\"}}}");
+    assert_int_equal(decode(CENTRAL_HEARTBEAT, big), KIOSK_E_INVALID);
+    assert_false(payload()->heartbeat.has_config);
+    free(big);
+}
+
+/* Enrollment, renewal and a heartbeat with commands and a PIN record have seeds in the fuzz
+ * corpus, so the fuzz run starts from good replies of each. */
+static void test_fuzz_seeds_cover_devices(void **state)
+{
+    (void)state;
+    bool enroll = false, renew = false, heartbeat = false;
+    DIR *d = opendir(CLIENT_CORPUS_DIR);
+    struct dirent *e;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[1024], buf[8192];
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", CLIENT_CORPUS_DIR, e->d_name);
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        size_t n = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        if (n < 2 ||
+            central_decode((CentralKind)(buf[0] - '0'), buf + 1, n - 1, payload()) != KIOSK_OK)
+            continue;
+        const CentralEnrollment *en = &payload()->enrollment;
+        const CentralHeartbeatReply *h = &payload()->heartbeat;
+        switch ((CentralKind)(buf[0] - '0')) {
+        case CENTRAL_ENROLL:
+            enroll |= en->store[0] && en->service_pin[0] == '{';
+            break;
+        case CENTRAL_RENEW:
+            renew |= !en->store[0];
+            break;
+        case CENTRAL_HEARTBEAT:
+            heartbeat |= h->command_count > 1 && h->has_config && h->service_pin[0] == '{';
+            break;
+        default:
+            break;
+        }
+    }
+    closedir(d);
+    if (!enroll)
+        fail_msg("no seed for enroll ('%c') with a PIN record", '0' + CENTRAL_ENROLL);
+    if (!renew)
+        fail_msg("no seed for renew ('%c') without a store", '0' + CENTRAL_RENEW);
+    if (!heartbeat)
+        fail_msg("no seed for heartbeat ('%c') with commands and config", '0' + CENTRAL_HEARTBEAT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1330,6 +1731,14 @@ int main(void)
         cmocka_unit_test(test_member_preferences),
         cmocka_unit_test(test_fitting_status),
         cmocka_unit_test(test_fuzz_seeds_cover_new_kinds),
+        cmocka_unit_test(test_enroll_good),
+        cmocka_unit_test(test_enroll_pin_record),
+        cmocka_unit_test(test_enroll_hostile),
+        cmocka_unit_test(test_renew),
+        cmocka_unit_test(test_heartbeat_commands_and_config),
+        cmocka_unit_test(test_heartbeat_without_config),
+        cmocka_unit_test(test_heartbeat_limits_and_hostile),
+        cmocka_unit_test(test_fuzz_seeds_cover_devices),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     free(payload());

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "app.h"
@@ -1741,6 +1742,1172 @@ static void wipe_leaves_no_trace_of_the_customer_file(void **state)
     free(s);
 }
 
+/* ---- first boot: the setup screen (app_setup.c) ------------------------------------------ */
+
+static void needs_enrollment(KioskConfig *cfg)
+{
+    cfg->enroll = true; /* and the data directory is empty: no identity yet */
+}
+
+static int setup_enroll(void **state)
+{
+    return setup_with(state, needs_enrollment);
+}
+
+static void post_code(Fixture *f, const char *code, IdentitySource source)
+{
+    Event ev = {.type = EV_IDENTITY};
+    ev.u.identity.kind = IDENTITY_ENROLL_CODE;
+    ev.u.identity.source = source;
+    snprintf(ev.u.identity.code, sizeof ev.u.identity.code, "%s", code);
+    assert_int_equal(evq_post(f->q, &ev), KIOSK_OK);
+}
+
+/* Through the core, on the hand-set clock: a device without its identity waits on the setup
+ * screen; without a central service its enrollment fails and can be tried again. */
+static void setup_screen_through_the_core(void **state)
+{
+    Fixture *f = *state;
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    assert_true(s->setup.needed);
+    assert_int_equal(s->setup.stage, SETUP_BADGE);
+    assert_int_equal(s->heartbeat_ms, 0); /* nobody to tell yet */
+    post_identity(f, IDENTITY_MEMBER, "M-0007", REFUSED_NONE);
+    s = step(f);
+    assert_int_equal(s->notice, NOTICE_SETUP);
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    assert_false(s->session.active);
+    f->now += APP_NOTICE_MS;
+    assert_int_equal(step(f)->notice, NOTICE_NONE);
+    post_code(f, "KQ7M-2XPD", SOURCE_SCANNER); /* a code alone enrolls nothing */
+    s = step(f);
+    assert_int_equal(s->notice, NOTICE_BADGE_FIRST);
+    assert_int_equal(s->setup.stage, SETUP_BADGE);
+    assert_string_equal(s->setup.code, "");
+    post_identity(f, IDENTITY_TECHNICIAN, "T9001", REFUSED_NONE);
+    assert_int_equal(step(f)->setup.stage, SETUP_CODE);
+    const char *typed = "kq7m-2xpd";
+    for (const char *k = typed; *k; k++)
+        intent(f, INTENT_KEY, *k);
+    s = step(f);
+    assert_string_equal(s->setup.code, "KQ7M-2XPD");
+    intent(f, INTENT_ENROLL, 0);
+    s = step(f); /* FX_ENROLL: no central service here, so it fails at once */
+    assert_int_equal(s->setup.stage, SETUP_FAILED);
+    assert_string_equal(s->setup.error, "no_central");
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    intent(f, INTENT_RETRY, 0);
+    s = step(f);
+    assert_int_equal(s->setup.stage, SETUP_CODE);
+    assert_string_equal(s->setup.code, "KQ7M-2XPD");
+    assert_false(core_restart_wanted(f->core));
+}
+
+static AppState *setup_state(const Fixture *f)
+{
+    AppState *s = fresh(f);
+    app_setup_start(s, "SN-0042");
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    assert_true(s->setup.needed);
+    assert_int_equal(s->setup.stage, SETUP_BADGE);
+    assert_string_equal(s->setup.serial, "SN-0042");
+    return s;
+}
+
+/* An enrollment code as the scanner (or kioskctl) gives it. */
+static bool enroll_code(AppState *s, const char *code, IdentitySource source, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_IDENTITY};
+    ev.u.identity.kind = IDENTITY_ENROLL_CODE;
+    ev.u.identity.source = source;
+    snprintf(ev.u.identity.code, sizeof ev.u.identity.code, "%s", code);
+    return app_dispatch(s, &ev, 0, fx);
+}
+
+static void setup_refuses_every_other_tag(void **state)
+{
+    static const IdentityKind others[] = {IDENTITY_MEMBER, IDENTITY_GARMENT, IDENTITY_STAFF,
+                                          IDENTITY_REFUSED};
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    AppState *before = malloc(sizeof *before);
+    assert_non_null(before);
+    Effects fx = {0};
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) { /* the badge was tapped and half the code typed */
+            assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+            send(s, INTENT_KEY, 'K', &fx);
+            send(s, INTENT_KEY, '7', &fx);
+            assert_string_equal(s->setup.code, "K7");
+        }
+        for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+            for (IdentitySource src = SOURCE_CARD; src <= SOURCE_SCANNER; src++) {
+                s->notice = NOTICE_NONE;
+                memcpy(before, s, sizeof *s);
+                assert_true(tap(s, others[i], "M10001", src, &fx));
+                assert_int_equal(s->notice, NOTICE_SETUP);
+                assert_int_equal(fx.count, 1); /* the notice's timer, nothing else */
+                assert_true(arms(&fx, TIMER_NOTICE, NULL));
+                before->notice = NOTICE_SETUP;
+                before->version++;
+                assert_memory_equal(s, before, sizeof *s);
+            }
+        }
+    }
+    /* a garment tag the shop floor would look up: not during setup */
+    assert_true(garment_tag(s, "09506000134352", "", &fx));
+    assert_int_equal(count_of(&fx, FX_FIND_GARMENT), 0);
+    assert_false(s->session.active);
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    free(before);
+    free(s);
+}
+
+static void setup_code_needs_the_badge_first(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    Effects fx = {0};
+    for (IdentitySource src = SOURCE_CARD; src <= SOURCE_APP; src++) {
+        s->notice = NOTICE_NONE;
+        assert_true(enroll_code(s, "KQ7M-2XPD", src, &fx));
+        assert_int_equal(s->notice, NOTICE_BADGE_FIRST);
+        assert_int_equal(s->setup.stage, SETUP_BADGE);
+        assert_string_equal(s->setup.code, "");
+        assert_int_equal(count_of(&fx, FX_ENROLL), 0);
+        assert_int_equal(s->pending[RESULT_ENROLLED], 0);
+    }
+    /* kioskctl enroll: a shell on the device is a technician's */
+    uint32_t seq = 0;
+    assert_true(enroll_code(s, "KQ7M-2XPD", SOURCE_CONTROL, &fx));
+    assert_true(has_effect(&fx, FX_ENROLL, &seq));
+    assert_int_equal(count_of(&fx, FX_ENROLL), 1);
+    assert_int_equal(s->setup.stage, SETUP_ENROLLING);
+    assert_string_equal(s->setup.code, "KQ7M-2XPD");
+    assert_int_equal(s->pending[RESULT_ENROLLED], seq);
+    /* while it enrolls, another code, a badge or a retry does nothing */
+    assert_false(enroll_code(s, "ZZZZ-9999", SOURCE_CONTROL, &fx));
+    assert_int_equal(fx.count, 0);
+    assert_false(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_false(send(s, INTENT_ENROLL, 0, &fx));
+    assert_false(send(s, INTENT_RETRY, 0, &fx));
+    assert_int_equal(s->setup.stage, SETUP_ENROLLING);
+    assert_string_equal(s->setup.code, "KQ7M-2XPD");
+    free(s);
+}
+
+static void setup_code_keys(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    Effects fx = {0};
+    assert_false(send(s, INTENT_KEY, 'A', &fx)); /* no badge yet: no pad */
+    assert_false(send(s, INTENT_ENROLL, 0, &fx));
+    assert_string_equal(s->setup.code, "");
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_int_equal(s->setup.stage, SETUP_CODE);
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    /* upper case forced; only A-Z 0-9 and '-' */
+    static const int32_t refused[] = {' ', '!', '_', ':', '/', 0xE9, 0xC9, 0x7F, '\n', 0, 0x141};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (send(s, INTENT_KEY, refused[i], &fx))
+            fail_msg("key %d was typed into the code", refused[i]);
+    assert_string_equal(s->setup.code, "");
+    assert_false(send(s, INTENT_KEY, KEY_BACKSPACE, &fx)); /* nothing to take away */
+    assert_false(send(s, INTENT_KEY, KEY_CLEAR, &fx));
+    const char *keys = "kq7M-2x";
+    for (const char *k = keys; *k; k++)
+        assert_true(send(s, INTENT_KEY, *k, &fx));
+    assert_string_equal(s->setup.code, "KQ7M-2X");
+    assert_false(send(s, INTENT_ENROLL, 0, &fx)); /* 7 characters: not a code yet */
+    assert_int_equal(count_of(&fx, FX_ENROLL), 0);
+    assert_int_equal(s->setup.stage, SETUP_CODE);
+    assert_true(send(s, INTENT_KEY, KEY_BACKSPACE, &fx));
+    assert_string_equal(s->setup.code, "KQ7M-2");
+    assert_true(send(s, INTENT_KEY, KEY_CLEAR, &fx));
+    assert_string_equal(s->setup.code, "");
+    /* bounded: IDENTITY_CODE_MAX characters, the rest refused */
+    for (int i = 0; i < IDENTITY_CODE_MAX; i++)
+        assert_true(send(s, INTENT_KEY, 'A' + i % 26, &fx));
+    assert_false(send(s, INTENT_KEY, 'Z', &fx));
+    assert_false(send(s, INTENT_KEY, '9', &fx));
+    assert_int_equal(strlen(s->setup.code), IDENTITY_CODE_MAX);
+    /* Back: another technician, perhaps; the code goes */
+    assert_true(send(s, INTENT_BACK, 0, &fx));
+    assert_int_equal(s->setup.stage, SETUP_BADGE);
+    assert_string_equal(s->setup.code, "");
+    assert_false(send(s, INTENT_BACK, 0, &fx));
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    for (const char *k = "KQ7M-2XP"; *k; k++)
+        send(s, INTENT_KEY, *k, &fx);
+    uint32_t seq = 0;
+    assert_true(send(s, INTENT_ENROLL, 0, &fx)); /* 8: enough */
+    assert_true(has_effect(&fx, FX_ENROLL, &seq));
+    assert_int_equal(count_of(&fx, FX_ENROLL), 1);
+    assert_int_equal(s->setup.stage, SETUP_ENROLLING);
+    assert_int_equal(s->pending[RESULT_ENROLLED], seq);
+    assert_false(send(s, INTENT_KEY, 'Q', &fx)); /* frozen while it enrolls */
+    assert_false(send(s, INTENT_ENROLL, 0, &fx));
+    assert_int_equal(count_of(&fx, FX_ENROLL), 0);
+    assert_string_equal(s->setup.code, "KQ7M-2XP");
+    free(s);
+}
+
+/* Types the code on the pad and sends it; returns the request's seq. */
+static uint32_t setup_enroll_typed(AppState *s, Effects *fx)
+{
+    uint32_t seq = 0;
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, fx));
+    for (const char *k = "KQ7M-2XPD"; *k; k++)
+        assert_true(send(s, INTENT_KEY, *k, fx));
+    assert_true(send(s, INTENT_ENROLL, 0, fx));
+    assert_true(has_effect(fx, FX_ENROLL, &seq));
+    return seq;
+}
+
+static Result *enrolled(uint32_t seq, KioskErr err, const char *refusal)
+{
+    Result *r = result_new(RESULT_ENROLLED, seq);
+    assert_non_null(r);
+    r->err = err;
+    snprintf(r->refusal, sizeof r->refusal, "%s", refusal);
+    if (err == KIOSK_OK) {
+        snprintf(r->u.enrolled.device_id, sizeof r->u.enrolled.device_id, "D000001");
+        snprintf(r->u.enrolled.store, sizeof r->u.enrolled.store, "sea-ballard");
+    }
+    return r;
+}
+
+static void setup_enrolled_restarts_on_its_timer(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    Effects fx = {0};
+    uint32_t seq = setup_enroll_typed(s, &fx);
+    /* an answer to another request (an older code) is dropped */
+    assert_false(deliver(s, enrolled(seq + 1, KIOSK_OK, ""), &fx));
+    assert_false(deliver(s, enrolled(0, KIOSK_E_IO, "enrollment_code_invalid"), &fx));
+    assert_int_equal(s->setup.stage, SETUP_ENROLLING);
+    assert_int_equal(fx.count, 0);
+    /* no restart before it is done */
+    fire(s, TIMER_RESTART, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 0);
+    uint32_t delay = 0;
+    assert_true(deliver(s, enrolled(seq, KIOSK_OK, ""), &fx));
+    assert_int_equal(s->setup.stage, SETUP_DONE);
+    assert_string_equal(s->setup.device_id, "D000001");
+    assert_string_equal(s->setup.store, "sea-ballard");
+    assert_int_equal(s->pending[RESULT_ENROLLED], 0);
+    assert_true(arms(&fx, TIMER_RESTART, &delay));
+    assert_true(delay > 0);
+    assert_int_equal(count_of(&fx, FX_RESTART), 0); /* a moment to read it first */
+    /* the same answer again changes nothing */
+    assert_false(deliver(s, enrolled(seq, KIOSK_OK, ""), &fx));
+    assert_int_equal(fx.count, 0);
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    /* other timers restart nothing */
+    fire(s, TIMER_NOTICE, 0, &fx);
+    fire(s, TIMER_IDLE, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 0);
+    fire(s, TIMER_RESTART, 4000, &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 1);
+    /* enrolled: a badge or a code starts nothing again */
+    assert_false(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_false(enroll_code(s, "KQ7M-2XPD", SOURCE_CONTROL, &fx));
+    assert_int_equal(count_of(&fx, FX_ENROLL), 0);
+    assert_int_equal(s->setup.stage, SETUP_DONE);
+    free(s);
+}
+
+static void setup_failure_says_why_and_retries(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    Effects fx = {0};
+    uint32_t seq = setup_enroll_typed(s, &fx);
+    assert_true(deliver(s, enrolled(seq, KIOSK_E_IO, "enrollment_code_invalid"), &fx));
+    assert_int_equal(s->setup.stage, SETUP_FAILED);
+    assert_string_equal(s->setup.error, "enrollment_code_invalid");
+    assert_int_equal(count_of(&fx, FX_TIMER_ARM), 0); /* no restart */
+    fire(s, TIMER_RESTART, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 0);
+    assert_false(send(s, INTENT_KEY, 'X', &fx)); /* the pad opens again with Retry */
+    assert_false(send(s, INTENT_ENROLL, 0, &fx));
+    assert_true(send(s, INTENT_RETRY, 0, &fx));
+    assert_int_equal(s->setup.stage, SETUP_CODE);
+    assert_string_equal(s->setup.code, "KQ7M-2XPD"); /* a typo is fixed, not retyped */
+    assert_false(send(s, INTENT_RETRY, 0, &fx));
+    assert_true(send(s, INTENT_ENROLL, 0, &fx));
+    assert_true(has_effect(&fx, FX_ENROLL, &seq));
+    assert_string_equal(s->setup.error, "");
+    /* unreachable, no refusal code: "offline" */
+    assert_true(deliver(s, enrolled(seq, KIOSK_E_IO, ""), &fx));
+    assert_int_equal(s->setup.stage, SETUP_FAILED);
+    assert_string_equal(s->setup.error, "offline");
+    /* after a failure a scanned code enrolls at once (the badge was tapped already) */
+    assert_true(enroll_code(s, "WXYZ-1234", SOURCE_SCANNER, &fx));
+    assert_true(has_effect(&fx, FX_ENROLL, &seq));
+    assert_int_equal(s->setup.stage, SETUP_ENROLLING);
+    assert_string_equal(s->setup.code, "WXYZ-1234");
+    free(s);
+}
+
+static void setup_serves_no_shopper(void **state)
+{
+    static const Intent shopper[] = {
+        INTENT_START,
+        INTENT_STILL_HERE,
+        INTENT_END_SESSION,
+        INTENT_GUEST,
+        INTENT_HOME,
+        INTENT_OPEN_CATEGORY,
+        INTENT_PAGE,
+        INTENT_OPEN_SEARCH,
+        INTENT_OPEN_PRODUCT,
+        INTENT_COLOUR,
+        INTENT_SIZE,
+        INTENT_ADD_TO_CART,
+        INTENT_OPEN_CART,
+        INTENT_QTY_UP,
+        INTENT_QTY_DOWN,
+        INTENT_REMOVE_LINE,
+        INTENT_CHECKOUT,
+        INTENT_ADDRESS,
+        INTENT_SHIPPING,
+        INTENT_OFFER,
+        INTENT_PLACE_ORDER,
+        INTENT_HANDOFF,
+        INTENT_CLOSE_PANEL,
+        INTENT_ACCESSIBILITY,
+        INTENT_FITTING_OPEN,
+        INTENT_FITTING_SEND,
+        INTENT_FITTING_DISMISS,
+        INTENT_LOCK,
+        INTENT_OPEN_CUSTOMER,
+        INTENT_NEXT_CUSTOMER,
+        INTENT_OPEN_NOTE,
+        INTENT_SAVE_NOTE,
+        INTENT_SERVICE_PIN,
+        INTENT_SERVICE_SECTION,
+        INTENT_SERVICE_TOUCH,
+        INTENT_SERVICE_RESET,
+        INTENT_SERVICE_EXIT,
+        INTENT_RETRY,
+    };
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    AppState *before = malloc(sizeof *before);
+    assert_non_null(before);
+    Effects fx = {0};
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+            send(s, INTENT_KEY, 'K', &fx);
+        }
+        s->session.cart_count = 1; /* as if there were something to act on */
+        s->session.category_count = 1;
+        s->heartbeat_ms = 60000;
+        memcpy(before, s, sizeof *s);
+        for (size_t i = 0; i < sizeof shopper / sizeof shopper[0]; i++) {
+            if (send(s, shopper[i], 0, &fx))
+                fail_msg("%s changed the setup screen", intent_name(shopper[i]));
+            assert_int_equal(fx.count, 0);
+            assert_memory_equal(s, before, sizeof *s);
+        }
+        /* nor do a heartbeat's timer or a shopper's data */
+        fire(s, TIMER_HEARTBEAT, 0, &fx);
+        fire(s, TIMER_IDLE, 0, &fx);
+        assert_int_equal(fx.count, 0);
+        Result *r = result_new(RESULT_HEARTBEAT, 0);
+        snprintf(r->u.heartbeat.commands[0].command, sizeof r->u.heartbeat.commands[0].command,
+                 "restart");
+        r->u.heartbeat.command_count = 1;
+        assert_false(deliver(s, r, &fx));
+        assert_int_equal(fx.count, 0);
+        assert_memory_equal(s, before, sizeof *s);
+    }
+    /* the language is the one choice the setup screen offers */
+    assert_true(send(s, INTENT_SET_LANGUAGE, 1, &fx));
+    assert_string_equal(app_language(s), "es");
+    assert_int_equal(s->screen, SCREEN_SETUP);
+    free(before);
+    free(s);
+}
+
+/* ---- service mode (app_service.c) -------------------------------------------------------- */
+
+static bool send_at(AppState *s, Intent intent, int32_t arg, uint64_t now, Effects *fx)
+{
+    fx->count = 0;
+    Event ev = {.type = EV_INTENT, .u.intent = {intent, arg}};
+    return app_dispatch(s, &ev, now, fx);
+}
+
+/* The PIN check's answer for the request pending. */
+static bool pin_checked(AppState *s, KioskErr err, uint64_t now, Effects *fx)
+{
+    Result *r = result_new(RESULT_PIN_CHECKED, s->pending[RESULT_PIN_CHECKED]);
+    assert_non_null(r);
+    r->err = err;
+    fx->count = 0;
+    Event ev = {.type = EV_RESULT, .u.result.result = r};
+    bool changed = app_dispatch(s, &ev, now, fx);
+    result_free(r);
+    return changed;
+}
+
+/* Types `pin` and asks for it to be checked at `now`: true if the check was asked. */
+static bool give_pin(AppState *s, const char *pin, uint64_t now, Effects *fx)
+{
+    for (const char *k = pin; *k; k++)
+        send_at(s, INTENT_KEY, *k, now, fx);
+    send_at(s, INTENT_SERVICE_PIN, 0, now, fx);
+    return count_of(fx, FX_CHECK_PIN) == 1;
+}
+
+static AppState *service_state(const Fixture *f)
+{
+    AppState *s = fresh(f);
+    s->service_pin_set = true;
+    return s;
+}
+
+static void open_service(AppState *s, Effects *fx)
+{
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+    assert_true(give_pin(s, "482913", 0, fx));
+    assert_true(pin_checked(s, KIOSK_OK, 0, fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE);
+    assert_true(s->service.active);
+}
+
+/* An answer about a PIN typed before (another badge, Back in between) opens nothing. */
+static void stale_pin_answer_is_dropped(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_true(give_pin(s, "482913", 0, &fx));
+    uint32_t first = s->pending[RESULT_PIN_CHECKED];
+    assert_true(send_at(s, INTENT_BACK, 0, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9002", SOURCE_CARD, &fx));
+    assert_true(give_pin(s, "0000", 0, &fx));
+    assert_int_not_equal(first, s->pending[RESULT_PIN_CHECKED]);
+    Result *r = result_new(RESULT_PIN_CHECKED, first); /* "right": but for the first PIN */
+    r->err = KIOSK_OK;
+    Event ev = {.type = EV_RESULT, .u.result.result = r};
+    app_dispatch(s, &ev, 0, &fx);
+    result_free(r);
+    assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+    assert_false(s->service.active);
+    assert_true(pin_checked(s, KIOSK_E_INVALID, 0, &fx)); /* the real answer still counts */
+    assert_int_equal(s->service.failures, 1);
+    free(s);
+}
+
+static void service_badge_without_a_pin_is_a_notice(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    assert_false(s->service_pin_set);
+    send(s, INTENT_START, 0, &fx);
+    sign_in(s, "M10001", &fx);
+    s->session.cart_count = 1;
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_int_equal(s->notice, NOTICE_NO_PIN);
+    assert_int_equal(s->screen, SCREEN_HOME); /* the shopper's session stays theirs */
+    assert_string_equal(s->session.member_id, "M10001");
+    assert_int_equal(s->session.cart_count, 1);
+    assert_string_equal(s->service.technician, "");
+    assert_true(arms(&fx, TIMER_NOTICE, NULL));
+    free(s);
+}
+
+static void service_badge_asks_the_pin_and_ends_the_session(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    for (int round = 0; round < 2; round++) {
+        AppState *s = fresh_with(&cfg);
+        s->service_pin_set = true;
+        Effects fx = {0};
+        if (round == 0) { /* a shopper's session */
+            send(s, INTENT_START, 0, &fx);
+            sign_in(s, "M10001", &fx);
+            s->session.cart_count = 1;
+            snprintf(s->session.query, sizeof s->session.query, "jacket");
+        } else { /* an associate's, with their customer */
+            open_associate(s, "S1001", &fx);
+            assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx));
+        }
+        uint32_t delay = 0;
+        assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+        assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+        assert_string_equal(s->service.technician, "T9001");
+        assert_false(s->service.active);
+        assert_session_wiped(&s->session, false);
+        assert_staff_wiped(&s->staff);
+        assert_true(arms(&fx, TIMER_IDLE, &delay));
+        assert_int_equal(delay, s->staff_idle_ms); /* a technician's time, not a shopper's */
+        /* the badge again, or any tag, while the pad is open: nothing changes */
+        assert_true(tap(s, IDENTITY_MEMBER, "M10002", SOURCE_CARD, &fx));
+        assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+        assert_false(s->session.active);
+        assert_int_equal(count_of(&fx, FX_FETCH_PROFILE), 0);
+        free(s);
+    }
+}
+
+static void service_pin_pad(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    static const int32_t refused[] = {'a', 'A', ' ', '-', '*', '#', '/', ':', 0xB2, 0};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+        if (send(s, INTENT_KEY, refused[i], &fx))
+            fail_msg("key %d was typed into the PIN", refused[i]);
+    assert_string_equal(s->service.pin, "");
+    assert_false(send(s, INTENT_KEY, KEY_BACKSPACE, &fx));
+    for (int i = 0; i < APP_SERVICE_PIN_MAX; i++)
+        assert_true(send(s, INTENT_KEY, '0' + (i + 1) % 10, &fx));
+    assert_false(send(s, INTENT_KEY, '5', &fx)); /* APP_SERVICE_PIN_MAX digits at most */
+    assert_string_equal(s->service.pin, "123456789012");
+    assert_true(send(s, INTENT_KEY, KEY_BACKSPACE, &fx));
+    assert_string_equal(s->service.pin, "12345678901");
+    assert_true(send(s, INTENT_KEY, KEY_CLEAR, &fx));
+    assert_string_equal(s->service.pin, "");
+    for (const char *k = "482"; *k; k++)
+        assert_true(send(s, INTENT_KEY, *k, &fx));
+    assert_false(send(s, INTENT_SERVICE_PIN, 0, &fx)); /* 3 digits: not a PIN */
+    assert_int_equal(count_of(&fx, FX_CHECK_PIN), 0);
+    assert_false(s->service.checking);
+    assert_true(send(s, INTENT_KEY, '9', &fx));
+    uint32_t seq = 0;
+    assert_true(send(s, INTENT_SERVICE_PIN, 0, &fx));
+    assert_true(has_effect(&fx, FX_CHECK_PIN, &seq));
+    assert_int_equal(count_of(&fx, FX_CHECK_PIN), 1);
+    assert_int_equal(s->pending[RESULT_PIN_CHECKED], seq);
+    assert_true(s->service.checking);
+    /* a second press, or a key, while it is checked: nothing */
+    assert_false(send(s, INTENT_SERVICE_PIN, 0, &fx));
+    assert_int_equal(fx.count, 0);
+    assert_false(send(s, INTENT_KEY, '1', &fx));
+    assert_false(send(s, INTENT_KEY, KEY_CLEAR, &fx));
+    assert_string_equal(s->service.pin, "4829");
+    assert_int_equal(s->pending[RESULT_PIN_CHECKED], seq);
+    /* the right PIN: service mode, the typed PIN gone from memory */
+    assert_true(pin_checked(s, KIOSK_OK, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE);
+    assert_true(s->service.active);
+    assert_false(s->service.checking);
+    assert_int_equal(s->service.section, SERVICE_STATUS);
+    assert_int_equal(s->service.failures, 0);
+    char zero[sizeof s->service.pin] = {0};
+    assert_memory_equal(s->service.pin, zero, sizeof zero);
+    assert_true(arms(&fx, TIMER_IDLE, NULL));
+    /* a late answer, or keys, change nothing now */
+    assert_false(pin_checked(s, KIOSK_E_INVALID, 0, &fx));
+    assert_int_equal(s->service.failures, 0);
+    assert_false(send(s, INTENT_KEY, '1', &fx));
+    assert_memory_equal(s->service.pin, zero, sizeof zero);
+    free(s);
+}
+
+static void service_wrong_pins_wait_longer_each_time(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    uint64_t now = 10000;
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    uint32_t expected = 0;
+    for (int n = 1; n <= APP_SERVICE_FREE_TRIES + 8; n++) {
+        assert_true(give_pin(s, "1111", now, &fx));
+        assert_true(pin_checked(s, KIOSK_E_INVALID, now, &fx));
+        assert_int_equal(s->screen, SCREEN_SERVICE_PIN); /* try again */
+        assert_false(s->service.active);
+        assert_false(s->service.checking);
+        assert_int_equal(s->service.failures, n);
+        char zero[sizeof s->service.pin] = {0};
+        assert_memory_equal(s->service.pin, zero, sizeof zero); /* wiped, right or wrong */
+        if (n < APP_SERVICE_FREE_TRIES) {
+            assert_false(arms(&fx, TIMER_SERVICE, NULL));
+            assert_true(s->service.wait_until_ms <= now);
+            continue; /* free: the next try at once */
+        }
+        expected = n == APP_SERVICE_FREE_TRIES ? APP_SERVICE_WAIT_MS : expected * 2;
+        if (expected > APP_SERVICE_WAIT_MAX_MS)
+            expected = APP_SERVICE_WAIT_MAX_MS;
+        uint32_t delay = 0;
+        assert_true(arms(&fx, TIMER_SERVICE, &delay));
+        assert_int_equal(delay, expected);
+        assert_int_equal(s->service.wait_until_ms, now + expected);
+        /* keys and the check are refused until the wait is over */
+        now += expected - 1;
+        assert_false(send_at(s, INTENT_KEY, '1', now, &fx));
+        assert_false(give_pin(s, "1111", now, &fx));
+        assert_string_equal(s->service.pin, "");
+        now += 1;
+        assert_true(fire(s, TIMER_SERVICE, now, &fx)); /* the pad is open again */
+    }
+    assert_int_equal(expected, APP_SERVICE_WAIT_MAX_MS); /* it reached the cap */
+    /* the right one at last: the count starts again */
+    assert_true(give_pin(s, "482913", now, &fx));
+    assert_true(pin_checked(s, KIOSK_OK, now, &fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE);
+    assert_int_equal(s->service.failures, 0);
+    free(s);
+}
+
+static void service_wait_holds_across_badges(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    uint64_t now = 5000;
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    for (int n = 0; n < APP_SERVICE_FREE_TRIES; n++) {
+        assert_true(give_pin(s, "1111", now, &fx));
+        pin_checked(s, KIOSK_E_INVALID, now, &fx);
+    }
+    uint64_t until = s->service.wait_until_ms;
+    assert_int_equal(until, now + APP_SERVICE_WAIT_MS);
+    /* leave, and tap the badge again: the wait still holds */
+    assert_true(send_at(s, INTENT_BACK, 0, now, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_string_equal(s->service.technician, "");
+    assert_int_equal(s->service.failures, APP_SERVICE_FREE_TRIES);
+    assert_int_equal(s->service.wait_until_ms, until);
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9002", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+    assert_false(give_pin(s, "1111", now + 1000, &fx));
+    /* the idle wipe ends it too, and keeps the count */
+    assert_true(fire(s, TIMER_IDLE, now + 1000, &fx));
+    assert_true(fire(s, TIMER_WIPE, now + 2000, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_int_equal(s->service.failures, APP_SERVICE_FREE_TRIES);
+    assert_int_equal(s->service.wait_until_ms, until);
+    /* a shopper's session in between wipes nothing of it either */
+    send_at(s, INTENT_START, 0, now + 3000, &fx);
+    send_at(s, INTENT_END_SESSION, 0, now + 3000, &fx);
+    assert_int_equal(s->service.failures, APP_SERVICE_FREE_TRIES);
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_false(give_pin(s, "1111", until - 1, &fx));
+    assert_string_equal(s->service.pin, "");
+    /* the fourth wrong PIN waits twice as long */
+    assert_true(give_pin(s, "1111", until, &fx));
+    assert_true(pin_checked(s, KIOSK_E_INVALID, until, &fx));
+    assert_int_equal(s->service.failures, APP_SERVICE_FREE_TRIES + 1);
+    assert_int_equal(s->service.wait_until_ms, until + 2 * APP_SERVICE_WAIT_MS);
+    free(s);
+}
+
+static void service_pin_record_gone_is_no_service_mode(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_true(give_pin(s, "1111", 0, &fx));
+    pin_checked(s, KIOSK_E_INVALID, 0, &fx);
+    assert_true(give_pin(s, "482913", 0, &fx));
+    assert_true(pin_checked(s, KIOSK_E_STATE, 0, &fx));
+    assert_int_equal(s->notice, NOTICE_NO_PIN);
+    assert_true(arms(&fx, TIMER_NOTICE, NULL));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->service.active);
+    assert_false(s->service.checking);
+    assert_string_equal(s->service.technician, "");
+    assert_string_equal(s->service.pin, "");
+    assert_int_equal(s->service.failures, 1); /* not a wrong PIN: the count stays */
+    free(s);
+}
+
+/* The same through the core: this device has no identity, so no PIN record, and the PIN
+ * check (on a thread of its own) says so. */
+static void service_pin_check_through_the_core(void **state)
+{
+    Fixture *f = *state;
+    ((AppState *)core_state(f->core))->service_pin_set = true; /* as an old record might say */
+    post_identity(f, IDENTITY_TECHNICIAN, "T9001", REFUSED_NONE);
+    const AppState *s = step(f);
+    assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+    for (const char *k = "482913"; *k; k++)
+        intent(f, INTENT_KEY, *k);
+    intent(f, INTENT_SERVICE_PIN, 0);
+    s = step(f);
+    assert_true(s->service.checking || s->screen == SCREEN_ATTRACT);
+    for (int i = 0; i < 2000 && s->screen != SCREEN_ATTRACT; i++) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+        s = step(f);
+    }
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_int_equal(s->notice, NOTICE_NO_PIN);
+    assert_false(s->service.active);
+    assert_string_equal(s->service.pin, "");
+}
+
+static void service_intents_refused_outside_service_mode(void **state)
+{
+    static const struct {
+        Intent intent;
+        int32_t arg;
+    } service_only[] = {
+        {INTENT_SERVICE_SECTION, SERVICE_RESET},
+        {INTENT_SERVICE_SECTION, SERVICE_READER},
+        {INTENT_SERVICE_TOUCH, 3},
+        {INTENT_SERVICE_RESET, 0},
+        {INTENT_SERVICE_RESET, 0},
+        {INTENT_SERVICE_RESET, 0},
+        {INTENT_SERVICE_EXIT, 0},
+        {INTENT_SERVICE_PIN, 0},
+    };
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    AppState *s = fresh_with(&cfg);
+    s->service_pin_set = true;
+    AppState *before = malloc(sizeof *before);
+    assert_non_null(before);
+    Effects fx = {0};
+    for (int round = 0; round < 3; round++) {
+        if (round == 1) { /* a shopper's session */
+            send(s, INTENT_START, 0, &fx);
+            sign_in(s, "M10001", &fx);
+            assert_int_equal(s->screen, SCREEN_HOME);
+        } else if (round == 2) { /* associate mode */
+            send(s, INTENT_END_SESSION, 0, &fx);
+            open_associate(s, "S1001", &fx);
+        }
+        snprintf(s->service.pin, sizeof s->service.pin, "4829"); /* even with a PIN lying about */
+        memcpy(before, s, sizeof *s);
+        for (size_t i = 0; i < sizeof service_only / sizeof service_only[0]; i++) {
+            if (send(s, service_only[i].intent, service_only[i].arg, &fx))
+                fail_msg("%s changed the state", intent_name(service_only[i].intent));
+            assert_int_equal(fx.count, 0); /* no FX_CHECK_PIN, no FX_FACTORY_RESET */
+            assert_memory_equal(s, before, sizeof *s);
+        }
+        s->service.pin[0] = '\0';
+    }
+    free(before);
+    free(s);
+}
+
+static void service_screen_forced_without_a_pin_is_wiped(void **state)
+{
+    static const ScreenId service_only[] = {SCREEN_SERVICE, SCREEN_SERVICE_PIN};
+    Fixture *f = *state;
+    for (int sc = SCREEN_ATTRACT; sc < SCREEN_COUNT; sc++)
+        assert_int_equal(app_service_screen((ScreenId)sc),
+                         sc == SCREEN_SERVICE || sc == SCREEN_SERVICE_PIN);
+    for (size_t i = 0; i < sizeof service_only / sizeof service_only[0]; i++) {
+        for (int how = 0; how < 3; how++) {
+            AppState *s = service_state(f);
+            Effects fx = {0};
+            send(s, INTENT_START, 0, &fx);
+            sign_in(s, "M10001", &fx);
+            s->session.cart_count = 1;
+            s->screen = service_only[i]; /* forced, as a broken screen might */
+            uint64_t v = s->version;
+            if (how == 0) { /* any event puts it right */
+                fx.count = 0;
+                Event ev = {.type = EV_READER, .u.reader.connected = false};
+                assert_true(app_dispatch(s, &ev, 0, &fx));
+            } else if (how == 1) { /* the factory reset's last press */
+                s->service.section = SERVICE_RESET;
+                s->service.reset_step = 2;
+                send(s, INTENT_SERVICE_RESET, 0, &fx);
+            } else { /* the PIN pad */
+                snprintf(s->service.pin, sizeof s->service.pin, "4829");
+                send(s, INTENT_SERVICE_PIN, 0, &fx);
+            }
+            assert_int_equal(count_of(&fx, FX_FACTORY_RESET), 0);
+            if (service_only[i] == SCREEN_SERVICE)
+                assert_int_equal(count_of(&fx, FX_CHECK_PIN), 0);
+            assert_true(cancels(&fx, TIMER_IDLE));
+            assert_int_equal(s->screen, SCREEN_ATTRACT);
+            assert_true(s->version > v);
+            assert_false(s->service.active);
+            assert_string_equal(s->service.pin, "");
+            assert_session_wiped(&s->session, false);
+            /* a forced PIN pad may ask for a check (of the wiped, empty PIN): even a "right"
+             * answer finds no pad to open */
+            assert_false(pin_checked(s, KIOSK_OK, 0, &fx));
+            assert_int_equal(s->screen, SCREEN_ATTRACT);
+            assert_false(s->service.active);
+            free(s);
+        }
+    }
+}
+
+static void service_factory_reset_asks_twice(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    open_service(s, &fx);
+    assert_false(send(s, INTENT_SERVICE_RESET, 0, &fx)); /* not in the status section */
+    assert_int_equal(s->service.reset_step, 0);
+    assert_false(send(s, INTENT_SERVICE_SECTION, -1, &fx));
+    assert_false(send(s, INTENT_SERVICE_SECTION, SERVICE_SECTION_COUNT, &fx));
+    assert_int_equal(s->service.section, SERVICE_STATUS);
+    assert_true(send(s, INTENT_SERVICE_SECTION, SERVICE_RESET, &fx));
+    assert_true(send(s, INTENT_SERVICE_RESET, 0, &fx));
+    assert_int_equal(s->service.reset_step, 1);
+    assert_int_equal(count_of(&fx, FX_FACTORY_RESET), 0);
+    /* "No, keep everything" */
+    assert_true(send(s, INTENT_BACK, 0, &fx));
+    assert_int_equal(s->service.reset_step, 0);
+    assert_int_equal(s->screen, SCREEN_SERVICE);
+    assert_true(s->service.active);
+    assert_int_equal(fx.count, 0);
+    /* twice, then another section: asked from the start again */
+    send(s, INTENT_SERVICE_RESET, 0, &fx);
+    send(s, INTENT_SERVICE_RESET, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_FACTORY_RESET), 0);
+    assert_true(send(s, INTENT_SERVICE_SECTION, SERVICE_LOGS, &fx));
+    assert_int_equal(s->service.reset_step, 0);
+    assert_true(send(s, INTENT_SERVICE_SECTION, SERVICE_RESET, &fx));
+    for (int press = 1; press <= 3; press++) {
+        assert_true(send(s, INTENT_SERVICE_RESET, 0, &fx));
+        assert_int_equal(count_of(&fx, FX_FACTORY_RESET), press == 3 ? 1 : 0);
+    }
+    free(s);
+}
+
+static void service_sections_and_touch_grid(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    Effects fx = {0};
+    open_service(s, &fx);
+    for (int sec = 0; sec < SERVICE_SECTION_COUNT; sec++) {
+        assert_true(send(s, INTENT_SERVICE_SECTION, sec, &fx));
+        assert_int_equal(s->service.section, sec);
+    }
+    assert_true(send(s, INTENT_SERVICE_TOUCH, 0, &fx));
+    assert_true(send(s, INTENT_SERVICE_TOUCH, APP_TOUCH_GRID - 1, &fx));
+    assert_false(send(s, INTENT_SERVICE_TOUCH, APP_TOUCH_GRID, &fx));
+    assert_false(send(s, INTENT_SERVICE_TOUCH, -1, &fx));
+    assert_int_equal(s->service.touched, 1u | 1u << (APP_TOUCH_GRID - 1));
+    /* shopper intents do nothing here */
+    assert_false(send(s, INTENT_START, 0, &fx));
+    assert_false(send(s, INTENT_OPEN_CART, 0, &fx));
+    assert_false(send(s, INTENT_KEY, '1', &fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE);
+    /* Exit: attract, nothing of service mode left */
+    assert_true(send(s, INTENT_SERVICE_EXIT, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_false(s->service.active);
+    assert_int_equal(s->service.touched, 0);
+    assert_string_equal(s->service.technician, "");
+    assert_true(cancels(&fx, TIMER_IDLE));
+    free(s);
+}
+
+static void service_mode_reader_test(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = service_state(f);
+    AppState *before = malloc(sizeof *before);
+    assert_non_null(before);
+    Effects fx = {0};
+    open_service(s, &fx);
+    assert_true(send(s, INTENT_SERVICE_SECTION, SERVICE_READER, &fx));
+    memcpy(before, s, sizeof *s);
+    fx.count = 0;
+    Event ev = {.type = EV_IDENTITY};
+    ev.u.identity.kind = IDENTITY_MEMBER;
+    ev.u.identity.source = SOURCE_CARD;
+    snprintf(ev.u.identity.member_id, sizeof ev.u.identity.member_id, "M10001");
+    snprintf(ev.u.identity.token, sizeof ev.u.identity.token, "NT1.token-of-M10001");
+    assert_true(app_dispatch(s, &ev, 777000, &fx));
+    assert_int_equal(s->service.taps, 1);
+    assert_string_equal(s->service.last_tap, "member");
+    assert_int_equal(s->service.last_tap_ms, 777000);
+    assert_int_equal(count_of(&fx, FX_FETCH_PROFILE), 0);
+    /* nothing but the reader test moved */
+    before->service.taps = 1;
+    snprintf(before->service.last_tap, sizeof before->service.last_tap, "member");
+    before->service.last_tap_ms = 777000;
+    before->version++;
+    assert_memory_equal(s, before, sizeof *s);
+    /* the scanner test; a staff badge and the technician's own badge are reported too */
+    assert_true(tap(s, IDENTITY_MEMBER, "M10002", SOURCE_SCANNER, &fx));
+    assert_int_equal(s->service.lines, 1);
+    assert_string_equal(s->service.last_line, "member");
+    assert_true(tap(s, IDENTITY_STAFF, "S1001", SOURCE_CARD, &fx));
+    assert_string_equal(s->service.last_tap, "staff");
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_string_equal(s->service.last_tap, "technician");
+    assert_int_equal(s->service.taps, 3);
+    assert_int_equal(s->screen, SCREEN_SERVICE);
+    assert_true(s->service.active);
+    assert_false(s->session.active);
+    assert_false(s->staff.active);
+    assert_string_equal(s->session.member_id, "");
+    free(before);
+    free(s);
+}
+
+/* ---- the heartbeat and the operator's commands (app.c) ----------------------------------- */
+
+static Result *heartbeat_reply(const char *const *commands, size_t n)
+{
+    Result *r = result_new(RESULT_HEARTBEAT, 0);
+    assert_non_null(r);
+    CentralHeartbeatReply *h = &r->u.heartbeat;
+    snprintf(h->device_id, sizeof h->device_id, "D000001");
+    h->next_heartbeat_seconds = 60;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(h->commands[i].id, sizeof h->commands[i].id, "C%06zu", i + 1);
+        snprintf(h->commands[i].command, sizeof h->commands[i].command, "%s", commands[i]);
+    }
+    h->command_count = n;
+    return r;
+}
+
+static bool heartbeat_says(AppState *s, const char *command, Effects *fx)
+{
+    return deliver(s, heartbeat_reply(&command, 1), fx);
+}
+
+static void heartbeat_timer_rearms(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    fire(s, TIMER_HEARTBEAT, 0, &fx); /* no device id: no heartbeat */
+    assert_int_equal(fx.count, 0);
+    s->heartbeat_ms = 60000;
+    for (int round = 0; round < 3; round++) {
+        if (round == 1)
+            send(s, INTENT_START, 0, &fx); /* whatever the screen */
+        if (round == 2)
+            sign_in(s, "M10001", &fx);
+        uint32_t delay = 0;
+        assert_false(fire(s, TIMER_HEARTBEAT, 1000, &fx));
+        assert_int_equal(count_of(&fx, FX_HEARTBEAT), 1);
+        assert_true(arms(&fx, TIMER_HEARTBEAT, &delay));
+        assert_int_equal(delay, 60000);
+        assert_int_equal(fx.count, 2);
+    }
+    assert_int_equal(s->screen, SCREEN_HOME);
+    /* the service sets the pace */
+    Result *r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.next_heartbeat_seconds = 120;
+    deliver(s, r, &fx);
+    assert_int_equal(s->heartbeat_ms, 120000);
+    uint32_t delay = 0;
+    fire(s, TIMER_HEARTBEAT, 2000, &fx);
+    assert_true(arms(&fx, TIMER_HEARTBEAT, &delay));
+    assert_int_equal(delay, 120000);
+    /* a pace out of bounds is not taken */
+    r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.next_heartbeat_seconds = 0;
+    deliver(s, r, &fx);
+    assert_int_equal(s->heartbeat_ms, 120000);
+    free(s);
+}
+
+static void heartbeat_commands_are_run(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    s->online = true; /* so that no sync kick comes from the network coming back */
+    assert_true(heartbeat_says(s, "launch_missiles", &fx)); /* the first: "ok" is news */
+    assert_string_equal(s->heartbeat, "ok");
+    assert_int_equal(fx.count, 0); /* unknown: skipped */
+    assert_false(heartbeat_says(s, "launch_missiles", &fx));
+    assert_int_equal(fx.count, 0);
+    heartbeat_says(s, "sync_now", &fx);
+    assert_int_equal(count_of(&fx, FX_SYNC_KICK), 1);
+    assert_int_equal(fx.count, 1);
+    heartbeat_says(s, "screenshot", &fx);
+    assert_int_equal(count_of(&fx, FX_SCREENSHOT), 1);
+    assert_int_equal(fx.count, 1);
+    heartbeat_says(s, "restart", &fx); /* nobody is using the screen: at once */
+    assert_int_equal(count_of(&fx, FX_RESTART), 1);
+    assert_int_equal(fx.count, 1);
+    assert_false(s->restart_when_idle);
+    /* several in one reply, an unknown one among them: each runs, in order */
+    static const char *const several[] = {"screenshot", "format_disk", "sync_now", "screenshot"};
+    deliver(s, heartbeat_reply(several, 4), &fx);
+    assert_int_equal(fx.count, 3);
+    assert_int_equal(fx.items[0].type, FX_SCREENSHOT);
+    assert_int_equal(fx.items[1].type, FX_SYNC_KICK);
+    assert_int_equal(fx.items[2].type, FX_SCREENSHOT);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    free(s);
+}
+
+static void heartbeat_restart_waits_for_the_screen(void **state)
+{
+    Fixture *f = *state;
+    KioskConfig cfg = associate_config(f);
+    for (int how = 0; how < 3; how++) {
+        AppState *s = fresh_with(&cfg);
+        Effects fx = {0};
+        s->online = true;
+        if (how == 2) {
+            open_associate(s, "S1001", &fx);
+        } else {
+            send(s, INTENT_START, 0, &fx);
+            sign_in(s, "M10001", &fx);
+        }
+        assert_true(heartbeat_says(s, "restart", &fx));
+        assert_int_equal(count_of(&fx, FX_RESTART), 0);
+        assert_true(s->restart_when_idle);
+        /* the session goes on undisturbed */
+        assert_true(send(s, INTENT_OPEN_CART, 0, &fx));
+        assert_int_equal(count_of(&fx, FX_RESTART), 0);
+        touch(s, &fx);
+        assert_int_equal(count_of(&fx, FX_RESTART), 0);
+        if (how == 0) { /* "Done" */
+            assert_true(send(s, INTENT_END_SESSION, 0, &fx));
+        } else if (how == 1) { /* nobody touched it */
+            assert_true(fire(s, TIMER_IDLE, 1000, &fx));
+            assert_int_equal(count_of(&fx, FX_RESTART), 0);
+            assert_true(fire(s, TIMER_WIPE, 21000, &fx));
+        } else { /* the associate locks */
+            assert_true(send(s, INTENT_LOCK, 0, &fx));
+        }
+        assert_int_equal(s->screen, SCREEN_ATTRACT);
+        assert_int_equal(count_of(&fx, FX_RESTART), 1);
+        free(s);
+    }
+}
+
+static void heartbeat_renews_the_certificate_once(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    s->online = true;
+    Result *r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.renew_certificate = true;
+    deliver(s, r, &fx);
+    uint32_t seq = 0;
+    assert_true(has_effect(&fx, FX_RENEW, &seq));
+    assert_int_equal(count_of(&fx, FX_RENEW), 1);
+    assert_int_equal(s->pending[RESULT_RENEWED], seq);
+    /* the next heartbeat says so again: one renewal at a time */
+    r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.renew_certificate = true;
+    deliver(s, r, &fx);
+    assert_int_equal(count_of(&fx, FX_RENEW), 0);
+    /* it failed: the next heartbeat asks again */
+    r = result_new(RESULT_RENEWED, seq);
+    r->err = KIOSK_E_IO;
+    deliver(s, r, &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 0);
+    assert_false(s->restart_when_idle);
+    assert_int_equal(s->pending[RESULT_RENEWED], 0);
+    r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.renew_certificate = true;
+    deliver(s, r, &fx);
+    assert_true(has_effect(&fx, FX_RENEW, &seq));
+    assert_int_equal(count_of(&fx, FX_RENEW), 1);
+    /* renewed while nobody uses the screen: the kiosk starts with it at once */
+    r = result_new(RESULT_RENEWED, seq);
+    deliver(s, r, &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 1);
+    /* without renew_certificate nothing is asked */
+    deliver(s, heartbeat_reply(NULL, 0), &fx);
+    assert_int_equal(count_of(&fx, FX_RENEW), 0);
+    /* renewed during a session: the restart waits for it to end */
+    send(s, INTENT_START, 0, &fx);
+    r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.renew_certificate = true;
+    deliver(s, r, &fx);
+    assert_true(has_effect(&fx, FX_RENEW, &seq));
+    deliver(s, result_new(RESULT_RENEWED, seq), &fx);
+    assert_int_equal(count_of(&fx, FX_RESTART), 0);
+    assert_true(s->restart_when_idle);
+    send(s, INTENT_BACK, 0, &fx);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    assert_int_equal(count_of(&fx, FX_RESTART), 1);
+    free(s);
+}
+
+static void heartbeat_config_sets_the_service_pin(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    s->online = true;
+    s->service_pin_set = true;
+    deliver(s, heartbeat_reply(NULL, 0), &fx); /* no config: as it was */
+    assert_true(s->service_pin_set);
+    Result *r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.has_config = true;
+    snprintf(r->u.heartbeat.service_pin, sizeof r->u.heartbeat.service_pin, "null");
+    deliver(s, r, &fx);
+    assert_false(s->service_pin_set); /* removed at the service */
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_int_equal(s->notice, NOTICE_NO_PIN);
+    assert_int_equal(s->screen, SCREEN_ATTRACT);
+    deliver(s, heartbeat_reply(NULL, 0), &fx);
+    assert_false(s->service_pin_set);
+    r = heartbeat_reply(NULL, 0);
+    r->u.heartbeat.has_config = true;
+    snprintf(r->u.heartbeat.service_pin, sizeof r->u.heartbeat.service_pin,
+             "{\"algorithm\":\"pbkdf2-sha256\",\"hash\":\"a46d\",\"iterations\":100000,"
+             "\"salt\":\"05cc\"}");
+    deliver(s, r, &fx);
+    assert_true(s->service_pin_set); /* set at the service */
+    assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
+    assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+    free(s);
+}
+
+static void heartbeat_failure_is_kept_for_the_technician(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = fresh(f);
+    Effects fx = {0};
+    s->online = true;
+    s->service_pin_set = true;
+    s->heartbeat_ms = 60000;
+    assert_true(deliver(s, heartbeat_reply(NULL, 0), &fx));
+    assert_string_equal(s->heartbeat, "ok");
+    static const char *const commands[] = {"restart", "sync_now", "screenshot"};
+    Result *r = heartbeat_reply(commands, 3);
+    r->err = KIOSK_E_IO;
+    snprintf(r->refusal, sizeof r->refusal, "device_revoked");
+    r->u.heartbeat.has_config = true;
+    snprintf(r->u.heartbeat.service_pin, sizeof r->u.heartbeat.service_pin, "null");
+    r->u.heartbeat.renew_certificate = true;
+    r->u.heartbeat.next_heartbeat_seconds = 5;
+    assert_true(deliver(s, r, &fx));
+    assert_string_equal(s->heartbeat, "device_revoked");
+    assert_int_equal(fx.count, 0); /* nothing of a failed reply is acted on */
+    assert_true(s->service_pin_set);
+    assert_int_equal(s->heartbeat_ms, 60000);
+    assert_int_equal(s->pending[RESULT_RENEWED], 0);
+    r = result_new(RESULT_HEARTBEAT, 0);
+    r->err = KIOSK_E_IO;
+    snprintf(r->refusal, sizeof r->refusal, "device_revoked");
+    assert_false(deliver(s, r, &fx)); /* the same again: no news */
+    r = result_new(RESULT_HEARTBEAT, 0);
+    r->err = KIOSK_E_IO;
+    snprintf(r->refusal, sizeof r->refusal, "offline");
+    assert_true(deliver(s, r, &fx));
+    assert_string_equal(s->heartbeat, "offline");
+    assert_true(deliver(s, heartbeat_reply(NULL, 0), &fx));
+    assert_string_equal(s->heartbeat, "ok");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1797,6 +2964,37 @@ int main(void)
         cmocka_unit_test_setup_teardown(fitting_request_news_until_it_ends, setup, teardown),
         cmocka_unit_test_setup_teardown(fitting_request_that_fails_to_send, setup, teardown),
         cmocka_unit_test_setup_teardown(wipe_leaves_no_trace_of_the_customer_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_screen_through_the_core, setup_enroll, teardown),
+        cmocka_unit_test_setup_teardown(setup_refuses_every_other_tag, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_code_needs_the_badge_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_code_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_enrolled_restarts_on_its_timer, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_failure_says_why_and_retries, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_serves_no_shopper, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_pin_answer_is_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_badge_without_a_pin_is_a_notice, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_badge_asks_the_pin_and_ends_the_session, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(service_pin_pad, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_wrong_pins_wait_longer_each_time, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_wait_holds_across_badges, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_pin_record_gone_is_no_service_mode, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(service_pin_check_through_the_core, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_intents_refused_outside_service_mode, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(service_screen_forced_without_a_pin_is_wiped, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(service_factory_reset_asks_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_sections_and_touch_grid, setup, teardown),
+        cmocka_unit_test_setup_teardown(service_mode_reader_test, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_timer_rearms, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_commands_are_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_restart_waits_for_the_screen, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_renews_the_certificate_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_config_sets_the_service_pin, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_failure_is_kept_for_the_technician, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
