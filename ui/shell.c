@@ -157,6 +157,10 @@ static SDL_Surface *read_frame(Shell *sh, int w, int h)
 static void start_fade(Shell *sh, uint64_t now)
 {
     end_fade(sh);
+    /* Headless, nobody watches the transition, and with the software renderer it costs a
+     * frame read back and ~10 blended frames: tests, screenshots and benchmarks go without. */
+    if (sh->opt.headless)
+        return;
     int w = 0, h = 0;
     if (SDL_GetRendererOutputSize(sh->renderer, &w, &h) != 0)
         return;
