@@ -28,6 +28,7 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/x509_csr.h>
 
+#include "fileio.h"
 #include "log.h"
 
 #define MOD "device_id"
@@ -148,11 +149,6 @@ static bool is_p256(mbedtls_pk_context *pk)
     return mbedtls_pk_ec(*pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
 }
 
-static KioskErr errno_err(int e)
-{
-    return e == ENOSPC || e == EDQUOT ? KIOSK_E_FULL : KIOSK_E_IO;
-}
-
 static void free_secret(char *buf, size_t len)
 {
     if (!buf)
@@ -172,7 +168,7 @@ static KioskErr open_data_dir(const char *dir, bool create, int *dfd)
         log_info(MOD, "created the data directory");
     else if (create && errno != EEXIST) {
         log_error(MOD, "cannot create the data directory: %s", strerror(errno));
-        return errno_err(errno);
+        return fileio_err(errno);
     }
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
@@ -274,20 +270,6 @@ static void tmp_name(const char *name, char tmp[NAME_MAX_LEN])
     snprintf(tmp, NAME_MAX_LEN, "%s" TMP_SUFFIX, name); /* our names are short */
 }
 
-static KioskErr write_all(int fd, const char *buf, size_t len)
-{
-    size_t put = 0;
-    while (put < len) {
-        ssize_t n = write(fd, buf + put, len - put);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return errno_err(errno);
-        put += (size_t)n;
-    }
-    return KIOSK_OK;
-}
-
 /* Writes data to "<name>.tmp": created here (O_EXCL, 0600 whatever the umask), written
  * whole and fsync'd. commit_file renames it into place. */
 static KioskErr stage_file(int dfd, const char *name, const char *data, size_t len)
@@ -300,13 +282,13 @@ static KioskErr stage_file(int dfd, const char *name, const char *data, size_t l
     int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, FILE_MODE);
     if (fd < 0) {
         log_error(MOD, "cannot create %s: %s", tmp, strerror(errno));
-        return errno_err(errno);
+        return fileio_err(errno);
     }
     err = fchmod(fd, FILE_MODE) == 0 ? KIOSK_OK : KIOSK_E_IO;
     if (err == KIOSK_OK)
-        err = write_all(fd, data, len);
+        err = fileio_write_all(fd, data, len);
     if (err == KIOSK_OK && fsync(fd) != 0)
-        err = errno_err(errno);
+        err = fileio_err(errno);
     if (close(fd) != 0 && err == KIOSK_OK)
         err = KIOSK_E_IO;
     if (err != KIOSK_OK) {
@@ -337,11 +319,10 @@ static void drop_staged(int dfd, const char *name)
 /* fsync of the directory makes the renames themselves durable. */
 static KioskErr sync_dir(int dfd)
 {
-    if (fsync(dfd) != 0) {
+    KioskErr err = fileio_sync_dirfd(dfd);
+    if (err != KIOSK_OK)
         log_error(MOD, "cannot sync the data directory: %s", strerror(errno));
-        return KIOSK_E_IO;
-    }
-    return KIOSK_OK;
+    return err;
 }
 
 /* ---- the key ------------------------------------------------------------------------ */

@@ -18,6 +18,7 @@
 
 #include <mbedtls/sha256.h>
 
+#include "fileio.h"
 #include "log.h"
 
 #define MOD "imagecache"
@@ -39,11 +40,6 @@ static int64_t wall_clock(void *ctx)
 {
     (void)ctx;
     return (int64_t)time(NULL);
-}
-
-static KioskErr errno_err(int e)
-{
-    return e == ENOSPC || e == EDQUOT ? KIOSK_E_FULL : KIOSK_E_IO;
 }
 
 static bool url_ok(const char *url)
@@ -80,17 +76,6 @@ static void name_of(const char *url, char name[IMAGECACHE_NAME_LEN + 1])
 static void full_path(const ImageCache *ic, const char *name, char *out, size_t size)
 {
     snprintf(out, size, "%s/%s", ic->dir, name);
-}
-
-static KioskErr sync_dir(const ImageCache *ic)
-{
-    int fd = open(ic->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return errno_err(errno);
-    int rc = fsync(fd);
-    int e = errno;
-    close(fd);
-    return rc == 0 ? KIOSK_OK : errno_err(e);
 }
 
 static void unlink_name(const ImageCache *ic, const char *name)
@@ -493,8 +478,6 @@ KioskErr imagecache_get(ImageCache *ic, const char *url, char *path_out, size_t 
 static KioskErr write_file(ImageCache *ic, const char *name, const void *data, size_t len)
 {
     char tmp[IMAGECACHE_PATH_MAX], path[IMAGECACHE_PATH_MAX];
-    const unsigned char *p = data;
-    size_t done = 0;
     KioskErr err = KIOSK_E_IO;
     const char *step = "create";
     int e = 0;
@@ -504,26 +487,20 @@ static KioskErr write_file(ImageCache *ic, const char *name, const void *data, s
     int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
     if (fd < 0) {
         e = errno;
-        err = errno_err(e);
+        err = fileio_err(e);
         tmp[0] = '\0';
         goto out;
     }
     step = "write";
-    while (done < len) {
-        ssize_t n = write(fd, p + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            e = errno;
-            err = errno_err(e);
-            goto out;
-        }
-        done += (size_t)n;
+    err = fileio_write_all(fd, data, len);
+    if (err != KIOSK_OK) {
+        e = errno;
+        goto out;
     }
     step = "fsync";
     if (fsync(fd) != 0) {
         e = errno;
-        err = errno_err(e);
+        err = fileio_err(e);
         goto out;
     }
     step = "close";
@@ -531,18 +508,18 @@ static KioskErr write_file(ImageCache *ic, const char *name, const void *data, s
     fd = -1;
     if (rc != 0) {
         e = errno;
-        err = errno_err(e);
+        err = fileio_err(e);
         goto out;
     }
     step = "rename";
     if (rename(tmp, path) != 0) {
         e = errno;
-        err = errno_err(e);
+        err = fileio_err(e);
         goto out;
     }
     tmp[0] = '\0';
     step = "fsync folder";
-    err = sync_dir(ic);
+    err = fileio_sync_dir(ic->dir);
     e = errno;
 out:
     if (err != KIOSK_OK)

@@ -21,6 +21,7 @@
 #include <mbedtls/gcm.h>
 #include <mbedtls/platform_util.h>
 
+#include "fileio.h"
 #include "log.h"
 
 #define MOD "outbox"
@@ -40,34 +41,6 @@ struct Outbox {
     "order_id, last_error, dead_reason"
 
 /* ---- device key ----------------------------------------------------------------------- */
-
-static KioskErr read_all(int fd, unsigned char *buf, size_t len)
-{
-    size_t got = 0;
-    while (got < len) {
-        ssize_t n = read(fd, buf + got, len - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return KIOSK_E_IO;
-        got += (size_t)n;
-    }
-    return KIOSK_OK;
-}
-
-static KioskErr write_all(int fd, const unsigned char *buf, size_t len)
-{
-    size_t put = 0;
-    while (put < len) {
-        ssize_t n = write(fd, buf + put, len - put);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return errno == ENOSPC ? KIOSK_E_FULL : KIOSK_E_IO;
-        put += (size_t)n;
-    }
-    return KIOSK_OK;
-}
 
 /* KIOSK_E_NOTFOUND when there is no key file yet. */
 static KioskErr read_key(const char *path, unsigned char key[OUTBOX_KEY_LEN])
@@ -95,7 +68,7 @@ static KioskErr read_key(const char *path, unsigned char key[OUTBOX_KEY_LEN])
         if (fchmod(fd, KEY_FILE_MODE) != 0)
             log_warn(MOD, "cannot chmod the device key: %s", strerror(errno));
     }
-    err = read_all(fd, key, OUTBOX_KEY_LEN);
+    err = fileio_read_all(fd, key, OUTBOX_KEY_LEN);
     if (err != KIOSK_OK)
         log_error(MOD, "cannot read the device key");
 out:
@@ -108,12 +81,7 @@ static KioskErr sync_dir_of(const char *path)
 {
     char copy[OUTBOX_PATH_MAX];
     snprintf(copy, sizeof copy, "%s", path); /* length checked by the caller */
-    int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return KIOSK_E_IO;
-    int rc = fsync(fd);
-    close(fd);
-    return rc == 0 ? KIOSK_OK : KIOSK_E_IO;
+    return fileio_sync_dir(dirname(copy));
 }
 
 /* Writes a fresh key to path.tmp, fsyncs it and renames it into place, so a crash leaves
@@ -134,12 +102,12 @@ static KioskErr create_key(Outbox *ob, const char *path, unsigned char key[OUTBO
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, KEY_FILE_MODE);
     if (fd < 0) {
         log_error(MOD, "cannot create the device key: %s", strerror(errno));
-        err = errno == ENOSPC ? KIOSK_E_FULL : KIOSK_E_IO;
+        err = fileio_err(errno);
         goto out;
     }
     err = fchmod(fd, KEY_FILE_MODE) == 0 ? KIOSK_OK : KIOSK_E_IO; /* whatever the umask */
     if (err == KIOSK_OK)
-        err = write_all(fd, key, OUTBOX_KEY_LEN);
+        err = fileio_write_all(fd, key, OUTBOX_KEY_LEN);
     if (err == KIOSK_OK && fsync(fd) != 0)
         err = KIOSK_E_IO;
     if (close(fd) != 0 && err == KIOSK_OK)
