@@ -69,30 +69,6 @@ static const char CONSOLE_SCRIPT[] =
     "location.reload()}).catch(function(){msg.textContent='Offline: PIN not set'})})"
     "})()</script>";
 
-static void page_message(Page *p, const char *title, const char *message)
-{
-    page_raw(p, "<!doctype html><html lang=en><meta charset=utf-8>"
-                "<meta name=viewport content=\"width=device-width,initial-scale=1\"><title>");
-    page_text(p, title);
-    page_raw(p, "</title>%s<h1>", CONSOLE_STYLE);
-    page_text(p, title);
-    page_raw(p, "</h1><p>");
-    page_text(p, message);
-    page_raw(p, "</p></html>");
-}
-
-static void page_ago(Page *p, time_t seconds)
-{
-    if (seconds < 60)
-        page_raw(p, "just now");
-    else if (seconds < 3600)
-        page_raw(p, "%lld min ago", (long long)seconds / 60);
-    else if (seconds < 2 * 86400)
-        page_raw(p, "%lld h ago", (long long)seconds / 3600);
-    else
-        page_raw(p, "%lld days ago", (long long)seconds / 86400);
-}
-
 /* The store's name if it is a shop (devices are installed in shops); false otherwise. */
 static bool shop_name(sqlite3 *db, const char *store, char name[CONSOLE_STORE_NAME])
 {
@@ -185,7 +161,7 @@ void api_console_page(HttpRequest *req, HttpReply *r)
     }
     if (!util_valid_id(store) || !shop_name(req->c->db, store, name)) {
         status = 404;
-        page_message(&p, "Store not found", "There is no shop with this id.");
+        page_message(&p, CONSOLE_STYLE, "Store not found", "There is no shop with this id.");
         goto out;
     }
     if (db_prepare(req->c->db,
@@ -193,16 +169,13 @@ void api_console_page(HttpRequest *req, HttpReply *r)
                    " FROM devices WHERE store_id=? ORDER BY id LIMIT ?",
                    &st) != KIOSK_OK) {
         status = 500;
-        page_message(&p, "Try again", "The service could not read its database.");
+        page_message(&p, CONSOLE_STYLE, "Try again", "The service could not read its database.");
         goto out;
     }
     sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, CONSOLE_DEVICES_MAX);
-    page_raw(&p, "<!doctype html><html lang=en><meta charset=utf-8>"
-                 "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
-                 "<title>Devices · ");
-    page_text(&p, name);
-    page_raw(&p, "</title>%s<body data-store=\"", CONSOLE_STYLE);
+    page_head(&p, "Devices", name, CONSOLE_STYLE);
+    page_raw(&p, "<body data-store=\"");
     page_text(&p, store);
     page_raw(&p, "\"><h1>Devices</h1><p><small>");
     page_text(&p, name);

@@ -52,29 +52,6 @@ static const char FLOOR_SCRIPT[] =
     ".catch(function(){msg.textContent='Offline: not changed'}).then(refresh)});"
     "setInterval(refresh,";
 
-static void page_ago(Page *p, time_t seconds)
-{
-    if (seconds < 60)
-        page_raw(p, "just now");
-    else if (seconds < 3600)
-        page_raw(p, "%lld min ago", (long long)seconds / 60);
-    else
-        page_raw(p, "%lld h %lld min ago", (long long)seconds / 3600,
-                 (long long)seconds % 3600 / 60);
-}
-
-static void page_message(Page *p, const char *title, const char *message)
-{
-    page_raw(p, "<!doctype html><html lang=en><meta charset=utf-8>"
-                "<meta name=viewport content=\"width=device-width,initial-scale=1\"><title>");
-    page_text(p, title);
-    page_raw(p, "</title>%s<h1>", FLOOR_STYLE);
-    page_text(p, title);
-    page_raw(p, "</h1><p>");
-    page_text(p, message);
-    page_raw(p, "</p></html>");
-}
-
 /* The store's name if it is a shop (fitting rooms are in shops); false otherwise. */
 static bool shop_name(sqlite3 *db, const char *store, char name[FLOOR_STORE_NAME])
 {
@@ -129,12 +106,13 @@ void api_floor_page(HttpRequest *req, HttpReply *r)
     }
     if (associate && *associate && !util_valid_id(associate)) {
         status = 400;
-        page_message(&p, "Not a staff id", "The associate in this link is not a staff id.");
+        page_message(&p, FLOOR_STYLE, "Not a staff id",
+                     "The associate in this link is not a staff id.");
         goto out;
     }
     if (!util_valid_id(store) || !shop_name(req->c->db, store, name)) {
         status = 404;
-        page_message(&p, "Store not found", "There is no shop with this id.");
+        page_message(&p, FLOOR_STYLE, "Store not found", "There is no shop with this id.");
         goto out;
     }
     if (db_prepare(req->c->db,
@@ -145,16 +123,13 @@ void api_floor_page(HttpRequest *req, HttpReply *r)
                    " LIMIT ?",
                    &st) != KIOSK_OK) {
         status = 500;
-        page_message(&p, "Try again", "The service could not read its database.");
+        page_message(&p, FLOOR_STYLE, "Try again", "The service could not read its database.");
         goto out;
     }
     sqlite3_bind_text(st, 1, store, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, FLOOR_LIST_MAX);
-    page_raw(&p, "<!doctype html><html lang=en><meta charset=utf-8>"
-                 "<meta name=viewport content=\"width=device-width,initial-scale=1\">"
-                 "<title>Fitting rooms · ");
-    page_text(&p, name);
-    page_raw(&p, "</title>%s<body data-associate=\"", FLOOR_STYLE);
+    page_head(&p, "Fitting rooms", name, FLOOR_STYLE);
+    page_raw(&p, "<body data-associate=\"");
     page_text(&p, associate ? associate : "");
     page_raw(&p, "\"><h1>Fitting rooms</h1><p><small>");
     page_text(&p, name);

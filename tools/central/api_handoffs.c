@@ -301,22 +301,20 @@ void api_handoff_get(HttpRequest *req, HttpReply *r)
 
 /* --- the phone page ---------------------------------------------------------------------- */
 
-static void page_head(Page *p, const char *title)
+static void phone_head(Page *p, const char *title)
 {
-    page_raw(p, "<!doctype html><html lang=en><meta charset=utf-8>"
-                "<meta name=viewport content=\"width=device-width,initial-scale=1\"><title>");
-    page_text(p, title);
-    page_raw(p, "</title><style>"
-                "body{font-family:system-ui,-apple-system,sans-serif;color:#1f1f1f;margin:0 auto;"
-                "padding:16px;max-width:480px}h1{font-size:1.35em;margin:.4em 0}"
-                "ul{list-style:none;padding:0;margin:0}li{display:flex;gap:12px;align-items:center;"
-                "padding:10px 0;border-bottom:1px solid #e4e4e0}"
-                "img{width:64px;height:64px;border-radius:8px;background:#f2f2ee;flex:none}"
-                "small{color:#5f6368}.price{margin-left:auto;font-weight:600;white-space:nowrap}"
-                ".total{display:flex;justify-content:space-between;font-weight:600;padding:12px 0}"
-                "a.app{display:block;text-align:center;background:#1d2b4f;color:#fff;"
-                "padding:14px;border-radius:10px;text-decoration:none;font-weight:600;"
-                "margin:16px 0}</style>");
+    page_head(p, title, NULL,
+              "<style>"
+              "body{font-family:system-ui,-apple-system,sans-serif;color:#1f1f1f;margin:0 auto;"
+              "padding:16px;max-width:480px}h1{font-size:1.35em;margin:.4em 0}"
+              "ul{list-style:none;padding:0;margin:0}li{display:flex;gap:12px;align-items:center;"
+              "padding:10px 0;border-bottom:1px solid #e4e4e0}"
+              "img{width:64px;height:64px;border-radius:8px;background:#f2f2ee;flex:none}"
+              "small{color:#5f6368}.price{margin-left:auto;font-weight:600;white-space:nowrap}"
+              ".total{display:flex;justify-content:space-between;font-weight:600;padding:12px 0}"
+              "a.app{display:block;text-align:center;background:#1d2b4f;color:#fff;"
+              "padding:14px;border-radius:10px;text-decoration:none;font-weight:600;"
+              "margin:16px 0}</style>");
 }
 
 static void page_line(Page *p, const char *image, const char *name, const char *detail,
@@ -335,7 +333,7 @@ static void page_line(Page *p, const char *image, const char *name, const char *
 
 static void page_error(Page *p, const char *title, const char *message)
 {
-    page_head(p, title);
+    phone_head(p, title);
     page_raw(p, "<h1>");
     page_text(p, title);
     page_raw(p, "</h1><p>");
@@ -377,7 +375,7 @@ void api_handoff_page(HttpRequest *req, HttpReply *r)
     json_t *store = api_store_json(req->c->db, json_string_value(json_object_get(h, "store")));
     const char *store_name = store ? json_string_value(json_object_get(store, "name")) : NULL;
     const char *title = json_array_size(items) ? "Your bag" : "Your pick";
-    page_head(&p, title);
+    phone_head(&p, title);
     page_raw(&p, "<h1>");
     page_text(&p, title);
     page_raw(&p, "</h1>");

@@ -69,6 +69,40 @@ void page_money(Page *p, long long cents)
     page_raw(p, "$%lld.%02lld", cents / 100, cents % 100);
 }
 
+void page_head(Page *p, const char *title, const char *place, const char *style)
+{
+    page_raw(p, "<!doctype html><html lang=en><meta charset=utf-8>"
+                "<meta name=viewport content=\"width=device-width,initial-scale=1\"><title>");
+    page_text(p, title);
+    if (place && place[0]) {
+        page_raw(p, " · ");
+        page_text(p, place);
+    }
+    page_raw(p, "</title>%s", style);
+}
+
+void page_message(Page *p, const char *style, const char *title, const char *message)
+{
+    page_head(p, title, NULL, style);
+    page_raw(p, "<h1>");
+    page_text(p, title);
+    page_raw(p, "</h1><p>");
+    page_text(p, message);
+    page_raw(p, "</p></html>");
+}
+
+void page_ago(Page *p, long long seconds)
+{
+    if (seconds < 60)
+        page_raw(p, "just now");
+    else if (seconds < 3600)
+        page_raw(p, "%lld min ago", seconds / 60);
+    else if (seconds < 2 * 86400)
+        page_raw(p, "%lld h %lld min ago", seconds / 3600, seconds % 3600 / 60);
+    else
+        page_raw(p, "%lld days ago", seconds / 86400);
+}
+
 void page_reply(Page *p, HttpReply *r, unsigned status)
 {
     r->status = status;

@@ -26,6 +26,13 @@ void page_raw(Page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void page_text(Page *p, const char *s);
 /* Appends cents as "$12.34". */
 void page_money(Page *p, long long cents);
+/* Starts a page: doctype, viewport, "<title>title · place</title>" (place may be NULL) and
+ * the style markup as it is. The caller goes on with <body>. */
+void page_head(Page *p, const char *title, const char *place, const char *style);
+/* A whole page that says one thing: its title as the heading and a sentence. */
+void page_message(Page *p, const char *style, const char *title, const char *message);
+/* An age for people: "just now", "12 min ago", "3 h 5 min ago", "4 days ago". */
+void page_ago(Page *p, long long seconds);
 /* Hands the page to the reply as text/html with this status; the Page is empty after. */
 void page_reply(Page *p, HttpReply *r, unsigned status);
 
