@@ -134,7 +134,7 @@ static void history(Ui *ui, const AppState *s, SDL_Rect r)
                 continue;
             snprintf(text, sizeof text, _("Returned %s: %s"), hl->name,
                      hl->return_reason[0] ? hl->return_reason : _("no reason given"));
-            snprintf(id, sizeof id, "return-%zu-%zu", o, l);
+            snprintf(id, sizeof id, "return-%d-%d", (int)o, (int)l);
             y = line(ui, id, in, y, text, TEXT_BODY, t->accent);
         }
     }
@@ -152,7 +152,7 @@ static void history(Ui *ui, const AppState *s, SDL_Rect r)
                 snprintf(text, sizeof text, _("%s, size %s, %s"), hl->name, hl->size, hl->colour);
             else
                 snprintf(text, sizeof text, "%s", hl->name);
-            snprintf(id, sizeof id, "order-%zu-line-%zu", o, l);
+            snprintf(id, sizeof id, "order-%d-line-%d", (int)o, (int)l);
             y = line(ui, id, in, y, text, TEXT_BODY, hl->returned ? t->text_muted : t->text);
         }
         if (y >= 0)
@@ -178,7 +178,7 @@ static void notes(Ui *ui, const AppState *s, SDL_Rect r)
         line(ui, "notes-none", list, list.y, _("No notes yet."), TEXT_BODY, t->text_muted);
         return;
     }
-    char text[192], date[64], id[UI_ID_MAX];
+    char text[256], date[64], id[UI_ID_MAX];
     int y = list.y, body_h = t->px[TEXT_BODY] * 13 / 10 * 2;
     for (size_t i = 0; i < se->notes.count; i++) {
         const CentralNote *n = &se->notes.notes[i];
