@@ -100,6 +100,25 @@ bool kiosk_await_state(KioskProc *k, const char *field, json_t *want, int timeou
     return match;
 }
 
+/* The end of the kiosk's log on stderr: what a failed stop needs to be understood. */
+static void show_log_tail(const KioskProc *k)
+{
+    FILE *f = fopen(k->log, "r");
+    if (!f)
+        return;
+    static char tail[16384];
+    size_t n = 0;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        long size = ftell(f);
+        long from = size > (long)sizeof tail - 1 ? size - (long)sizeof tail + 1 : 0;
+        if (size >= 0 && fseek(f, from, SEEK_SET) == 0)
+            n = fread(tail, 1, sizeof tail - 1, f);
+    }
+    fclose(f);
+    tail[n] = '\0';
+    fprintf(stderr, "--- the end of %s ---\n%s--- end ---\n", k->log, tail);
+}
+
 int kiosk_proc_stop(KioskProc *k)
 {
     ctlclient_close(k->ctl);
@@ -119,6 +138,8 @@ int kiosk_proc_stop(KioskProc *k)
             }
         }
         k->pid = 0;
+        if (!(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0))
+            show_log_tail(k);
     }
     if (getenv("KIOSK_TEST_KEEP") == NULL) {
         char cmd[256];
