@@ -1107,6 +1107,15 @@ int shell_run(Shell *sh)
 }
 
 /* Every control call handed to this thread gets an answer before the server goes. */
+/* An event the loop will not dispatch: a control call is answered, a Result freed. */
+static void drop_event(Event *ev)
+{
+    if (ev->type == EV_CONTROL)
+        control_reply_error(ev->u.control.call, "shutting_down", "the kiosk is stopping");
+    else if (ev->type == EV_RESULT)
+        result_free(ev->u.result.result);
+}
+
 static void answer_leftovers(Shell *sh)
 {
     for (int i = 0; i < sh->wait_count; i++)
@@ -1114,8 +1123,7 @@ static void answer_leftovers(Shell *sh)
     sh->wait_count = 0;
     Event ev;
     while (evq_take(sh->queue, &ev) == KIOSK_OK)
-        if (ev.type == EV_CONTROL)
-            control_reply_error(ev.u.control.call, "shutting_down", "the kiosk is stopping");
+        drop_event(&ev);
 }
 
 void shell_destroy(Shell *sh)
@@ -1148,8 +1156,7 @@ void shell_destroy(Shell *sh)
     if (sh->queue) { /* results the workers posted after the loop stopped */
         Event ev;
         while (evq_take(sh->queue, &ev) == KIOSK_OK)
-            if (ev.type == EV_RESULT)
-                result_free(ev.u.result.result);
+            drop_event(&ev);
     }
     evq_destroy(sh->queue);
     IMG_Quit();
