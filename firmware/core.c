@@ -58,6 +58,7 @@ typedef struct Ask {
 
 #define CORE_HEARTBEAT_S        60   /* without the service's word on it */
 #define CORE_FIRST_HEARTBEAT_MS 3000 /* after start: the fleet knows it is up */
+#define RENEW_LAST_DAYS         1    /* renew at the latest with a day of validity left */
 #define PAIRING_WAIT_S          25 /* each long-poll; the app renews it until the code is claimed */
 #define POST_RETRIES_MAX        1000 /* 1 ms apart: how long a reply waits for room in the queue */
 
@@ -1249,6 +1250,15 @@ static void on_heartbeat_reply(const CentralReply *reply, void *ctx)
         return;
     if (reply->result == CENTRAL_OK) {
         r->u.heartbeat = reply->payload.heartbeat;
+        /* The service says when to renew; the device's own reckoning (the last third of
+         * the certificate's life, or its last day) stands in when the service does not. */
+        pthread_mutex_lock(&c->identity_lock);
+        bool due = device_id_renewal_due(c->identity, (int64_t)time(NULL), RENEW_LAST_DAYS);
+        pthread_mutex_unlock(&c->identity_lock);
+        if (due && !r->u.heartbeat.renew_certificate) {
+            log_info("core", "the device certificate is due for renewal");
+            r->u.heartbeat.renew_certificate = true;
+        }
     } else {
         r->err = KIOSK_E_IO;
         snprintf(r->refusal, sizeof r->refusal, "%s",

@@ -7,7 +7,8 @@
  *   key (0600, never sent), sends a CSR, keeps the certificate the service signed, and starts
  *   again; its heartbeat then reaches the service over mutual TLS, and a command the
  *   operator queued (a screenshot) is carried out.
- * - Revoked at the console, its heartbeats are refused and it says so to a technician. */
+ * - Revoked at the console, its heartbeats are refused and it says so to a technician.
+ * - Near the end of its certificate's life it renews it by itself; the old one is refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "test_filter.h"
 
@@ -287,6 +289,112 @@ static void factory_reset_leaves_nothing_behind(void **state)
     f->w.kiosk.pid = 0;
 }
 
+static void read_text(const char *path, char *buf, size_t size)
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, size - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    assert_true(n > 0);
+}
+
+/* What the service answers a heartbeat sent with this certificate and the device's key. */
+static void heartbeat_answer(Fleet *f, const char *device, const char *cert, char *out, size_t size)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd,
+             "curl -s --cacert '%s' --cert '%s' --key '%s/device-key.pem' -H "
+             "'Content-Type: application/json' -d '{}' '%s/v1/devices/%s/heartbeat'",
+             f->w.central.ca, cert, f->data, f->w.central.base, device);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    pclose(p);
+}
+
+/* Renewal before expiry: when the service's record says the certificate is in its last
+ * third, the device's next heartbeat brings the word, the device sends a new CSR for its own
+ * key and keeps the certificate that comes back; the service then takes only the new one. */
+static void certificate_renewed_before_it_expires(void **state)
+{
+    Fleet *f = *state;
+    char code[HARNESS_CODE_MAX], cert[HARNESS_PATH_MAX + 32], old[HARNESS_PATH_MAX + 32];
+    char before[8192], after[8192], device[64], answer[1024], cmd[2048];
+    start(f);
+    journey_await_screen(&f->w, "setup");
+    enrollment_code(f, code, sizeof code);
+    json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
+    await_exit(f);
+    snprintf(cert, sizeof cert, "%s/device-cert.pem", f->data);
+    read_text(cert, before, sizeof before);
+    snprintf(old, sizeof old, "%s/old-cert.pem", f->w.central.dir);
+    FILE *o = fopen(old, "w");
+    assert_non_null(o);
+    fputs(before, o);
+    fclose(o);
+    json_t *record = json_load_file(strcat(strcpy(cmd, f->data), "/device.json"), 0, NULL);
+    assert_non_null(record);
+    snprintf(device, sizeof device, "%s", json_string_value(json_object_get(record, "device_id")));
+    json_decref(record);
+    /* The service's record: an hour left. */
+    char db_path[HARNESS_PATH_MAX + 32];
+    harness_path(&f->w.central, "central.db", db_path, sizeof db_path);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "UPDATE devices SET cert_expires_at = "
+                                        "CAST(strftime('%s','now') AS INTEGER) + 3600 WHERE id = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    assert_int_equal(sqlite3_changes(db), 1);
+    start(f);
+    await(f, "heartbeat", json_string("ok"));
+    for (int i = 0; i < 500; i++) {
+        read_text(cert, after, sizeof after);
+        if (strcmp(before, after) != 0)
+            break;
+        journey_pause_ms(20);
+    }
+    assert_string_not_equal(before, after);
+    /* The new certificate is the device CA's, valid for the service's full term again, and
+     * the service's record says so. */
+    char ca[HARNESS_PATH_MAX + 32];
+    harness_path(&f->w.central, "device-ca.pem", ca, sizeof ca);
+    snprintf(cmd, sizeof cmd, "openssl verify -CAfile '%s' '%s' >/dev/null", ca, cert);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "openssl x509 -noout -checkend %d -in '%s' >/dev/null", 60 * 86400,
+             cert);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT cert_expires_at - CAST(strftime('%s','now') AS "
+                                        "INTEGER) FROM devices WHERE id = ?",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, device, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_true(sqlite3_column_int64(st, 0) > 60 * 86400);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    /* The old certificate is refused, the new one taken, and the kiosk carries on with it. */
+    heartbeat_answer(f, device, old, answer, sizeof answer);
+    assert_non_null(strstr(answer, "certificate_superseded"));
+    heartbeat_answer(f, device, cert, answer, sizeof answer);
+    assert_null(strstr(answer, "certificate_superseded"));
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    start(f);
+    journey_await_screen(&f->w, "attract");
+    await(f, "heartbeat", json_string("ok"));
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    f->w.kiosk.pid = 0;
+}
+
 static void press_digits(Fleet *f, const char *digits)
 {
     char id[16];
@@ -439,6 +547,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(a_bad_code_is_explained, setup, teardown),
         cmocka_unit_test_setup_teardown(factory_reset_leaves_nothing_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(service_mode_needs_the_badge_and_the_pin, setup, teardown),
+        cmocka_unit_test_setup_teardown(certificate_renewed_before_it_expires, setup, teardown),
     };
     TEST_FILTER(argc, argv, tests);
     return cmocka_run_group_tests(tests, NULL, NULL);
