@@ -211,6 +211,8 @@ static void print_human(const char *cmd, json_t *reply)
                json_integer_value(json_object_get(reply, "cart")),
                json_is_true(json_object_get(reply, "online")) ? "online" : "offline",
                json_integer_value(json_object_get(reply, "outbox")));
+        json_t *hb = json_object_get(reply, "heartbeat"); /* the fleet's last word */
+        printf("heartbeat: %s\n", json_is_string(hb) ? json_string_value(hb) : "not yet");
         return;
     }
     if (json_is_string(json_object_get(reply, "path"))) {
