@@ -389,6 +389,9 @@ const char *app_notice_name(Notice notice);
 bool app_staff_screen(ScreenId screen);
 /* Screens only a technician who gave the PIN may see (service mode). */
 bool app_service_screen(ScreenId screen);
+/* How long the PIN pad stays closed after this many wrong PINs in a row: nothing for the
+ * first APP_SERVICE_FREE_TRIES - 1, then APP_SERVICE_WAIT_MS doubling up to the maximum. */
+uint32_t app_service_wait_ms(int failures);
 /* Puts a device that has no identity yet on the setup screen (core_create, at start). */
 void app_setup_start(AppState *s, const char *serial);
 /* The language code in use ("es"). */

@@ -18,6 +18,16 @@ bool app_service_screen(ScreenId screen)
     return screen == SCREEN_SERVICE_PIN || screen == SCREEN_SERVICE;
 }
 
+uint32_t app_service_wait_ms(int failures)
+{
+    if (failures < APP_SERVICE_FREE_TRIES)
+        return 0;
+    uint32_t wait = APP_SERVICE_WAIT_MS;
+    for (int i = APP_SERVICE_FREE_TRIES; i < failures && wait < APP_SERVICE_WAIT_MAX_MS; i++)
+        wait *= 2;
+    return wait > APP_SERVICE_WAIT_MAX_MS ? APP_SERVICE_WAIT_MAX_MS : wait;
+}
+
 static bool waiting(const Service *sv, uint64_t now_ms)
 {
     return sv->wait_until_ms > now_ms;
@@ -53,6 +63,8 @@ bool app_service_identity(AppState *s, const Identity *id, uint64_t now_ms, Effe
     app_put(sv->technician, sizeof sv->technician, id->member_id);
     memset(sv->pin, 0, sizeof sv->pin);
     s->screen = SCREEN_SERVICE_PIN;
+    if (waiting(sv, now_ms)) /* still the wait after wrong PINs (perhaps before a restart) */
+        app_want(fx, FX_TIMER_ARM, TIMER_SERVICE, (uint32_t)(sv->wait_until_ms - now_ms));
     app_restart_idle(s, fx);
     log_info("app", "technician badge: service PIN asked");
     return true;
@@ -195,13 +207,8 @@ bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *
     }
     sv->failures++;
     log_warn("app", "wrong service PIN (%d in a row)", sv->failures);
-    if (sv->failures >= APP_SERVICE_FREE_TRIES) {
-        uint32_t wait = APP_SERVICE_WAIT_MS;
-        for (int i = APP_SERVICE_FREE_TRIES; i < sv->failures && wait < APP_SERVICE_WAIT_MAX_MS;
-             i++)
-            wait *= 2;
-        if (wait > APP_SERVICE_WAIT_MAX_MS)
-            wait = APP_SERVICE_WAIT_MAX_MS;
+    uint32_t wait = app_service_wait_ms(sv->failures);
+    if (wait > 0) {
         sv->wait_until_ms = now_ms + wait;
         app_want(fx, FX_TIMER_ARM, TIMER_SERVICE, wait);
     }

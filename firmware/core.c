@@ -291,6 +291,17 @@ static void open_identity(Core *c, const KioskConfig *cfg)
         return;
     }
     c->state.service_pin_set = device_id_has_pin(c->identity);
+    int failures;
+    int64_t until, left = 0;
+    device_id_pin_wait(c->identity, &failures, &until);
+    if (failures > 0) { /* wrong PINs before the restart: their wait holds */
+        left = until - (int64_t)time(NULL);
+        c->state.service.failures = failures;
+        c->state.service.wait_until_ms =
+            left > 0 ? c->clock.now_ms(c->clock.ctx) + (uint64_t)left * 1000u : 0;
+        log_warn("core", "%d wrong service PINs before this start; PINs taken again in %lld s",
+                 failures, (long long)(left > 0 ? left : 0));
+    }
     if (cfg->store_id[0] && strcmp(cfg->store_id, device_id_store(c->identity)) != 0)
         log_warn("core", "enrolled for store %s; the config says %s: the enrollment wins",
                  device_id_store(c->identity), cfg->store_id);
@@ -1110,6 +1121,7 @@ static void end_job(Core *c)
 typedef struct PinCheck {
     Core *core;
     uint32_t seq;
+    int failures; /* wrong PINs in a row before this one */
     char pin[APP_SERVICE_PIN_MAX + 1];
 } PinCheck;
 
@@ -1121,6 +1133,13 @@ static void *check_pin(void *arg)
     Result *r = result_new(RESULT_PIN_CHECKED, p->seq);
     pthread_mutex_lock(&c->identity_lock);
     KioskErr err = c->identity ? device_id_check_pin(c->identity, p->pin) : KIOSK_E_STATE;
+    if (err == KIOSK_OK || err == KIOSK_E_INVALID) {
+        /* The wait after wrong PINs outlives a restart: the app's count, noted on disk. */
+        int failures = err == KIOSK_OK ? 0 : p->failures + 1;
+        uint32_t wait_ms = app_service_wait_ms(failures);
+        int64_t until = wait_ms ? (int64_t)time(NULL) + (wait_ms + 999) / 1000 : 0;
+        device_id_note_pin_wait(c->identity, failures, until);
+    }
     pthread_mutex_unlock(&c->identity_lock);
     volatile char *v = p->pin; /* the PIN goes as soon as it is checked */
     for (size_t i = 0; i < sizeof p->pin; i++)
@@ -1180,7 +1199,7 @@ static void start_pin_check(Core *c, uint32_t seq)
 {
     PinCheck *p = calloc(1, sizeof *p);
     if (p) {
-        *p = (PinCheck){.core = c, .seq = seq};
+        *p = (PinCheck){.core = c, .seq = seq, .failures = c->state.service.failures};
         snprintf(p->pin, sizeof p->pin, "%s", c->state.service.pin);
         if (start_job(c, check_pin, p))
             return;

@@ -67,10 +67,13 @@ struct DeviceId {
     bool enrolled;
     Record rec;
     int64_t not_before, not_after; /* of the stored certificate, Unix seconds */
+    int pin_failures;              /* wrong service PINs in a row, as noted */
+    int64_t pin_wait_until;        /* Unix seconds */
 };
 
 /* The files device_id_wipe removes, key first. */
-static const char *const FILES[] = {DEVICE_ID_KEY_FILE, DEVICE_ID_CERT_FILE, DEVICE_ID_RECORD_FILE};
+static const char *const FILES[] = {DEVICE_ID_KEY_FILE, DEVICE_ID_CERT_FILE, DEVICE_ID_RECORD_FILE,
+                                    DEVICE_ID_PIN_WAIT_FILE};
 #define FILE_COUNT (sizeof FILES / sizeof FILES[0])
 
 /* ---- small helpers ------------------------------------------------------------------ */
@@ -616,6 +619,26 @@ out:
 
 /* ---- the handle --------------------------------------------------------------------- */
 
+/* The wait after wrong PINs: "<failures> <until>\n". Anything else is no wait (and said). */
+static void load_pin_wait(DeviceId *id, int dfd)
+{
+    char *text = NULL;
+    size_t len = 0;
+    if (read_file_at(dfd, DEVICE_ID_PIN_WAIT_FILE, 64, &text, &len) != KIOSK_OK)
+        return;
+    int failures = 0;
+    long long until = 0;
+    int used = 0;
+    if (sscanf(text, "%d %lld%n", &failures, &until, &used) == 2 &&
+        strcmp(text + used, "\n") == 0 && failures > 0 && failures < 1000 && until >= 0) {
+        id->pin_failures = failures;
+        id->pin_wait_until = until;
+    } else {
+        log_warn(MOD, "%s unreadable: ignored", DEVICE_ID_PIN_WAIT_FILE);
+    }
+    free(text);
+}
+
 DeviceId *device_id_open(const char *dir, KioskErr *err)
 {
     KioskErr e = KIOSK_E_INVALID;
@@ -656,6 +679,7 @@ DeviceId *device_id_open(const char *dir, KioskErr *err)
     if (e != KIOSK_OK)
         goto out;
     load_enrollment(id, dfd);
+    load_pin_wait(id, dfd);
 out:
     if (dfd >= 0)
         close(dfd);
@@ -925,6 +949,46 @@ out:
 
 /* Overwrites a regular file's bytes with zeros in place and fsyncs them. A missing file,
  * or a symlink (unlinked as a name, never followed), is not an error. */
+void device_id_pin_wait(const DeviceId *id, int *failures, int64_t *until)
+{
+    *failures = id ? id->pin_failures : 0;
+    *until = id ? id->pin_wait_until : 0;
+}
+
+KioskErr device_id_note_pin_wait(DeviceId *id, int failures, int64_t until)
+{
+    if (!id || failures < 0)
+        return KIOSK_E_INVALID;
+    if (failures == id->pin_failures && until == id->pin_wait_until)
+        return KIOSK_OK;
+    int dfd = -1;
+    KioskErr err = open_data_dir(id->dir, false, &dfd);
+    if (err != KIOSK_OK)
+        return err;
+    if (failures == 0) {
+        if (unlinkat(dfd, DEVICE_ID_PIN_WAIT_FILE, 0) != 0 && errno != ENOENT)
+            err = KIOSK_E_IO;
+    } else {
+        char text[64];
+        int n = snprintf(text, sizeof text, "%d %lld\n", failures, (long long)until);
+        err = stage_file(dfd, DEVICE_ID_PIN_WAIT_FILE, text, (size_t)n);
+        if (err == KIOSK_OK)
+            err = commit_file(dfd, DEVICE_ID_PIN_WAIT_FILE);
+        else
+            drop_staged(dfd, DEVICE_ID_PIN_WAIT_FILE);
+    }
+    if (err == KIOSK_OK)
+        err = sync_dir(dfd);
+    close(dfd);
+    if (err == KIOSK_OK) {
+        id->pin_failures = failures;
+        id->pin_wait_until = until;
+    } else {
+        log_error(MOD, "cannot note the wait after wrong PINs: %s", kerr_name(err));
+    }
+    return err;
+}
+
 static KioskErr zero_file(int dfd, const char *name)
 {
     static const char zeros[4096];

@@ -29,9 +29,10 @@
 
 #include "kerr.h"
 
-#define DEVICE_ID_KEY_FILE    "device-key.pem"
-#define DEVICE_ID_CERT_FILE   "device-cert.pem"
-#define DEVICE_ID_RECORD_FILE "device.json"
+#define DEVICE_ID_KEY_FILE      "device-key.pem"
+#define DEVICE_ID_CERT_FILE     "device-cert.pem"
+#define DEVICE_ID_RECORD_FILE   "device.json"
+#define DEVICE_ID_PIN_WAIT_FILE "service-pin-wait" /* wrong PINs in a row and the wait */
 
 #define DEVICE_ID_PATH_MAX      512         /* bytes of a file's path in the data directory */
 #define DEVICE_ID_IDENT_MAX     64          /* bytes of device_id, store and serial */
@@ -134,6 +135,14 @@ bool device_id_has_pin(const DeviceId *id);
  * HMAC-SHA256, ~0.2 s at 100,000 on an x86 build machine (more on the device): run it off
  * the UI thread; the caller limits attempts. */
 KioskErr device_id_check_pin(const DeviceId *id, const char *pin);
+
+/* Wrong service PINs in a row and the Unix time before which no PIN is taken, as last noted
+ * (kept in DEVICE_ID_PIN_WAIT_FILE, so a restart does not end the wait). 0 and 0 when none. */
+void device_id_pin_wait(const DeviceId *id, int *failures, int64_t *until);
+
+/* Notes them durably (written whole, fsync'd, renamed); failures 0 removes the note.
+ * KIOSK_E_FULL / KIOSK_E_IO when it cannot be kept (the wait then holds until a restart). */
+KioskErr device_id_note_pin_wait(DeviceId *id, int failures, int64_t until);
 
 /* Factory reset of the identity in dir (borrowed): overwrites the key file's bytes with
  * zeros and fsyncs them before unlinking it, unlinks the certificate, the record and any

@@ -500,24 +500,6 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     journey_layout_ok(&f->w, "service display");
     journey_press(&f->w, "service-done");
     journey_await_screen(&f->w, "attract");
-    /* Wrong PINs make the pad wait: three, and its keys close. */
-    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
-    journey_await_screen(&f->w, "service_pin");
-    for (int n = 0; n < 3; n++) {
-        json_decref(journey_await_widget(&f->w, "pin-1", true));
-        press_digits(f, "1111");
-        journey_pause_ms(50);
-    }
-    for (int i = 0;; i++) {
-        u = journey_ui(&f->w);
-        json_t *key = kiosk_widget(u, "pin-1");
-        bool closed = key && json_is_false(json_object_get(key, "enabled"));
-        json_decref(u);
-        if (closed)
-            break;
-        assert_true(i < 500);
-        journey_pause_ms(20);
-    }
     assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
     /* A new PIN set at the service reaches the device with its heartbeat; the old one goes. */
     Resp r;
@@ -536,6 +518,37 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     await_wrong_pin(f);
     press_digits(f, "583190");
     journey_await_screen(&f->w, "service");
+    journey_press(&f->w, "service-done");
+    journey_await_screen(&f->w, "attract");
+    /* Wrong PINs make the pad wait: three, and its keys close. */
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    journey_await_screen(&f->w, "service_pin");
+    for (int n = 0; n < 3; n++) {
+        json_decref(journey_await_widget(&f->w, "pin-1", true));
+        press_digits(f, "1111");
+        journey_pause_ms(50);
+    }
+    for (int i = 0;; i++) {
+        u = journey_ui(&f->w);
+        json_t *key = kiosk_widget(u, "pin-1");
+        bool closed = key && json_is_false(json_object_get(key, "enabled"));
+        json_decref(u);
+        if (closed)
+            break;
+        assert_true(i < 500);
+        journey_pause_ms(20);
+    }
+    /* A restart does not end the wait: the pad is still closed for this badge. */
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    start(f);
+    journey_await_screen(&f->w, "attract");
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    journey_await_screen(&f->w, "service_pin");
+    u = journey_ui(&f->w);
+    json_t *key = kiosk_widget(u, "pin-1");
+    assert_non_null(key);
+    assert_true(json_is_false(json_object_get(key, "enabled")));
+    json_decref(u);
     assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
     f->w.kiosk.pid = 0;
 }

@@ -799,6 +799,57 @@ static void pin_from_openssl_verifies(void **state)
     free(cert);
 }
 
+/* ---- the wait after wrong PINs ---------------------------------------------------------- */
+
+static int file_mode(const char *dir, const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+static void pin_wait_outlives_a_restart(void **state)
+{
+    Fixture *f = *state;
+    int failures = -1;
+    int64_t until = -1;
+    f->id = open_ok(f->data);
+    device_id_pin_wait(f->id, &failures, &until);
+    assert_int_equal(failures, 0);
+    assert_int_equal(until, 0);
+    /* Noted, kept owner-only, and read again at the next start. */
+    assert_int_equal(device_id_note_pin_wait(f->id, 3, f->now + 30), KIOSK_OK);
+    assert_int_equal(file_mode(f->data, DEVICE_ID_PIN_WAIT_FILE), 0600);
+    reopen(f);
+    device_id_pin_wait(f->id, &failures, &until);
+    assert_int_equal(failures, 3);
+    assert_int_equal(until, f->now + 30);
+    /* The right PIN ends it: the note goes. */
+    assert_int_equal(device_id_note_pin_wait(f->id, 0, 0), KIOSK_OK);
+    assert_int_equal(file_mode(f->data, DEVICE_ID_PIN_WAIT_FILE), -1);
+    reopen(f);
+    device_id_pin_wait(f->id, &failures, &until);
+    assert_int_equal(failures, 0);
+    assert_int_equal(device_id_note_pin_wait(f->id, -1, 0), KIOSK_E_INVALID);
+    /* A note that is not ours (garbage, a negative count, no newline) is no wait. */
+    static const char *const bad[] = {"garbage\n", "-4 100\n", "3 100", "3 100\nmore", ""};
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", f->data, DEVICE_ID_PIN_WAIT_FILE);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        write_text(path, bad[i]);
+        reopen(f);
+        device_id_pin_wait(f->id, &failures, &until);
+        assert_int_equal(failures, 0);
+    }
+    /* The factory reset takes it with the rest. */
+    assert_int_equal(device_id_note_pin_wait(f->id, 5, f->now + 120), KIOSK_OK);
+    device_id_close(f->id);
+    f->id = NULL;
+    assert_int_equal(device_id_wipe(f->data), KIOSK_OK);
+    assert_int_equal(file_mode(f->data, DEVICE_ID_PIN_WAIT_FILE), -1);
+}
+
 /* ---- wipe --------------------------------------------------------------------------- */
 
 static void wipe_zeroes_the_key_and_leaves_nothing(void **state)
@@ -874,6 +925,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(malformed_records_are_refused_and_write_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(pin_from_openssl_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(pin_wait_outlives_a_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(wipe_zeroes_the_key_and_leaves_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
