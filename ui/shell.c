@@ -1097,7 +1097,8 @@ int shell_run(Shell *sh)
             support_screenshot(sh);
         if (core_restart_wanted(sh->core)) {
             sh->reset = sh->reset || core_reset_wanted(sh->core);
-            log_info("shell", "enrolled: stopping so that the kiosk starts with its identity");
+            log_info("shell", "stopping to start again (a new identity or certificate, a "
+                              "factory reset or the operator's restart)");
             sh->quit = true;
         }
     }
