@@ -153,14 +153,18 @@ void app_wipe_session(AppState *s, Effects *fx)
     memset(&s->service, 0, sizeof s->service);
     s->service.failures = failures;
     s->service.wait_until_ms = wait;
-    if (s->restart_when_idle) /* the operator's restart, now that nobody is using it */
-        app_want(fx, FX_RESTART, TIMER_COUNT, 0);
     clear_session(s, fx);
     volatile unsigned char *p = (volatile unsigned char *)&s->staff;
     for (size_t i = 0; i < sizeof s->staff; i++)
         p[i] = 0;
     s->screen = SCREEN_ATTRACT;
     app_want(fx, FX_TIMER_CANCEL, TIMER_IDLE, 0);
+    /* What the operator asked for during the session, now that nobody's data shows. */
+    if (s->shot_when_idle)
+        app_want(fx, FX_SCREENSHOT, TIMER_COUNT, 0);
+    s->shot_when_idle = false;
+    if (s->restart_when_idle)
+        app_want(fx, FX_RESTART, TIMER_COUNT, 0);
 }
 
 void app_wipe_customer(AppState *s, Effects *fx)
@@ -980,7 +984,10 @@ static bool on_heartbeat(AppState *s, const Result *r, Effects *fx)
         if (strcmp(cmd, "sync_now") == 0) {
             app_want(fx, FX_SYNC_KICK, TIMER_COUNT, 0);
         } else if (strcmp(cmd, "screenshot") == 0) {
-            app_want(fx, FX_SCREENSHOT, TIMER_COUNT, 0);
+            if (screen_in_use(s)) /* a member's or a customer's data never goes to a file */
+                s->shot_when_idle = true;
+            else
+                app_want(fx, FX_SCREENSHOT, TIMER_COUNT, 0);
         } else if (strcmp(cmd, "restart") == 0) {
             if (screen_in_use(s)) {
                 s->restart_when_idle = true;

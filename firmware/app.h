@@ -303,6 +303,7 @@ typedef struct AppState {
     bool service_pin_set;   /* the store's service PIN record is on the device */
     uint32_t heartbeat_ms;  /* 0: no heartbeat (no central service, or no device id) */
     bool restart_when_idle; /* the operator asked for a restart during a session */
+    bool shot_when_idle;    /* ... or a screenshot: never of anybody's session */
     bool renewing;          /* a certificate renewal is on its way (one at a time) */
     ViewCode heartbeat;     /* how the last heartbeat went: "ok", or the service's refusal */
     uint32_t next_seq;

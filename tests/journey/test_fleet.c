@@ -170,6 +170,7 @@ static void enrolled_from_scratch_then_revoked(void **state)
     journey_layout_ok(&f->w, "setup code");
     scan(f, line);
     await_exit(f);
+    assert_true(nfctest_sim_cmd(f->w.sim, "{\"cmd\":\"remove\"}", NULL, 0)); /* badge away */
     assert_int_equal(mode_of(f->data, "device-key.pem"), 0600);
     assert_int_equal(mode_of(f->data, "device-cert.pem"), 0600);
     assert_int_equal(mode_of(f->data, "device.json"), 0600);

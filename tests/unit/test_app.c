@@ -2750,7 +2750,7 @@ static void heartbeat_commands_are_run(void **state)
     free(s);
 }
 
-static void heartbeat_restart_waits_for_the_screen(void **state)
+static void heartbeat_restart_and_screenshot_wait_for_the_screen(void **state)
 {
     Fixture *f = *state;
     KioskConfig cfg = associate_config(f);
@@ -2764,6 +2764,8 @@ static void heartbeat_restart_waits_for_the_screen(void **state)
             send(s, INTENT_START, 0, &fx);
             sign_in(s, "M10001", &fx);
         }
+        assert_true(heartbeat_says(s, "screenshot", &fx)); /* never of a session */
+        assert_int_equal(count_of(&fx, FX_SCREENSHOT), 0);
         assert_true(heartbeat_says(s, "restart", &fx));
         assert_int_equal(count_of(&fx, FX_RESTART), 0);
         assert_true(s->restart_when_idle);
@@ -2782,6 +2784,7 @@ static void heartbeat_restart_waits_for_the_screen(void **state)
             assert_true(send(s, INTENT_LOCK, 0, &fx));
         }
         assert_int_equal(s->screen, SCREEN_ATTRACT);
+        assert_int_equal(count_of(&fx, FX_SCREENSHOT), 1); /* of the attract screen */
         assert_int_equal(count_of(&fx, FX_RESTART), 1);
         free(s);
     }
@@ -2990,7 +2993,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(service_mode_reader_test, setup, teardown),
         cmocka_unit_test_setup_teardown(heartbeat_timer_rearms, setup, teardown),
         cmocka_unit_test_setup_teardown(heartbeat_commands_are_run, setup, teardown),
-        cmocka_unit_test_setup_teardown(heartbeat_restart_waits_for_the_screen, setup, teardown),
+        cmocka_unit_test_setup_teardown(heartbeat_restart_and_screenshot_wait_for_the_screen, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(heartbeat_renews_the_certificate_once, setup, teardown),
         cmocka_unit_test_setup_teardown(heartbeat_config_sets_the_service_pin, setup, teardown),
         cmocka_unit_test_setup_teardown(heartbeat_failure_is_kept_for_the_technician, setup,
