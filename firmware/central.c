@@ -6,14 +6,18 @@
 #include "central.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 
 #define MODULE          "central"
@@ -45,7 +49,8 @@ typedef struct Slot {
     int attempts;
     CURL *easy;
     struct curl_slist *headers;
-    char *post; /* JSON body of a POST, built once so every retry sends the same bytes */
+    char *post; /* body of a POST or PUT, built once so every retry sends the same bytes */
+    size_t post_len;
     char *body; /* response bytes, at most CENTRAL_BODY_MAX */
     size_t body_len, body_cap;
     bool too_big, replayed;
@@ -183,6 +188,8 @@ static bool request_valid(const CentralClient *c, const CentralRequest *r)
     case CENTRAL_MEMBER_ORDERS:
     case CENTRAL_NOTES:
         return TERMINATED(r->u.member.member) && central_is_id(r->u.member.member);
+    case CENTRAL_SCREENSHOT:
+        return c->device_id && TERMINATED(r->u.screenshot.path) && r->u.screenshot.path[0] == '/';
     case CENTRAL_RENEW:
         return c->device_id && TERMINATED(r->u.enroll.csr) &&
                strncmp(r->u.enroll.csr, "-----BEGIN CERTIFICATE REQUEST-----", 35) == 0;
@@ -319,8 +326,31 @@ static int set_str(json_t *o, const char *key, const char *v)
     return json_object_set_new(o, key, json_string(v));
 }
 
-/* The JSON body of a POST, or NULL (with *ok false on no memory) for a GET. */
-static char *build_body(const CentralClient *c, const CentralRequest *r, bool *ok)
+/* An upload's bytes, read whole from path: NULL if it cannot be read, is empty or is over
+ * CENTRAL_UPLOAD_MAX. */
+static char *read_upload(const char *path, size_t *len)
+{
+    struct stat sb;
+    char *buf = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return NULL;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0 &&
+        sb.st_size <= CENTRAL_UPLOAD_MAX) {
+        buf = malloc((size_t)sb.st_size);
+        if (buf && fileio_read_all(fd, buf, (size_t)sb.st_size) != KIOSK_OK) {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    close(fd);
+    *len = buf ? (size_t)sb.st_size : 0;
+    return buf;
+}
+
+/* The body of a POST or PUT (*len its bytes), or NULL for a GET (*ok false: no memory, or
+ * an upload's file could not be read). */
+static char *build_body(const CentralClient *c, const CentralRequest *r, size_t *len, bool *ok)
 {
     json_t *o = NULL, *items = NULL;
     char *text = NULL;
@@ -395,6 +425,10 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
             rc |= json_object_set_new(o, "certificate_days",
                                       json_integer(r->u.heartbeat.certificate_days));
         break;
+    case CENTRAL_SCREENSHOT:
+        text = read_upload(r->u.screenshot.path, len);
+        *ok = text != NULL;
+        return text;
     case CENTRAL_HANDOFF:
         o = json_object();
         rc |= set_str(o, "store", or_default(r->u.handoff.store, c->store_id));
@@ -417,6 +451,7 @@ static char *build_body(const CentralClient *c, const CentralRequest *r, bool *o
         text = json_dumps(o, JSON_COMPACT);
     if (!text)
         *ok = false;
+    *len = text ? strlen(text) : 0;
     json_decref(items);
     json_decref(o);
     return text;
@@ -544,6 +579,9 @@ static bool build_url(const CentralClient *c, const CentralRequest *r, char *url
     case CENTRAL_RENEW:
         n = snprintf(url, URL_MAX, "%s/v1/devices/%s/certificate", b, c->device_id);
         break;
+    case CENTRAL_SCREENSHOT:
+        n = snprintf(url, URL_MAX, "%s/v1/devices/%s/screenshot", b, c->device_id);
+        break;
     case CENTRAL_KIND_COUNT:
         break;
     }
@@ -633,7 +671,7 @@ static KioskErr start_transfer(CentralClient *c, Slot *s)
         goto out;
     }
     if (!s->post && s->attempts == 0) {
-        s->post = build_body(c, r, &ok);
+        s->post = build_body(c, r, &s->post_len, &ok);
         if (!ok)
             goto out;
     }
@@ -643,7 +681,9 @@ static KioskErr start_transfer(CentralClient *c, Slot *s)
     s->headers = curl_slist_append(NULL, r->kind == CENTRAL_IMAGE ? "Accept: image/png"
                                                                   : "Accept: application/json");
     if (s->post) {
-        struct curl_slist *h = curl_slist_append(s->headers, "Content-Type: application/json");
+        struct curl_slist *h = curl_slist_append(
+            s->headers, r->kind == CENTRAL_SCREENSHOT ? "Content-Type: image/png"
+                                                      : "Content-Type: application/json");
         if (h)
             s->headers = curl_slist_append(h, "Expect:");
     }
@@ -689,8 +729,10 @@ static KioskErr start_transfer(CentralClient *c, Slot *s)
     SETOPT(e, CURLOPT_PRIVATE, s);
     if (s->post) {
         SETOPT(e, CURLOPT_POSTFIELDS, s->post);
-        SETOPT(e, CURLOPT_POSTFIELDSIZE, (long)strlen(s->post));
+        SETOPT(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->post_len);
     }
+    if (r->kind == CENTRAL_SCREENSHOT)
+        SETOPT(e, CURLOPT_CUSTOMREQUEST, "PUT");
     err = KIOSK_E_IO;
     if (curl_multi_add_handle(c->multi, e) != CURLM_OK)
         goto out;
@@ -778,6 +820,7 @@ static void deliver(CentralClient *c, Slot *s, CentralResult result, long http, 
     release_transfer(c, s);
     free(s->post);
     s->post = NULL;
+    s->post_len = 0;
     pthread_mutex_lock(&c->lock);
     fn = s->fn ? s->fn : c->on_reply;
     fn_ctx = s->fn ? s->fn_ctx : c->ctx;
@@ -825,7 +868,9 @@ static void finish(CentralClient *c, Slot *s, CURLcode code)
     if (code == CURLE_WRITE_ERROR && !s->too_big)
         result = CENTRAL_BAD_RESPONSE; /* our own buffer could not grow */
     if (result == CENTRAL_OK) {
-        if (http >= 200 && http < 300 && s->req.kind == CENTRAL_IMAGE) {
+        if (http >= 200 && http < 300 && s->req.kind == CENTRAL_SCREENSHOT) {
+            result = CENTRAL_OK; /* 204: nothing to decode */
+        } else if (http >= 200 && http < 300 && s->req.kind == CENTRAL_IMAGE) {
             char *type = NULL;
             curl_easy_getinfo(s->easy, CURLINFO_CONTENT_TYPE, &type);
             KioskErr err = central_decode_blob(type, (const unsigned char *)s->body, s->body_len,

@@ -29,6 +29,8 @@
 #define CENTRAL_ROOM_MAX        32
 #define CENTRAL_STOCK_NEAR_MAX  50        /* other stores a stock delta may cover (the API's) */
 #define CENTRAL_SUBTOTAL_MAX    100000000 /* cents a shipping quote may be asked for ($1M) */
+#define CENTRAL_UPLOAD_PATH_MAX 600       /* a file to upload (a screenshot), absolute */
+#define CENTRAL_UPLOAD_MAX      (4 * 1024 * 1024) /* bytes of an upload (the service's bound) */
 
 typedef struct CentralConfig {
     const char *base_url;    /* "https://host:port", no trailing path; http:// is refused */
@@ -141,6 +143,9 @@ typedef struct CentralRequest {
         struct {
             char id[CENTRAL_ID_MAX + 1];
         } product;
+        struct {
+            char path[CENTRAL_UPLOAD_PATH_MAX + 1]; /* read when the transfer starts */
+        } screenshot; /* a PNG file of at most CENTRAL_UPLOAD_MAX bytes */
         struct {
             /* As the catalog gives it, relative to the base URL: "/v1/images/V00001.png".
              * Must start with "/v1/images/"; the rest only A-Z a-z 0-9 - _ . and no "..". */

@@ -47,6 +47,7 @@ static const char *const kind_names[CENTRAL_KIND_COUNT] = {
     [CENTRAL_NOTE_ADD] = "note_add",
     [CENTRAL_ENROLL] = "enroll",
     [CENTRAL_RENEW] = "renew",
+    [CENTRAL_SCREENSHOT] = "screenshot",
 };
 
 const char *central_kind_name(CentralKind kind)
@@ -1046,7 +1047,8 @@ KioskErr central_decode(CentralKind kind, const char *body, size_t len, CentralP
     case CENTRAL_PRODUCT:
         ok = decode_product(root, &out->product);
         break;
-    case CENTRAL_IMAGE: /* bytes, not JSON: central_decode_blob */
+    case CENTRAL_IMAGE:      /* bytes, not JSON: central_decode_blob */
+    case CENTRAL_SCREENSHOT: /* no body: a 2xx is all */
     case CENTRAL_KIND_COUNT:
         ok = false;
         break;

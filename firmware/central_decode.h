@@ -79,6 +79,7 @@ typedef enum CentralKind {
     CENTRAL_NOTE_ADD,        /* POST /v1/members/{id}/notes         -> notes (the one note) */
     CENTRAL_ENROLL,          /* POST /v1/devices/enroll             -> enrollment */
     CENTRAL_RENEW,           /* POST /v1/devices/{id}/certificate   -> enrollment (no store) */
+    CENTRAL_SCREENSHOT,      /* PUT /v1/devices/{id}/screenshot (a PNG) -> nothing (204) */
     CENTRAL_KIND_COUNT
 } CentralKind;
 

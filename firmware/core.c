@@ -1215,6 +1215,27 @@ bool core_take_screenshot_request(Core *c)
     return wanted;
 }
 
+static void on_screenshot_sent(const CentralReply *reply, void *ctx)
+{
+    (void)ctx;
+    if (reply->result == CENTRAL_OK)
+        log_info("core", "the screenshot for support reached the central service");
+    else if (reply->result != CENTRAL_CANCELLED)
+        log_warn("core", "the screenshot for support was not sent: %s",
+                 reply->error_code[0] ? reply->error_code : central_result_name(reply->result));
+}
+
+void core_send_screenshot(Core *c, const char *path)
+{
+    CentralRequest req = {.kind = CENTRAL_SCREENSHOT};
+    uint32_t id;
+    if (snprintf(req.u.screenshot.path, sizeof req.u.screenshot.path, "%s", path) >=
+            (int)sizeof req.u.screenshot.path ||
+        !c->central || !c->device_id[0] ||
+        central_submit_cb(c->central, &req, on_screenshot_sent, NULL, &id) != KIOSK_OK)
+        log_warn("core", "the screenshot for support cannot be sent: kept on the device only");
+}
+
 /* ---- the heartbeat ----------------------------------------------------------------------- */
 
 /* The store's configuration from a heartbeat: a changed service PIN record replaces the

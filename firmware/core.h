@@ -41,6 +41,9 @@ bool core_restart_wanted(const Core *c);
 bool core_reset_wanted(const Core *c);
 /* The operator asked for a screenshot (a heartbeat command): true once, then false. */
 bool core_take_screenshot_request(Core *c);
+/* Sends the screenshot saved at path to the central service for the operator (enrolled
+ * devices). Any thread, while the Core lives; the reply is only logged. */
+void core_send_screenshot(Core *c, const char *path);
 EventQueue *core_queue(const Core *c);
 uint64_t core_now(const Core *c);
 

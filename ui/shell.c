@@ -72,7 +72,10 @@ struct Shell {
     SDL_Texture *fade_from; /* the last frame of the screen we left, fading out */
     uint64_t fade_start_ms;
     atomic_bool image_arrived; /* set by the image loader: draw again */
-    uint64_t redraw_at_ms;     /* 0: no timed redraw wanted */
+    pthread_t shot_thread;     /* saving (and sending) the operator's screenshot */
+    bool shot_started;         /* joined before the core goes */
+    atomic_bool shot_done;
+    uint64_t redraw_at_ms; /* 0: no timed redraw wanted */
     char assets_dir[CONFIG_PATH_MAX];
     PendingWait waits[SHELL_MAX_WAITS];
     int wait_count;
@@ -1031,6 +1034,7 @@ static int next_timeout(Shell *sh)
 }
 
 typedef struct SupportShot {
+    Shell *sh;
     SDL_Surface *surface;
     char path[CONFIG_PATH_MAX + 32];
 } SupportShot;
@@ -1038,40 +1042,59 @@ typedef struct SupportShot {
 static void *save_support_shot(void *arg)
 {
     SupportShot *shot = arg;
-    if (IMG_SavePNG(shot->surface, shot->path) == 0)
+    if (IMG_SavePNG(shot->surface, shot->path) == 0) {
         log_info("shell", "screenshot for support saved to %s", shot->path);
-    else
+        core_send_screenshot(shot->sh->core, shot->path); /* for the operator's console */
+    } else {
         log_warn("shell", "the screenshot for support could not be saved to %s", shot->path);
+    }
+    atomic_store(&shot->sh->shot_done, true);
     SDL_FreeSurface(shot->surface);
     free(shot);
     SDL_TLSCleanup();
     return NULL;
 }
 
+/* The screenshot thread, once it has finished (wait: however long it takes). */
+static bool join_support_shot(Shell *sh, bool wait)
+{
+    if (!sh->shot_started)
+        return true;
+    if (!wait && !atomic_load(&sh->shot_done))
+        return false;
+    pthread_join(sh->shot_thread, NULL);
+    sh->shot_started = false;
+    return true;
+}
+
 /* The operator's "screenshot" command: the frame, saved in the data directory as
- * support-screenshot.png (encoding a PNG takes ~100 ms: on a thread of its own). */
+ * support-screenshot.png and sent to the central service for the operator's console
+ * (encoding a PNG takes ~100 ms: on a thread of its own, one at a time). */
 static void support_screenshot(Shell *sh)
 {
+    if (!join_support_shot(sh, false)) {
+        log_info("shell", "a screenshot for support is still being saved: one at a time");
+        return;
+    }
     ensure_frame(sh);
     SupportShot *shot = calloc(1, sizeof *shot);
     SDL_Surface *frame = read_frame(sh, sh->ui->w, sh->ui->h);
-    pthread_t t;
-    pthread_attr_t attr;
     if (!shot || !frame) {
         free(shot);
         SDL_FreeSurface(frame);
         log_warn("shell", "the screenshot for support could not be taken");
         return;
     }
+    shot->sh = sh;
     shot->surface = frame;
     snprintf(shot->path, sizeof shot->path, "%s/support-screenshot.png", sh->cfg->data_dir);
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    if (pthread_create(&t, &attr, save_support_shot, shot) != 0) {
+    atomic_store(&sh->shot_done, false);
+    if (pthread_create(&sh->shot_thread, NULL, save_support_shot, shot) != 0) {
         SDL_FreeSurface(frame);
         free(shot);
+        return;
     }
-    pthread_attr_destroy(&attr);
+    sh->shot_started = true;
 }
 
 int shell_run(Shell *sh)
@@ -1143,7 +1166,8 @@ void shell_destroy(Shell *sh)
         pthread_kill(sh->signal_thread, SIGUSR2);
         pthread_join(sh->signal_thread, NULL);
     }
-    images_destroy(sh->images); /* before the renderer and the central client it uses */
+    join_support_shot(sh, true); /* it uses the core */
+    images_destroy(sh->images);  /* before the renderer and the central client it uses */
     end_fade(sh);
     ui_destroy(sh->ui);
     token_keyring_destroy(sh->keyring);

@@ -279,10 +279,14 @@ static int call(const TestCentral *tc, const char *ca_file, const char *cert, co
     }
     if (strcmp(method, "GET") != 0)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    bool typed = false; /* the caller's headers name the body's type */
+    for (int i = 0; headers && headers[i]; i++)
+        typed |= strncasecmp(headers[i], "Content-Type:", 13) == 0;
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body_len);
-        hl = curl_slist_append(hl, "Content-Type: application/json");
+        if (!typed)
+            hl = curl_slist_append(hl, "Content-Type: application/json");
     } else if (strcmp(method, "POST") == 0) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
@@ -314,6 +318,15 @@ int harness_call_as(const TestCentral *tc, const char *cert, const char *key, co
                     const char *path, const char *body, Resp *out)
 {
     return call(tc, tc->ca, cert, key, method, path, body, body ? strlen(body) : 0, NULL, out);
+}
+
+int harness_upload_as(const TestCentral *tc, const char *cert, const char *key, const char *path,
+                      const char *type, const void *body, size_t len, Resp *out)
+{
+    char header[128];
+    snprintf(header, sizeof header, "Content-Type: %s", type);
+    const char *const headers[] = {header, NULL};
+    return call(tc, tc->ca, cert, key, "PUT", path, body, len, headers, out);
 }
 
 int harness_operator(const TestCentral *tc, const char *method, const char *path, const char *body,

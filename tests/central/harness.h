@@ -63,6 +63,10 @@ int harness_call_ca(const TestCentral *tc, const char *ca_file, const char *meth
 int harness_call_as(const TestCentral *tc, const char *cert, const char *key, const char *method,
                     const char *path, const char *body, Resp *out);
 /* The same as the operator: presenting client.pem (needed in mutual-TLS mode). */
+/* PUT of len bytes of body as Content-Type type (an upload), with that client certificate
+ * (cert NULL: none). */
+int harness_upload_as(const TestCentral *tc, const char *cert, const char *key, const char *path,
+                      const char *type, const void *body, size_t len, Resp *out);
 int harness_operator(const TestCentral *tc, const char *method, const char *path, const char *body,
                      Resp *out);
 /* Shorthands: GET path; POST a JSON text. */

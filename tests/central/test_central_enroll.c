@@ -685,6 +685,104 @@ static void test_console(void **state)
     resp_free(&r);
 }
 
+/* A real PNG: 2x1 pixels, green and blue. */
+static const unsigned char PNG[] =
+    "\x89\x50\x4e\x47\x0d\x0a\x1a\x0a\x00\x00\x00\x0d\x49\x48\x44\x52\x00\x00\x00\x02\x00\x00"
+    "\x00\x01\x08\x02\x00\x00\x00\x7b\x40\xe8\xdd\x00\x00\x00\x0d\x49\x44\x41\x54\x78\x9c\x63"
+    "\xf8\xcf\x00\x04\xff\x01\x07\x00\x01\xff\xe2\x23\x9e\x59\x00\x00\x00\x00\x49\x45\x4e\x44"
+    "\xae\x42\x60\x82";
+
+static void upload(const TestCentral *tc, const char *name, const char *device, const char *type,
+                   const void *body, size_t len, Resp *out)
+{
+    char cert[PATH_SIZE], key[PATH_SIZE], path[96];
+    snprintf(path, sizeof path, "/v1/devices/%s/screenshot", device);
+    if (name)
+        harness_device_files(tc, name, cert, key, sizeof cert);
+    assert_int_equal(
+        harness_upload_as(tc, name ? cert : NULL, name ? key : NULL, path, type, body, len, out),
+        0);
+}
+
+/* The operator's screenshot: only the device itself sends it, only a PNG, only the latest
+ * is kept, and only an operator sees it. */
+static void test_screenshots(void **state)
+{
+    TestCentral *tc = *state;
+    Resp r;
+    char id[32], other[32], path[96];
+    enroll(tc, "sea-queen-anne", "kiosk", "SN-S", "devs", 201, id);
+    enroll(tc, "sea-queen-anne", "mirror", "SN-S2", "devs2", 201, other);
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/screenshot", id);
+    assert_int_equal(harness_operator(tc, "GET", path, NULL, &r), 0);
+    expect_code(&r, 404, "screenshot_not_found");
+    resp_free(&r);
+
+    size_t n = sizeof PNG - 1;
+    upload(tc, NULL, id, "image/png", PNG, n, &r);
+    expect_code(&r, 401, "client_certificate_required");
+    resp_free(&r);
+    upload(tc, "devs2", id, "image/png", PNG, n, &r);
+    expect_code(&r, 403, "wrong_device");
+    resp_free(&r);
+    upload(tc, "devs", id, "application/json", "{}", 2, &r);
+    expect_code(&r, 415, "unsupported_media_type");
+    resp_free(&r);
+    upload(tc, "devs", id, "image/png", "GIF89a not a png at all, certainly not", 38, &r);
+    expect_code(&r, 400, "invalid_image");
+    resp_free(&r);
+    unsigned char huge[sizeof PNG];
+    memcpy(huge, PNG, sizeof PNG);
+    huge[16] = 0x7f; /* 2 billion pixels wide: no screen of ours */
+    upload(tc, "devs", id, "image/png", huge, n, &r);
+    expect_code(&r, 400, "invalid_image");
+    resp_free(&r);
+    size_t big = 4 * 1024 * 1024 + 1;
+    unsigned char *too_big = calloc(1, big);
+    assert_non_null(too_big);
+    memcpy(too_big, PNG, n);
+    upload(tc, "devs", id, "image/png", too_big, big, &r);
+    free(too_big);
+    expect_code(&r, 413, "body_too_large");
+    resp_free(&r);
+    assert_int_equal(harness_operator(tc, "GET", path, NULL, &r), 0);
+    expect_code(&r, 404, "screenshot_not_found"); /* none of those was kept */
+    resp_free(&r);
+
+    upload(tc, "devs", id, "image/png", PNG, n, &r);
+    assert_int_equal(r.status, 204);
+    resp_free(&r);
+    assert_int_equal(harness_operator(tc, "GET", path, NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "image/png");
+    assert_int_equal(r.len, n);
+    assert_memory_equal(r.body, PNG, n);
+    resp_free(&r);
+    assert_int_equal(call_as(tc, "devs", "GET", path, NULL, &r), 0); /* not for devices */
+    expect_code(&r, 403, "operator_certificate_required");
+    resp_free(&r);
+    assert_int_equal(harness_operator(tc, "GET", "/console/sea-queen-anne", NULL, &r), 0);
+    assert_int_equal(r.status, 200);
+    char link[128];
+    snprintf(link, sizeof link, "href=\"/v1/admin/devices/%s/screenshot\"", id);
+    assert_non_null(strstr(r.body, link));
+    assert_non_null(strstr(r.body, "data-cmd=screenshot"));
+    resp_free(&r);
+
+    /* Enrolled again (a factory reset, a new life): nothing of the old screen stays. */
+    enroll(tc, "sea-queen-anne", "kiosk", "SN-S", "devs3", 200, id);
+    assert_int_equal(harness_operator(tc, "GET", path, NULL, &r), 0);
+    expect_code(&r, 404, "screenshot_not_found");
+    resp_free(&r);
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/revoke", id);
+    assert_int_equal(harness_operator(tc, "POST", path, NULL, &r), 0);
+    assert_int_equal(r.status, 204);
+    resp_free(&r);
+    upload(tc, "devs3", id, "image/png", PNG, n, &r);
+    expect_code(&r, 401, "device_revoked");
+    resp_free(&r);
+}
+
 /* Without --device-ca-cert no device can enroll: 503, and no codes are made. */
 static void test_no_device_ca(void **state)
 {
@@ -717,6 +815,7 @@ int main(void)
         cmocka_unit_test(test_commands),
         cmocka_unit_test(test_service_pin),
         cmocka_unit_test(test_console),
+        cmocka_unit_test(test_screenshots),
         cmocka_unit_test(test_no_device_ca),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

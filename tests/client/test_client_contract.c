@@ -591,6 +591,71 @@ static void test_mutual_tls(void **state)
     ch_device_close(&dev);
 }
 
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* CENTRAL_SCREENSHOT: the file's bytes go up as image/png with the device's certificate;
+ * a file that is not there or too large never leaves; the service refuses what is no PNG. */
+static void test_screenshot_upload(void **state)
+{
+    Fixture *f = *state;
+    const CentralProc *cp = &f->cp;
+    static const unsigned char png[] =
+        "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x02\x00\x00\x00\x01\x08\x02\x00\x00"
+        "\x00\x7b\x40\xe8\xdd\x00\x00\x00\x0dIDAT\x78\x9c\x63\xf8\xcf\x00\x04\xff\x01\x07\x00"
+        "\x01\xff\xe2\x23\x9e\x59\x00\x00\x00\x00IEND\xae\x42\x60\x82";
+    char good[CH_PATH_MAX + 16], text[CH_PATH_MAX + 16], large[CH_PATH_MAX + 16];
+    char path[96];
+    KioskErr err;
+    ChDevice dev;
+    enroll(f, "kiosk", "SN-SHOT", &dev);
+    CentralConfig cfg = ch_config(cp->base, cp->ca);
+    cfg.device_id = dev.device_id;
+    cfg.client_cert = dev.cert;
+    cfg.client_key = dev.key;
+    f->client = central_create(&cfg, ch_on_reply, &f->replies, &err);
+    assert_non_null(f->client);
+    ch_path(cp, "shot.png", good, sizeof good);
+    ch_path(cp, "shot.txt", text, sizeof text);
+    ch_path(cp, "shot-large.png", large, sizeof large);
+    write_file(good, png, sizeof png - 1);
+    write_file(text, "not a picture", 13);
+    FILE *fp = fopen(large, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, CENTRAL_UPLOAD_MAX, SEEK_SET), 0); /* one byte over */
+    assert_int_equal(fputc(0, fp), 0);
+    assert_int_equal(fclose(fp), 0);
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/screenshot", dev.device_id);
+
+    CentralRequest req = {.kind = CENTRAL_SCREENSHOT};
+    copy(req.u.screenshot.path, sizeof req.u.screenshot.path, "shot.png"); /* not absolute */
+    uint32_t id;
+    assert_int_equal(central_submit(f->client, &req, &id), KIOSK_E_INVALID);
+    const char *unsent[] = {large, "/nonexistent/shot.png"};
+    for (size_t i = 0; i < 2; i++) {
+        copy(req.u.screenshot.path, sizeof req.u.screenshot.path, unsent[i]);
+        assert_int_equal(call(f, &req)->result, CENTRAL_BAD_RESPONSE);
+    }
+    copy(req.u.screenshot.path, sizeof req.u.screenshot.path, text);
+    const CentralReply *r = call(f, &req);
+    assert_int_equal(r->result, CENTRAL_REFUSED);
+    assert_int_equal(r->http_status, 400);
+    assert_string_equal(r->error_code, "invalid_image");
+    assert_int_equal(ch_call(cp, "GET", path, NULL, NULL), 404); /* nothing kept yet */
+
+    copy(req.u.screenshot.path, sizeof req.u.screenshot.path, good);
+    r = call(f, &req);
+    assert_int_equal(r->result, CENTRAL_OK);
+    assert_int_equal(r->http_status, 204);
+    assert_int_equal(ch_call(cp, "GET", path, NULL, NULL), 200);
+    ch_device_close(&dev);
+}
+
 /* The service answers a path it has no route for with the generic 404 not_found: a resource
  * that tools/central does not serve yet (its owner is adding it). Those cases are skipped
  * until it does, and run as soon as it does. */
@@ -959,6 +1024,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_ca, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_and_destroy_long_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mutual_tls, setup_mtls, teardown),
+        cmocka_unit_test_setup_teardown(test_screenshot_upload, setup_mtls, teardown),
         cmocka_unit_test_setup_teardown(test_shipping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_product_and_image, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handoff, setup, teardown),

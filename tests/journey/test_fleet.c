@@ -208,6 +208,22 @@ static void enrolled_from_scratch_then_revoked(void **state)
     for (int i = 0; i < 500 && mode_of(f->data, "support-screenshot.png") < 0; i++)
         journey_pause_ms(20);
     assert_true(mode_of(f->data, "support-screenshot.png") >= 0);
+    /* ... and the operator sees it at the service: a PNG of the kiosk's own screen size. */
+    snprintf(path, sizeof path, "/v1/admin/devices/%s/screenshot", device);
+    for (int i = 0; i < 500; i++) {
+        assert_int_equal(harness_operator(&f->w.central, "GET", path, NULL, &r), 0);
+        if (r.status != 404)
+            break;
+        resp_free(&r);
+        journey_pause_ms(20);
+    }
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.content_type, "image/png");
+    assert_true(r.len > 24 && memcmp(r.body, "\x89PNG\r\n\x1a\n", 8) == 0);
+    const unsigned char *ihdr = (const unsigned char *)r.body + 16;
+    assert_int_equal(ihdr[0] << 24 | ihdr[1] << 16 | ihdr[2] << 8 | ihdr[3], 1920);
+    assert_int_equal(ihdr[4] << 24 | ihdr[5] << 16 | ihdr[6] << 8 | ihdr[7], 1080);
+    resp_free(&r);
     /* Revoked at the console: the device's calls are refused, and it says so. */
     snprintf(path, sizeof path, "/v1/admin/devices/%s/revoke", device);
     assert_int_equal(harness_operator(&f->w.central, "POST", path, NULL, &r), 0);

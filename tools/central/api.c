@@ -49,6 +49,7 @@ static const Route ROUTES[] = {
     {"POST", "v1/devices/enroll", api_device_enroll},
     {"POST", "v1/devices/*/heartbeat", api_device_heartbeat},
     {"POST", "v1/devices/*/certificate", api_device_certificate},
+    {"PUT", "v1/devices/*/screenshot", api_device_screenshot_put},
     {"GET", "v1/fleet", api_fleet},
     {"GET", "v1/stock", api_stock_delta},
     {"POST", "v1/handoffs", api_handoff_create},
@@ -63,6 +64,7 @@ static const Route ROUTES[] = {
     {"DELETE", "v1/admin/stores/*/service-pin", api_admin_service_pin},
     {"POST", "v1/admin/devices/*/revoke", api_admin_device_revoke},
     {"POST", "v1/admin/devices/*/commands", api_admin_device_command},
+    {"GET", "v1/admin/devices/*/screenshot", api_admin_device_screenshot},
     {"GET", "console/*", api_console_page},
     {"GET", "console/codes/*", api_console_code_png},
 };

@@ -71,6 +71,7 @@ void api_floor_page(HttpRequest *req, HttpReply *r);
 void api_device_enroll(HttpRequest *req, HttpReply *r);
 void api_device_heartbeat(HttpRequest *req, HttpReply *r);
 void api_device_certificate(HttpRequest *req, HttpReply *r);
+void api_device_screenshot_put(HttpRequest *req, HttpReply *r);
 void api_fleet(HttpRequest *req, HttpReply *r);
 void api_stock_delta(HttpRequest *req, HttpReply *r);
 void api_handoff_create(HttpRequest *req, HttpReply *r);
@@ -86,6 +87,7 @@ void api_admin_enrollment_code_expire(HttpRequest *req, HttpReply *r);
 void api_admin_service_pin(HttpRequest *req, HttpReply *r);
 void api_admin_device_revoke(HttpRequest *req, HttpReply *r);
 void api_admin_device_command(HttpRequest *req, HttpReply *r);
+void api_admin_device_screenshot(HttpRequest *req, HttpReply *r);
 void api_console_page(HttpRequest *req, HttpReply *r);
 void api_console_code_png(HttpRequest *req, HttpReply *r);
 

@@ -1,7 +1,8 @@
 /* api_console.c: the device console, GET /console/{store}: plain HTML for the person who
  * installs and looks after a shop's displays. It lists the store's devices (id, name, kind,
- * version, last heartbeat, healthy, offline or revoked, certificate expiry) with a Revoke
- * button each, makes one-time enrollment codes (shown large and as a QR code, the PNG of
+ * version, last heartbeat, healthy, offline or revoked, certificate expiry, the last
+ * screenshot it sent) with buttons for the operator's commands (screenshot, sync now,
+ * restart) and Revoke, makes one-time enrollment codes (shown large and as a QR code, the PNG of
  * GET /console/codes/{code}.png) and sets the store's service PIN. The buttons call the
  * operator API (docs/api.md) with fetch(). Inline style and script, no external resources;
  * every text is HTML-escaped and the script reads ids from data attributes and writes with
@@ -57,6 +58,12 @@ static const char CONSOLE_SCRIPT[] =
     "new Date(j.expires_at).toLocaleTimeString();$('code').hidden=false})})"
     ".catch(function(){msg.textContent='Offline: no code made'})"
     ".then(function(){k.disabled=false});return}"
+    "var c=e.target.closest('button[data-cmd]');"
+    "if(c){c.disabled=true;post('/v1/admin/devices/'+encodeURIComponent(c.closest('tr')"
+    ".dataset.id)+'/commands','POST',{command:c.dataset.cmd}).then(function(r){"
+    "if(!r.ok)return fail(r);msg.textContent=c.textContent+': sent with the next heartbeat "
+    "(within a minute); it waits for a shopper to finish'}).catch(function(){"
+    "msg.textContent='Offline: not sent'}).then(function(){c.disabled=false});return}"
     "var v=e.target.closest('button[data-revoke]');if(!v)return;"
     "var id=v.closest('tr').dataset.id;"
     "if(!confirm('Revoke '+id+'? It stops working until it is enrolled again.'))return;"
@@ -141,7 +148,20 @@ static void page_device(Page *p, sqlite3_stmt *st, time_t now)
         util_iso_date(expires, date);
         page_raw(p, "<br><small>certificate until %s</small>", date);
     }
-    page_raw(p, "<td>%s", revoked ? "" : "<button class=no data-revoke>Revoke</button>");
+    if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+        time_t shot = (time_t)sqlite3_column_int64(st, 7);
+        page_raw(p, "<br><small><a href=\"/v1/admin/devices/");
+        page_text(p, db_text(st, 0));
+        page_raw(p, "/screenshot\" target=_blank>screenshot</a>, ");
+        page_ago(p, now - shot < 0 ? 0 : now - shot);
+        page_raw(p, "</small>");
+    }
+    page_raw(p, "<td>%s",
+             revoked ? ""
+                     : "<button class=no data-cmd=screenshot>Screenshot</button> "
+                       "<button class=no data-cmd=sync_now>Sync now</button> "
+                       "<button class=no data-cmd=restart>Restart</button> "
+                       "<button class=no data-revoke>Revoke</button>");
     page_raw(p, "</tr>");
 }
 
@@ -165,8 +185,9 @@ void api_console_page(HttpRequest *req, HttpReply *r)
         goto out;
     }
     if (db_prepare(req->c->db,
-                   "SELECT id,name,kind,version,last_seen,cert_expires_at,revoked_at"
-                   " FROM devices WHERE store_id=? ORDER BY id LIMIT ?",
+                   "SELECT id,name,kind,version,last_seen,cert_expires_at,revoked_at,taken_at"
+                   " FROM devices LEFT JOIN device_screenshots ON device_id=id"
+                   " WHERE store_id=? ORDER BY id LIMIT ?",
                    &st) != KIOSK_OK) {
         status = 500;
         page_message(&p, CONSOLE_STYLE, "Try again", "The service could not read its database.");

@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -32,6 +33,7 @@
 #define COMMANDS_PER_HEARTBEAT 16
 #define RENEW_FRACTION         3 /* renew in the last third of a certificate's validity */
 #define DEVICE_ID_SIZE         24
+#define SCREENSHOT_SIDE_MAX    8192 /* pixels: wider or taller is no screen of ours */
 
 /* --- rows ------------------------------------------------------------------------------ */
 
@@ -435,9 +437,16 @@ static KioskErr save_enrollment(HttpRequest *req, const char *id, const char *se
     sqlite3_bind_text(st, 9, cert->serial, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, (sqlite3_int64)cert->not_after);
     err = step_done(st);
+    /* A device enrolled again starts afresh: nothing queued, nothing seen of its last life. */
     if (err == KIOSK_OK)
         err = db_prepare(
             db, "DELETE FROM device_commands WHERE device_id=? AND delivered_at IS NULL", &st);
+    if (err == KIOSK_OK) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        err = step_done(st);
+    }
+    if (err == KIOSK_OK)
+        err = db_prepare(db, "DELETE FROM device_screenshots WHERE device_id=?", &st);
     if (err == KIOSK_OK) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         err = step_done(st);
@@ -715,6 +724,100 @@ out:
     free(status);
     json_decref(commands);
     json_decref(config);
+}
+
+/* --- screenshots ----------------------------------------------------------------------- */
+
+/* A PNG by its signature and header: an IHDR of a picture no larger than a screen could be. */
+static bool png_plausible(const unsigned char *p, size_t n)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n < 33 || memcmp(p, sig, sizeof sig) != 0 || memcmp(p + 8, "\0\0\0\rIHDR", 8) != 0)
+        return false;
+    uint32_t w = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+    uint32_t h = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+    return w >= 1 && h >= 1 && w <= SCREENSHOT_SIDE_MAX && h <= SCREENSHOT_SIDE_MAX;
+}
+
+/* PUT /v1/devices/{id}/screenshot: the picture a device took for the operator's
+ * "screenshot" command. Only its latest is kept. */
+void api_device_screenshot_put(HttpRequest *req, HttpReply *r)
+{
+    sqlite3_stmt *st = NULL;
+    DeviceRow d;
+    time_t now = time(NULL);
+    if (!path_device(req, r, req->seg[2]))
+        return;
+    if (!req->upload || !png_plausible(req->upload, req->upload_len)) {
+        http_reply_error(r, 400, "invalid_image", "The body must be a PNG of at most %dx%d",
+                         SCREENSHOT_SIDE_MAX, SCREENSHOT_SIDE_MAX);
+        return;
+    }
+    KioskErr err = device_find(req->c->db, req->seg[2], &d);
+    if (err == KIOSK_E_NOTFOUND) {
+        http_reply_error(r, 404, "device_not_found", "No device %s; enroll first", req->seg[2]);
+        return;
+    }
+    if (err == KIOSK_OK && d.revoked_at) {
+        http_reply_error(r, 401, "device_revoked", "Device %s was revoked; enroll it again", d.id);
+        return;
+    }
+    if (err == KIOSK_OK)
+        err = db_prepare(req->c->db,
+                         "INSERT OR REPLACE INTO device_screenshots(device_id,png,taken_at)"
+                         " VALUES(?,?,?)",
+                         &st);
+    if (err == KIOSK_OK) {
+        sqlite3_bind_text(st, 1, d.id, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(st, 2, req->upload, (int)req->upload_len, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+        err = step_done(st);
+    }
+    if (err != KIOSK_OK) {
+        api_db_error(r);
+        return;
+    }
+    log_info("devices", "screenshot from %s (%zu bytes)", d.id, req->upload_len);
+    http_reply_empty(r);
+}
+
+/* GET /v1/admin/devices/{id}/screenshot: the device's latest screenshot, image/png. */
+void api_admin_device_screenshot(HttpRequest *req, HttpReply *r)
+{
+    sqlite3_stmt *st = NULL;
+    if (!api_admin_auth(req, r) || !api_path_id(r, req->seg[3], "device"))
+        return;
+    if (db_prepare(req->c->db, "SELECT png,taken_at FROM device_screenshots WHERE device_id=?",
+                   &st) != KIOSK_OK) {
+        api_db_error(r);
+        return;
+    }
+    sqlite3_bind_text(st, 1, req->seg[3], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        if (rc == SQLITE_DONE)
+            http_reply_error(r, 404, "screenshot_not_found",
+                             "Device %s has sent no screenshot; queue the screenshot command",
+                             req->seg[3]);
+        else
+            api_db_error(r);
+        return;
+    }
+    size_t n = (size_t)sqlite3_column_bytes(st, 0);
+    const void *png = sqlite3_column_blob(st, 0);
+    r->raw = n ? malloc(n) : NULL;
+    if (!r->raw) {
+        sqlite3_finalize(st);
+        http_reply_error(r, 500, "internal", "Out of memory");
+        return;
+    }
+    memcpy(r->raw, png, n);
+    sqlite3_finalize(st);
+    r->status = 200;
+    r->raw_len = n;
+    r->content_type = "image/png";
+    r->no_store = true; /* a store's screen: not for caches */
 }
 
 /* --- the operator's calls -------------------------------------------------------------- */

@@ -105,6 +105,10 @@ static const char SCHEMA[] =
     " command TEXT NOT NULL, created_at INTEGER NOT NULL, delivered_at INTEGER);"
     "CREATE INDEX IF NOT EXISTS device_commands_device ON device_commands(device_id,"
     " delivered_at);"
+    /* The last screenshot a device sent for support (the operator's "screenshot"). */
+    "CREATE TABLE IF NOT EXISTS device_screenshots("
+    " device_id TEXT PRIMARY KEY REFERENCES devices(id), png BLOB NOT NULL,"
+    " taken_at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS handoffs("
     " code TEXT PRIMARY KEY, store_id TEXT NOT NULL, device_id TEXT, product_id TEXT,"
     " variant_id TEXT, items TEXT NOT NULL, created_at INTEGER NOT NULL,"

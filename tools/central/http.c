@@ -23,7 +23,7 @@ struct Http {
 
 typedef struct ConnState {
     char *body;
-    size_t len;
+    size_t len, cap, max; /* max: HTTP_BODY_MAX, or HTTP_UPLOAD_MAX for an upload */
     bool too_big;
 } ConnState;
 
@@ -129,6 +129,16 @@ static void client_cert_identity(const Central *c, struct MHD_Connection *conn, 
         c->device_ca && pki_ca_issued(c->device_ca, peers[0].data, peers[0].size);
 }
 
+bool http_is_upload(const char *method, const char *url)
+{
+    static const char prefix[] = "/v1/devices/", suffix[] = "/screenshot";
+    size_t n = strlen(url), p = sizeof prefix - 1, q = sizeof suffix - 1;
+    if (strcmp(method, "PUT") != 0 || n <= p + q || strncmp(url, prefix, p) != 0 ||
+        strcmp(url + n - q, suffix) != 0)
+        return false;
+    return memchr(url + p, '/', n - p - q) == NULL; /* one segment: the device id */
+}
+
 static int split_path(const char *url, char *buf, size_t size, const char **seg)
 {
     size_t n = strlen(url);
@@ -158,11 +168,20 @@ static void handle(Http *h, struct MHD_Connection *conn, const char *url, const 
         return;
     }
     if (cs->too_big) {
-        http_reply_error(r, 413, "body_too_large", "The request body is over %d bytes",
-                         HTTP_BODY_MAX);
+        http_reply_error(r, 413, "body_too_large", "The request body is over %zu bytes", cs->max);
         return;
     }
-    if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 || strcmp(method, "PATCH") == 0) {
+    if (http_is_upload(method, url)) {
+        const char *type =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (!type || strncmp(type, "image/png", 9) != 0 || (type[9] && type[9] != ';')) {
+            http_reply_error(r, 415, "unsupported_media_type", "The body must be image/png");
+            return;
+        }
+        req.upload = (const unsigned char *)(cs->body ? cs->body : "");
+        req.upload_len = cs->len;
+    } else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+               strcmp(method, "PATCH") == 0) {
         if (cs->len == 0) {
             req.json = json_object();
         } else {
@@ -199,13 +218,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!cs)
             return MHD_NO;
         *con_cls = cs;
+        cs->max = http_is_upload(method, url) ? HTTP_UPLOAD_MAX : HTTP_BODY_MAX;
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
+        if (cl && strtoull(cl, NULL, 10) > cs->max) {
             /* Refuse before reading: libmicrohttpd closes the connection after replying. */
             HttpReply r = {0};
-            http_reply_error(&r, 413, "body_too_large", "The request body is over %d bytes",
-                             HTTP_BODY_MAX);
+            http_reply_error(&r, 413, "body_too_large", "The request body is over %zu bytes",
+                             cs->max);
             enum MHD_Result ret = send_reply(conn, &r);
             json_decref(r.json);
             log_info("http", "%s %s -> 413", method, url);
@@ -216,14 +236,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (cs->too_big || cs->len + n > HTTP_BODY_MAX) {
+        if (cs->too_big || cs->len + n > cs->max) {
             cs->too_big = true; /* keep draining; the reply comes at the end */
             return MHD_YES;
         }
-        char *grown = realloc(cs->body, cs->len + n + 1);
-        if (!grown)
-            return MHD_NO;
-        cs->body = grown;
+        if (cs->len + n + 1 > cs->cap) { /* doubling: an upload comes in many chunks */
+            size_t cap = cs->cap ? cs->cap : 1024;
+            while (cap < cs->len + n + 1)
+                cap *= 2;
+            char *grown = realloc(cs->body, cap);
+            if (!grown)
+                return MHD_NO;
+            cs->body = grown;
+            cs->cap = cap;
+        }
         memcpy(cs->body + cs->len, upload_data, n);
         cs->len += n;
         cs->body[cs->len] = '\0';

@@ -14,12 +14,13 @@
 #include "kerr.h"
 #include "pki.h"
 
-#define HTTP_BODY_MAX     (64 * 1024) /* largest request body accepted */
-#define HTTP_SEGS_MAX     8           /* path segments, "/v1/a/b/c" is 4 */
-#define HTTP_SEG_MAX      128         /* bytes in one path segment */
-#define HTTP_CONN_LIMIT   256         /* simultaneous connections */
-#define HTTP_CONN_TIMEOUT 120         /* seconds of idleness before a connection is closed */
-#define HTTP_CN_MAX       64          /* bytes of a client certificate's CN we look at */
+#define HTTP_BODY_MAX     (64 * 1024)       /* largest request body accepted */
+#define HTTP_UPLOAD_MAX   (4 * 1024 * 1024) /* a PNG upload (a device's screenshot) */
+#define HTTP_SEGS_MAX     8                 /* path segments, "/v1/a/b/c" is 4 */
+#define HTTP_SEG_MAX      128               /* bytes in one path segment */
+#define HTTP_CONN_LIMIT   256               /* simultaneous connections */
+#define HTTP_CONN_TIMEOUT 120               /* seconds of idleness before a connection is closed */
+#define HTTP_CN_MAX       64                /* bytes of a client certificate's CN we look at */
 
 struct MHD_Connection;
 
@@ -31,7 +32,12 @@ typedef struct HttpRequest {
     const char *path;
     const char *seg[HTTP_SEGS_MAX];
     int nseg;
-    json_t *json;        /* POST/PUT/PATCH body as an object ({} when empty), NULL for GET */
+    json_t *json; /* POST/PUT/PATCH body as an object ({} when empty), NULL for GET
+                     and for an upload */
+    /* An upload's bytes (http_is_upload routes only, Content-Type image/png): NULL
+     * otherwise. */
+    const unsigned char *upload;
+    size_t upload_len;
     bool client_cert_ok; /* a client certificate was presented and verified */
     /* Read from that verified certificate: who it names, its serial, and whether the
      * device CA issued it. Empty strings without one. */
@@ -63,6 +69,9 @@ void http_reply_empty(HttpReply *r);
 /* Sets the error shape; code is machine-readable, the message human words. */
 void http_reply_error(HttpReply *r, unsigned status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Routes whose body is not JSON but an image/png upload of up to HTTP_UPLOAD_MAX bytes:
+ * PUT /v1/devices/{id}/screenshot. */
+bool http_is_upload(const char *method, const char *url);
 /* A query-string argument, or NULL. Borrowed. */
 const char *http_query(const HttpRequest *req, const char *name);
 /* A request header, or NULL. Borrowed. */
