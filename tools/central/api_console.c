@@ -26,13 +26,14 @@
 
 static const char CONSOLE_STYLE[] =
     "<style>body{font-family:system-ui,-apple-system,sans-serif;color:#1f1f1f;margin:0 auto;"
-    "padding:12px;max-width:860px}h1{font-size:1.3em;margin:.3em 0}h2{font-size:1.05em;"
+    "padding:12px;max-width:960px}h1{font-size:1.3em;margin:.3em 0}h2{font-size:1.05em;"
     "margin:1.2em 0 .4em}small{color:#5f6368}table{border-collapse:collapse;width:100%}"
     "th,td{text-align:left;padding:8px 6px;border-bottom:1px solid #e4e4e0;vertical-align:top}"
     ".st{font-size:.85em;padding:2px 8px;border-radius:10px;background:#e4e4e0}"
     ".healthy .st{background:#cfe7d3}.revoked .st{background:#f4c7c3}"
     "button{font:inherit;padding:10px 14px;border-radius:10px;border:0;background:#1d2b4f;"
     "color:#fff}button.no{background:#e4e4e0;color:#1f1f1f}button:disabled{opacity:.4}"
+    "td button{padding:6px 10px;margin:0 4px 4px 0;font-size:.9em}.nw{white-space:nowrap}"
     "input{font:inherit;padding:9px;border:1px solid #c4c4c0;border-radius:8px;width:10em}"
     "#code{margin:12px 0;padding:12px;border:1px solid #e4e4e0;border-radius:12px;"
     "text-align:center}#code-text{font:700 2.6em ui-monospace,monospace;letter-spacing:.08em;"
@@ -146,13 +147,13 @@ static void page_device(Page *p, sqlite3_stmt *st, time_t now)
     if (expires && !revoked) {
         char date[11];
         util_iso_date(expires, date);
-        page_raw(p, "<br><small>certificate until %s</small>", date);
+        page_raw(p, "<br><small class=nw>certificate until %s</small>", date);
     }
     if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
         time_t shot = (time_t)sqlite3_column_int64(st, 7);
-        page_raw(p, "<br><small><a href=\"/v1/admin/devices/");
+        page_raw(p, "<br><small class=nw><a href=\"/v1/admin/devices/");
         page_text(p, db_text(st, 0));
-        page_raw(p, "/screenshot\" target=_blank>screenshot</a>, ");
+        page_raw(p, "/screenshot\" target=_blank>screenshot</a> ");
         page_ago(p, now - shot < 0 ? 0 : now - shot);
         page_raw(p, "</small>");
     }

@@ -181,6 +181,21 @@ static bool path_device(HttpRequest *req, HttpReply *r, const char *seg)
     return true;
 }
 
+/* The device of a device call's path (req->seg[2]), enrolled and not revoked, in *d; false
+ * with the reply set otherwise. Development mode has no certificate to refuse, but a revoked
+ * device is still shut out. */
+static bool device_live(HttpRequest *req, HttpReply *r, DeviceRow *d)
+{
+    KioskErr err = device_find(req->c->db, req->seg[2], d);
+    if (err == KIOSK_E_NOTFOUND)
+        http_reply_error(r, 404, "device_not_found", "No device %s; enroll first", req->seg[2]);
+    else if (err != KIOSK_OK)
+        api_db_error(r);
+    else if (d->revoked_at)
+        http_reply_error(r, 401, "device_revoked", "Device %s was revoked; enroll it again", d->id);
+    return err == KIOSK_OK && !d->revoked_at;
+}
+
 /* --- field helpers --------------------------------------------------------------------- */
 
 static bool valid_kind(const char *kind)
@@ -653,7 +668,8 @@ void api_device_heartbeat(HttpRequest *req, HttpReply *r)
     bool begun = false;
     KioskErr err = KIOSK_OK;
     if (!path_device(req, r, req->seg[2]) ||
-        !api_body_string(req, r, "version", false, VERSION_MAX, &version))
+        !api_body_string(req, r, "version", false, VERSION_MAX, &version) ||
+        !device_live(req, r, &d))
         return;
     status = json_dumps(req->json, JSON_COMPACT | JSON_SORT_KEYS);
     if (!status || strlen(status) > HEARTBEAT_STATUS_MAX) {
@@ -662,20 +678,7 @@ void api_device_heartbeat(HttpRequest *req, HttpReply *r)
                          HEARTBEAT_STATUS_MAX);
         return;
     }
-    err = device_find(req->c->db, req->seg[2], &d);
-    if (err == KIOSK_E_NOTFOUND) {
-        free(status);
-        http_reply_error(r, 404, "device_not_found", "No device %s; enroll first", req->seg[2]);
-        return;
-    }
-    /* Development mode: no certificate, but a revoked device is still shut out. */
-    if (err == KIOSK_OK && d.revoked_at) {
-        free(status);
-        http_reply_error(r, 401, "device_revoked", "Device %s was revoked; enroll it again", d.id);
-        return;
-    }
-    if (err == KIOSK_OK)
-        err = db_exec(req->c->db, "BEGIN IMMEDIATE");
+    err = db_exec(req->c->db, "BEGIN IMMEDIATE");
     if (err != KIOSK_OK)
         goto out;
     begun = true;
@@ -753,20 +756,12 @@ void api_device_screenshot_put(HttpRequest *req, HttpReply *r)
                          SCREENSHOT_SIDE_MAX, SCREENSHOT_SIDE_MAX);
         return;
     }
-    KioskErr err = device_find(req->c->db, req->seg[2], &d);
-    if (err == KIOSK_E_NOTFOUND) {
-        http_reply_error(r, 404, "device_not_found", "No device %s; enroll first", req->seg[2]);
+    if (!device_live(req, r, &d))
         return;
-    }
-    if (err == KIOSK_OK && d.revoked_at) {
-        http_reply_error(r, 401, "device_revoked", "Device %s was revoked; enroll it again", d.id);
-        return;
-    }
-    if (err == KIOSK_OK)
-        err = db_prepare(req->c->db,
-                         "INSERT OR REPLACE INTO device_screenshots(device_id,png,taken_at)"
-                         " VALUES(?,?,?)",
-                         &st);
+    KioskErr err = db_prepare(req->c->db,
+                              "INSERT OR REPLACE INTO device_screenshots(device_id,png,taken_at)"
+                              " VALUES(?,?,?)",
+                              &st);
     if (err == KIOSK_OK) {
         sqlite3_bind_text(st, 1, d.id, -1, SQLITE_STATIC);
         sqlite3_bind_blob(st, 2, req->upload, (int)req->upload_len, SQLITE_STATIC);
