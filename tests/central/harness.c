@@ -279,9 +279,11 @@ static int call(const TestCentral *tc, const char *ca_file, const char *cert, co
     }
     if (strcmp(method, "GET") != 0)
         curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    bool typed = false; /* the caller's headers name the body's type */
-    for (int i = 0; headers && headers[i]; i++)
+    bool typed = false, expect = false; /* the caller's headers name the type, or Expect */
+    for (int i = 0; headers && headers[i]; i++) {
         typed |= strncasecmp(headers[i], "Content-Type:", 13) == 0;
+        expect |= strncasecmp(headers[i], "Expect:", 7) == 0;
+    }
     if (body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body_len);
@@ -291,7 +293,8 @@ static int call(const TestCentral *tc, const char *ca_file, const char *cert, co
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
     }
-    hl = curl_slist_append(hl, "Expect:");
+    if (!expect)
+        hl = curl_slist_append(hl, "Expect:"); /* libcurl looks at the first Expect only */
     for (int i = 0; headers && headers[i]; i++)
         hl = curl_slist_append(hl, headers[i]);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
@@ -325,7 +328,9 @@ int harness_upload_as(const TestCentral *tc, const char *cert, const char *key, 
 {
     char header[128];
     snprintf(header, sizeof header, "Content-Type: %s", type);
-    const char *const headers[] = {header, NULL};
+    /* As a large upload should: the service can refuse it (413) before the body is sent,
+     * rather than close the connection under a client still sending. */
+    const char *const headers[] = {header, "Expect: 100-continue", NULL};
     return call(tc, tc->ca, cert, key, "PUT", path, body, len, headers, out);
 }
 

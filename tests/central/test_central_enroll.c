@@ -699,9 +699,8 @@ static void upload(const TestCentral *tc, const char *name, const char *device, 
     snprintf(path, sizeof path, "/v1/devices/%s/screenshot", device);
     if (name)
         harness_device_files(tc, name, cert, key, sizeof cert);
-    assert_int_equal(
-        harness_upload_as(tc, name ? cert : NULL, name ? key : NULL, path, type, body, len, out),
-        0);
+    if (harness_upload_as(tc, name ? cert : NULL, name ? key : NULL, path, type, body, len, out))
+        fail_msg("PUT %s (%s, %zu bytes): curl error %d", path, type, len, out->curl_code);
 }
 
 /* The operator's screenshot: only the device itself sends it, only a PNG, only the latest
