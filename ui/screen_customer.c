@@ -9,6 +9,9 @@
 #include "format.h"
 #include "i18n.h"
 #include "screen.h"
+#include "text.h"
+
+#define NOTE_LINES_MAX 4 /* of a note's text on the screen; longer ones are drawn smaller */
 
 static const char *channel_name(const char *c)
 {
@@ -145,6 +148,8 @@ static void history(Ui *ui, const AppState *s, SDL_Rect r)
         format_date(date, sizeof date, view_parse_time(h->created_at), app_language(s));
         snprintf(text, sizeof text, "%s · %s", date, channel_name(h->channel));
         snprintf(id, sizeof id, "order-%zu", o);
+        if (y + t->px[TEXT_CAPTION] * 14 / 10 + t->px[TEXT_BODY] * 14 / 10 > in.y + in.h)
+            break; /* a date without a line under it says nothing */
         y = line(ui, id, in, y, text, TEXT_CAPTION, t->text_muted);
         for (size_t l = 0; l < h->line_count && y >= 0; l++) {
             const CentralHistoryLine *hl = &h->lines[l];
@@ -179,10 +184,17 @@ static void notes(Ui *ui, const AppState *s, SDL_Rect r)
         return;
     }
     char text[256], date[64], id[UI_ID_MAX];
-    int y = list.y, body_h = t->px[TEXT_BODY] * 13 / 10 * 2;
-    for (size_t i = 0; i < se->notes.count; i++) {
+    int y = list.y, line_h = t->px[TEXT_BODY] * 13 / 10;
+    size_t i;
+    for (i = 0; i < se->notes.count; i++) {
         const CentralNote *n = &se->notes.notes[i];
         int cap_h = t->px[TEXT_CAPTION] * 14 / 10;
+        /* As many lines as the note takes at full size (a tenth spare for the wrapping),
+         * up to NOTE_LINES_MAX: the author right under it, every note the same size. */
+        int w = 0, h = 0;
+        text_measure(ui->text, n->text, t->weight[TEXT_BODY], t->px[TEXT_BODY], &w, &h);
+        int lines = w * 10 / 9 / (list.w > 0 ? list.w : 1) + 1;
+        int body_h = line_h * (lines < NOTE_LINES_MAX ? lines : NOTE_LINES_MAX);
         if (y + body_h + cap_h > list.y + list.h)
             break;
         snprintf(id, sizeof id, "note-%zu", i);
@@ -197,6 +209,12 @@ static void notes(Ui *ui, const AppState *s, SDL_Rect r)
         if (y < 0)
             break;
         y += theme_px(t, 12);
+    }
+    if (i < se->notes.count && y >= 0) { /* the stylist knows there is more than shown */
+        int more = (int)(se->notes.count - i);
+        snprintf(text, sizeof text,
+                 ngettext("%d older note", "%d older notes", (unsigned long)more), more);
+        line(ui, "notes-more", list, y, text, TEXT_CAPTION, t->text_muted);
     }
 }
 
