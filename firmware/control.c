@@ -39,6 +39,8 @@ struct ControlCall {
 
 struct ControlServer {
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    dev_t dev; /* the socket file this server made */
+    ino_t ino;
     int listen_fd;
     int wake[2];
     EventQueue *queue;
@@ -49,6 +51,26 @@ struct ControlServer {
     bool stop;
     Client clients[CONTROL_MAX_CLIENTS];
 };
+
+/* A server already listens at addr (a kiosk still running), rather than a stale file. */
+static bool socket_answers(const struct sockaddr_un *addr)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool live = connect(fd, (const struct sockaddr *)addr, sizeof *addr) == 0;
+    close(fd);
+    return live;
+}
+
+/* Removes the socket file if it is still the one this server made: a kiosk that takes a
+ * while to stop never removes the socket of the one started after it. */
+static void remove_own_socket(const ControlServer *s)
+{
+    struct stat st;
+    if (lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+        unlink(s->path);
+}
 
 static void wake_thread(ControlServer *s)
 {
@@ -277,13 +299,23 @@ ControlServer *control_create(const char *path, EventQueue *q, KioskErr *err)
     if (s->listen_fd < 0)
         goto fail;
     struct stat st;
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-        unlink(path); /* a stale socket from a previous run */
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     strcpy(addr.sun_path, path);
+    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+        if (socket_answers(&addr)) {
+            log_error("control", "another kiosk is running on %s: stop it first", path);
+            *err = KIOSK_E_STATE;
+            goto fail;
+        }
+        unlink(path); /* a stale socket from a previous run */
+    }
     if (bind(s->listen_fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
         log_error("control", "cannot create the control socket %s: %s", path, strerror(errno));
         goto fail;
+    }
+    if (lstat(path, &st) == 0) { /* ours: only this file is removed at the end */
+        s->dev = st.st_dev;
+        s->ino = st.st_ino;
     }
     if (chmod(path, 0600) != 0 || listen(s->listen_fd, 8) != 0) {
         log_error("control", "cannot listen on %s: %s", path, strerror(errno));
@@ -314,7 +346,7 @@ void control_destroy(ControlServer *s)
         wake_thread(s);
         pthread_join(s->thread, NULL);
         finish_calls(s); /* answers still queued are written, then freed */
-        unlink(s->path);
+        remove_own_socket(s);
     }
     for (int i = 0; i < CONTROL_MAX_CLIENTS; i++) {
         if (s->clients[i].fd >= 0)

@@ -208,6 +208,31 @@ static void socket_is_owner_only_and_replaced_when_stale(void **state)
     assert_non_null(f->server);
 }
 
+/* Two kiosks never share a socket: the second is refused while the first answers, and a
+ * slow-stopping one never removes the socket of the one started after it. */
+static void a_live_socket_is_not_taken_over(void **state)
+{
+    Fixture *f = *state;
+    KioskErr err = KIOSK_OK;
+    assert_null(control_create(f->path, f->q, &err));
+    assert_int_equal(err, KIOSK_E_STATE);
+    struct stat st;
+    assert_int_equal(stat(f->path, &st), 0); /* the refusal left the first one's socket */
+    /* The file replaced under the running server (as by a later kiosk): it stays. */
+    assert_int_equal(unlink(f->path), 0);
+    ControlServer *later = control_create(f->path, f->q, &err);
+    assert_non_null(later);
+    control_destroy(f->server);
+    f->server = later;
+    assert_int_equal(stat(f->path, &st), 0);
+    Caller c = {.path = f->path, .line = "{\"cmd\":\"ping\"}\n"};
+    pthread_t th;
+    pthread_create(&th, NULL, call_raw, &c);
+    answer_one(f); /* the later one answers */
+    pthread_join(th, NULL);
+    assert_non_null(strstr(c.reply, "\"echo\":\"ping\""));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -218,6 +243,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deferred_finish, setup, teardown),
         cmocka_unit_test_setup_teardown(socket_is_owner_only_and_replaced_when_stale, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_live_socket_is_not_taken_over, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
