@@ -1198,6 +1198,7 @@ static bool on_timer(AppState *s, TimerId id, uint64_t now_ms, Effects *fx)
     case TIMER_RESTART:
     case TIMER_HEARTBEAT:
     case TIMER_SERVICE:
+    case TIMER_PROBE:
     case TIMER_COUNT:
         break;
     }

@@ -350,6 +350,7 @@ typedef enum EffectType {
     FX_CHECK_PIN,      /* service.pin against the store's PIN record (PBKDF2, off the UI) */
     FX_FACTORY_RESET,  /* service mode: stop, erase the data directory, start as new */
     FX_DIAG,           /* service mode: network and TLS, storage, update state (off the UI) */
+    FX_PROBE,          /* setup: does the central service answer? (RESULT_SYNC's online) */
 } EffectType;
 
 typedef struct Effect {

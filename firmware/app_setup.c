@@ -11,7 +11,9 @@
 #include "app_priv.h"
 #include "log.h"
 
-#define SETUP_RESTART_MS 4000 /* "Enrolled": long enough to read, then the kiosk starts */
+#define SETUP_RESTART_MS  4000  /* "Enrolled": long enough to read, then the kiosk starts */
+#define SETUP_PROBE_MS    5000  /* asking again whether the service answers, while it does not */
+#define SETUP_PROBE_OK_MS 30000 /* ... and while it does */
 
 void app_setup_start(AppState *s, const char *serial)
 {
@@ -128,6 +130,8 @@ bool app_setup_dispatch(AppState *s, const Event *ev, Effects *fx)
         }
         if (ev->u.timer.id == TIMER_RESTART && st->stage == SETUP_DONE)
             app_want(fx, FX_RESTART, TIMER_COUNT, 0);
+        if (ev->u.timer.id == TIMER_PROBE && st->stage != SETUP_DONE)
+            app_want(fx, FX_PROBE, TIMER_COUNT, 0);
         return false;
     case EV_READER: {
         bool changed = s->reader_connected != ev->u.reader.connected;
@@ -141,12 +145,14 @@ bool app_setup_dispatch(AppState *s, const Event *ev, Effects *fx)
         if (r->kind == RESULT_SYNC) { /* the screen says whether the network is there */
             bool changed = s->online != r->u.sync.online;
             s->online = r->u.sync.online;
+            app_want(fx, FX_TIMER_ARM, TIMER_PROBE, s->online ? SETUP_PROBE_OK_MS : SETUP_PROBE_MS);
             return changed;
         }
         if (r->kind != RESULT_ENROLLED || r->seq != s->pending[RESULT_ENROLLED] ||
             st->stage != SETUP_ENROLLING)
             return false;
         s->pending[RESULT_ENROLLED] = 0;
+        s->online = !r->offline; /* an answer, even a refusal, came from the service */
         if (r->err != KIOSK_OK) {
             st->stage = SETUP_FAILED;
             app_put(st->error, sizeof st->error, r->refusal[0] ? r->refusal : "offline");

@@ -243,6 +243,10 @@ static void start_data(Core *c, const KioskConfig *cfg)
     }
     if (!cfg->central_url[0])
         return;
+    if (c->state.setup.needed) { /* no store, no certificate: nothing to sync for yet */
+        log_info("core", "catalog and stock sync start once the device is enrolled");
+        return;
+    }
     SyncConfig sc = {
         .central = central_config(c, cfg),
         .db_path = db,
@@ -340,6 +344,8 @@ Core *core_create(const KioskConfig *cfg, EventQueue *q, Clock clock)
         c->state.heartbeat_ms = (uint32_t)(s > 0 ? s : CORE_HEARTBEAT_S) * 1000u;
         timers_arm(&c->timers, TIMER_HEARTBEAT, c->started_ms + CORE_FIRST_HEARTBEAT_MS);
     }
+    if (c->central && c->state.setup.needed) /* the setup screen says whether it answers */
+        timers_arm(&c->timers, TIMER_PROBE, c->started_ms);
     start_data(c, cfg);
     return c;
 }
@@ -942,6 +948,7 @@ static void on_enrolled(const CentralReply *reply, void *ctx)
     }
     if (reply->result != CENTRAL_OK) {
         r->err = unreachable(reply->result) ? KIOSK_E_IO : KIOSK_E_INVALID;
+        r->offline = unreachable(reply->result);
         snprintf(r->refusal, sizeof r->refusal, "%s",
                  reply->error_code[0]         ? reply->error_code
                  : unreachable(reply->result) ? "offline"
@@ -1309,6 +1316,28 @@ static void on_heartbeat_reply(const CentralReply *reply, void *ctx)
     post_result(c, r);
 }
 
+/* Setup: whether the central service answers, for the setup screen. Any HTTP answer counts
+ * (an unenrolled device may be refused); the reply comes back as RESULT_SYNC's online. */
+static void on_probe_reply(const CentralReply *reply, void *ctx)
+{
+    Core *c = ctx;
+    if (reply->result == CENTRAL_CANCELLED)
+        return;
+    Result *r = result_new(RESULT_SYNC, 0);
+    if (!r)
+        return;
+    r->u.sync.online = reply->result == CENTRAL_OK || reply->result == CENTRAL_REFUSED;
+    post_result(c, r);
+}
+
+static void probe(Core *c)
+{
+    CentralRequest req = {.kind = CENTRAL_STORES};
+    uint32_t id;
+    if (!c->central || central_submit_cb(c->central, &req, on_probe_reply, c, &id) != KIOSK_OK)
+        log_warn("core", "the central service could not be asked whether it answers");
+}
+
 static void heartbeat(Core *c)
 {
     const AppState *s = &c->state;
@@ -1457,6 +1486,9 @@ static void apply_effects(Core *c, const Effects *fx, uint64_t now)
         case FX_FACTORY_RESET:
             c->reset = true;
             c->restart = true;
+            break;
+        case FX_PROBE:
+            probe(c);
             break;
         case FX_DIAG:
             start_diag(c, e->seq);

@@ -97,6 +97,7 @@ typedef enum TimerId {
     TIMER_RESTART,   /* enrolled: a moment to read it, then start again */
     TIMER_HEARTBEAT, /* tell the central service this device is well */
     TIMER_SERVICE,   /* the wait after wrong PINs is over */
+    TIMER_PROBE,     /* setup: ask again whether the central service answers */
     TIMER_COUNT
 } TimerId;
 

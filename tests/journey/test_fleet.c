@@ -148,6 +148,17 @@ static void enrolled_from_scratch_then_revoked(void **state)
     json_t *u = journey_await_widget(&f->w, "setup-serial", false);
     assert_string_equal(journey_text_of(u, "setup-serial"), "SN-FLEET-1");
     json_decref(u);
+    /* It asks the service whether it answers, before any badge: the technician sees it. */
+    bool reachable = false;
+    for (int i = 0; i < 250 && !reachable; i++) {
+        u = journey_ui(&f->w);
+        const char *net = journey_text_of(u, "setup-network");
+        reachable = net && strcmp(net, "Reachable") == 0;
+        json_decref(u);
+        if (!reachable)
+            journey_pause_ms(20);
+    }
+    assert_true(reachable);
     journey_layout_ok(&f->w, "setup");
     /* Nobody is served before the device is enrolled; a code alone enrolls nothing. */
     char member[64];

@@ -2054,6 +2054,53 @@ static void setup_failure_says_why_and_retries(void **state)
     free(s);
 }
 
+static Result *probed(bool online)
+{
+    Result *r = result_new(RESULT_SYNC, 0);
+    assert_non_null(r);
+    r->u.sync.online = online;
+    return r;
+}
+
+/* The setup screen says whether the central service answers: asked again and again (more
+ * often while it does not), and an enrollment's answer counts too. */
+static void setup_asks_whether_the_service_answers(void **state)
+{
+    Fixture *f = *state;
+    AppState *s = setup_state(f);
+    Effects fx = {0};
+    uint32_t delay = 0, later = 0, seq;
+    assert_false(s->online);
+    fire(s, TIMER_PROBE, 0, &fx);
+    assert_int_equal(count_of(&fx, FX_PROBE), 1);
+    assert_false(deliver(s, probed(false), &fx));
+    assert_true(arms(&fx, TIMER_PROBE, &delay));
+    assert_true(deliver(s, probed(true), &fx));
+    assert_true(s->online);
+    assert_true(arms(&fx, TIMER_PROBE, &later));
+    assert_true(delay > 0 && later > delay);
+    assert_true(deliver(s, probed(false), &fx)); /* the cable was pulled */
+    assert_false(s->online);
+    seq = setup_enroll_typed(s, &fx);
+    assert_true(deliver(s, enrolled(seq, KIOSK_E_INVALID, "enrollment_code_invalid"), &fx));
+    assert_true(s->online); /* refused: but the service answered */
+    assert_true(send(s, INTENT_RETRY, 0, &fx));
+    assert_true(send(s, INTENT_ENROLL, 0, &fx));
+    assert_true(has_effect(&fx, FX_ENROLL, &seq));
+    Result *r = enrolled(seq, KIOSK_E_IO, "offline");
+    r->offline = true;
+    assert_true(deliver(s, r, &fx));
+    assert_false(s->online);
+    assert_true(send(s, INTENT_RETRY, 0, &fx));
+    assert_true(send(s, INTENT_ENROLL, 0, &fx));
+    assert_true(has_effect(&fx, FX_ENROLL, &seq));
+    assert_true(deliver(s, enrolled(seq, KIOSK_OK, ""), &fx));
+    assert_true(s->online);
+    fire(s, TIMER_PROBE, 0, &fx); /* enrolled: nothing more to ask before the restart */
+    assert_int_equal(count_of(&fx, FX_PROBE), 0);
+    free(s);
+}
+
 static void setup_serves_no_shopper(void **state)
 {
     static const Intent shopper[] = {
@@ -2973,6 +3020,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(setup_code_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(setup_enrolled_restarts_on_its_timer, setup, teardown),
         cmocka_unit_test_setup_teardown(setup_failure_says_why_and_retries, setup, teardown),
+        cmocka_unit_test_setup_teardown(setup_asks_whether_the_service_answers, setup, teardown),
         cmocka_unit_test_setup_teardown(setup_serves_no_shopper, setup, teardown),
         cmocka_unit_test_setup_teardown(stale_pin_answer_is_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(service_badge_without_a_pin_is_a_notice, setup, teardown),
