@@ -374,8 +374,6 @@ int main(int argc, char **argv)
         return fail("no kiosk answers at %s (is it running? try --socket)", socket_path);
     if (!reply)
         return fail("no kiosk answers at %s: not healthy", socket_path);
-    if (!reply)
-        return fail("the kiosk did not answer in time%s", "");
     int status = strcmp(cmd, "health") == 0 && !json_is_true(json_object_get(reply, "healthy"));
     if (json_out) {
         char *text = json_dumps(reply, JSON_COMPACT);
