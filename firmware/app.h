@@ -187,7 +187,9 @@ typedef struct Service {
     LoadState diag_state; /* the checks below, asked when the status shows */
     bool reachable;
     long latency_ms;
-    int64_t certificate_days;
+    int64_t certificate_days;        /* the service's TLS certificate; -1 unknown */
+    bool device_enrolled;            /* this device's own certificate, when it has one */
+    int64_t device_certificate_days; /* below zero once it has ended */
     int64_t free_bytes;
     int free_percent;
     char update[96];

@@ -179,6 +179,8 @@ bool app_service_result(AppState *s, const Result *r, uint64_t now_ms, Effects *
         sv->reachable = r->u.diag.reachable;
         sv->latency_ms = r->u.diag.latency_ms;
         sv->certificate_days = r->u.diag.certificate_days;
+        sv->device_enrolled = r->u.diag.device_enrolled;
+        sv->device_certificate_days = r->u.diag.device_certificate_days;
         sv->free_bytes = r->u.diag.free_bytes;
         sv->free_percent = r->u.diag.free_percent;
         app_put(sv->update, sizeof sv->update, r->u.diag.update);

@@ -1179,6 +1179,8 @@ static void *run_diag(void *arg)
         r->u.diag.latency_ms = (long)json_integer_value(json_object_get(net, "latency_ms"));
         json_t *days = json_object_get(net, "certificate_days_left");
         r->u.diag.certificate_days = days ? json_integer_value(days) : -1;
+        r->u.diag.device_enrolled =
+            core_device_certificate_days(c, &r->u.diag.device_certificate_days);
         r->u.diag.free_bytes = json_integer_value(json_object_get(disk, "free_bytes"));
         r->u.diag.free_percent = (int)json_integer_value(json_object_get(disk, "free_percent"));
         diag_update(r->u.diag.update, sizeof r->u.diag.update);
@@ -1353,12 +1355,8 @@ static void heartbeat(Core *c)
              : s->reader_connected ? "ok"
                                    : "lost");
     req.u.heartbeat.last_sync = s->last_sync;
-    int64_t days = -1;
-    pthread_mutex_lock(&c->identity_lock);
-    if (c->identity && device_id_days_left(c->identity, (int64_t)time(NULL), &days) != KIOSK_OK)
-        days = -1;
-    pthread_mutex_unlock(&c->identity_lock);
-    req.u.heartbeat.certificate_days = days;
+    int64_t days;
+    req.u.heartbeat.certificate_days = core_device_certificate_days(c, &days) ? days : -1;
     uint32_t id;
     if (!c->central || central_submit_cb(c->central, &req, on_heartbeat_reply, c, &id) != KIOSK_OK)
         log_warn("core", "heartbeat not sent");
@@ -1539,6 +1537,15 @@ int64_t core_next_timeout(const Core *c)
 struct CentralClient *core_central(const Core *c)
 {
     return c->central;
+}
+
+bool core_device_certificate_days(Core *c, int64_t *days)
+{
+    pthread_mutex_lock(&c->identity_lock);
+    bool known =
+        c->identity && device_id_days_left(c->identity, (int64_t)time(NULL), days) == KIOSK_OK;
+    pthread_mutex_unlock(&c->identity_lock);
+    return known;
 }
 
 const AppState *core_state(const Core *c)

@@ -33,6 +33,9 @@ const AppState *core_state(const Core *c);
 /* The central service's client (for the image loader), or NULL. Borrowed: it lives until
  * core_destroy. */
 struct CentralClient *core_central(const Core *c);
+/* Whole days left on this device's own certificate (below zero once it has ended): false for
+ * a device that is not enrolled. Any thread. */
+bool core_device_certificate_days(Core *c, int64_t *days);
 /* The device was just enrolled: the shell ends its loop and the kiosk starts again (systemd
  * restarts it) with its identity. */
 bool core_restart_wanted(const Core *c);

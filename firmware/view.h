@@ -246,6 +246,8 @@ typedef struct Result {
             bool reachable;
             long latency_ms;
             int64_t certificate_days; /* the service's TLS certificate; -1 unknown */
+            bool device_enrolled;     /* and this device's own, when it has one */
+            int64_t device_certificate_days;
             int64_t free_bytes;
             int free_percent;
             char update[96];

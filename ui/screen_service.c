@@ -75,6 +75,17 @@ static void status(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect in)
         y = row(ui, "svc-tls", _("Service's certificate"), v, in, y,
                 sv->certificate_days < 14 ? t->accent : t->text);
     }
+    if (checked && sv->device_enrolled) { /* renewed by itself well before it ends */
+        if (sv->device_certificate_days >= 0)
+            snprintf(v, sizeof v,
+                     ngettext("Ends in %lld day", "Ends in %lld days",
+                              (unsigned long)sv->device_certificate_days),
+                     (long long)sv->device_certificate_days);
+        else
+            snprintf(v, sizeof v, "%s", _("Ended: enroll this device again"));
+        y = row(ui, "svc-device-cert", _("This device's certificate"), v, in, y,
+                sv->device_certificate_days < 14 ? t->accent : t->text);
+    }
     format_age(age, sizeof age, s->last_sync, env->wall_s);
     y = row(ui, "svc-sync", _("Last catalog sync"), s->last_sync ? age : _("Never"), in, y,
             t->text);

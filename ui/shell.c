@@ -702,6 +702,10 @@ static void cmd_diag(Shell *sh, ControlCall *call)
                             json_pack("{s:b,s:s?,s:I}", "online", s->online, "last_sync",
                                       synced[0] ? synced : NULL, "catalog_products",
                                       (json_int_t)s->catalog_size));
+        int64_t days;
+        if (core_device_certificate_days(sh->core, &days))
+            json_object_set_new(json_object_get(reply, "network"), "device_certificate_days_left",
+                                json_integer((json_int_t)days));
     }
     DiagWork *d = calloc(1, sizeof *d);
     if (!d) {

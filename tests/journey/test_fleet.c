@@ -510,7 +510,14 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     assert_non_null(strstr(journey_text_of(u, "svc-central"), "ms"));
     assert_non_null(kiosk_widget(u, "svc-tls"));
     assert_non_null(strstr(journey_text_of(u, "svc-storage"), "free"));
+    /* Its own certificate, just signed by the service for 90 days. */
+    assert_non_null(strstr(journey_text_of(u, "svc-device-cert"), "Ends in 89 days"));
     json_decref(u);
+    st = kiosk_proc_cmd(&f->w.kiosk, "diag", json_pack("{s:s}", "what", "net"));
+    json_int_t own = json_integer_value(
+        json_object_get(json_object_get(st, "network"), "device_certificate_days_left"));
+    assert_int_equal(own, 89);
+    json_decref(st);
     journey_layout_ok(&f->w, "service status");
     journey_press(&f->w, "section-1");
     journey_tap_card_of(&f->w, member); /* the reader test: reported, not acted on */

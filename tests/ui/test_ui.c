@@ -333,6 +333,7 @@ static void technician_logs_and_diagnostics(void **state)
     assert_true(json_is_false(json_object_get(net, "reachable")));
     assert_string_equal(json_string_value(json_object_get(net, "result")),
                         "no central service configured");
+    assert_null(json_object_get(net, "device_certificate_days_left")); /* not enrolled */
     assert_int_equal(json_integer_value(json_object_get(display, "width")), 1920);
     assert_true(json_integer_value(json_object_get(storage, "total_bytes")) > 0);
     assert_true(json_is_true(json_object_get(storage, "writable")));

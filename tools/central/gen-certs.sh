@@ -10,10 +10,13 @@
 #                                         operators both present client certificates
 #   other-ca.pem / other-ca-key.pem       an unrelated CA, for "wrong CA is rejected" tests
 #   other-client.pem / other-client-key.pem   a client certificate from that unrelated CA
-# All keys are ECDSA P-256.
+# All keys are ECDSA P-256. The CA, server and operator certificates last 30 days (long
+# enough that a development service left running does not turn red in service mode); the
+# device CA a year.
 # Usage: gen-certs.sh DIR
 set -euo pipefail
 dir=${1:?usage: gen-certs.sh DIR}
+DAYS=30
 mkdir -p "$dir"
 cd "$dir"
 ec() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
@@ -30,18 +33,18 @@ client() {
   openssl req -new -key "$1-key.pem" -out "$1.csr" -subj "/CN=$3" 2>/dev/null
   printf '%s\n' "extendedKeyUsage=clientAuth" "basicConstraints=CA:FALSE" > "$1.ext"
   openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2-key.pem" -CAcreateserial -out "$1.pem" \
-    -days 2 -extfile "$1.ext" 2>/dev/null
+    -days "$DAYS" -extfile "$1.ext" 2>/dev/null
   rm -f "$1.csr" "$1.ext" "$2.srl"
 }
 
-ca ca-key.pem ca.pem 2 "/CN=Kiosk Test CA"
+ca ca-key.pem ca.pem "$DAYS" "/CN=Kiosk Test CA"
 
 ec server-key.pem
 openssl req -new -key server-key.pem -out server.csr -subj "/CN=localhost" 2>/dev/null
 printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "extendedKeyUsage=serverAuth" \
   "basicConstraints=CA:FALSE" > server.ext
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -out server.pem \
-  -days 2 -extfile server.ext 2>/dev/null
+  -days "$DAYS" -extfile server.ext 2>/dev/null
 rm -f server.csr server.ext ca.srl
 
 client client ca device-test
@@ -50,5 +53,5 @@ client client ca device-test
 ca device-ca-key.pem device-ca.pem 365 "/CN=Kiosk Test Device CA"
 cat device-ca.pem ca.pem > client-cas.pem
 
-ca other-ca-key.pem other-ca.pem 2 "/CN=Someone Else CA"
+ca other-ca-key.pem other-ca.pem "$DAYS" "/CN=Someone Else CA"
 client other-client other-ca device-test

@@ -117,6 +117,13 @@ static void print_diag(json_t *reply)
             printf("           its TLS certificate ends %s (%lld days)\n",
                    str(net, "certificate_expires"),
                    json_integer_value(json_object_get(net, "certificate_days_left")));
+        json_t *own = json_object_get(net, "device_certificate_days_left");
+        if (json_is_integer(own))
+            printf("           this device's certificate: %lld days left%s\n",
+                   json_integer_value(own),
+                   json_integer_value(own) < 0 ? " (ENDED: enroll it again)" : "");
+        else
+            printf("           this device is not enrolled (no certificate of its own)\n");
     }
     if (d)
         printf("display:   %lldx%lld %s, %s renderer, last frame %.1f ms, on %s\n",
