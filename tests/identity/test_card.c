@@ -397,6 +397,50 @@ static void test_bad_arguments(void **state)
                      1);
 }
 
+/* --json: what was made, as one JSON object on stdout (for scripts). */
+static void test_json(void **state)
+{
+    Fixture *f = *state;
+    char out[OUT_MAX];
+    Token t;
+
+    unlink(f->tag);
+    assert_int_equal(run_card(out, sizeof out, "card", "mint", "--role", "staff", "--member", "S-9",
+                              "--uid", "04112233445566", "--key", f->priv, "--out", f->tag,
+                              "--print-token", "--json", NULL),
+                     0);
+    json_error_t jerr;
+    json_t *o = json_loads(out, 0, &jerr);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "role")), "staff");
+    assert_string_equal(json_string_value(json_object_get(o, "member")), "S-9");
+    assert_string_equal(json_string_value(json_object_get(o, "file")), f->tag);
+    assert_string_equal(json_string_value(json_object_get(o, "uid")), "04:11:22:33:44:55:66");
+    assert_non_null(json_string_value(json_object_get(o, "expires")));
+    /* The token line a scanner would type, unbound. */
+    assert_int_equal(token_parse_text(json_string_value(json_object_get(o, "token")), &t),
+                     TOKEN_OK);
+    assert_string_equal(t.member_id, "S-9");
+    assert_int_equal(t.uid_len, 0);
+    json_decref(o);
+    check_member_image(f->tag, f->pub, "S-9", TOKEN_ROLE_STAFF, &t);
+
+    assert_int_equal(run_card(out, sizeof out, "card", "mint-garment", "--gtin", "4006381333931",
+                              "--uid", "04112233445566", "--out", f->tag, "--json", NULL),
+                     0);
+    o = json_loads(out, 0, &jerr);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "uri")),
+                        "https://id.gs1.org/01/04006381333931");
+    assert_string_equal(json_string_value(json_object_get(o, "file")), f->tag);
+    json_decref(o);
+    /* A refusal prints nothing on stdout: nothing for a script to mistake for a result. */
+    assert_int_equal(run_card(out, sizeof out, "card", "mint-garment", "--gtin", "123", "--uid",
+                              "04112233445566", "--out", f->tag, "--json", NULL),
+                     2);
+    assert_string_equal(out, "");
+}
+
 /* The same through the real kioskctl binary, when the build has one that knows `card`. */
 static void test_kioskctl_binary(void **state)
 {
@@ -417,6 +461,12 @@ static void test_kioskctl_binary(void **state)
              KIOSKCTL_BIN, f->priv, f->tag);
     assert_int_equal(system(cmd), 0);
     check_member_image(f->tag, f->pub, "BIN-1", TOKEN_ROLE_MEMBER, &t);
+    /* kioskctl --json card ...: the global flag reaches the card commands. */
+    snprintf(cmd, sizeof cmd,
+             "'%s' --json card mint-garment --gtin 4006381333931 --uid 04112233445566 "
+             "--out '%s' | grep -q '^{\"file\":'",
+             KIOSKCTL_BIN, f->tag);
+    assert_int_equal(system(cmd), 0);
 #else
     (void)state;
     skip();
@@ -426,9 +476,13 @@ static void test_kioskctl_binary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_mint_member),   cmocka_unit_test(test_print_token),
-        cmocka_unit_test(test_show),          cmocka_unit_test(test_mint_garment),
-        cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_kioskctl_binary),
+        cmocka_unit_test(test_mint_member),
+        cmocka_unit_test(test_print_token),
+        cmocka_unit_test(test_show),
+        cmocka_unit_test(test_mint_garment),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_json),
+        cmocka_unit_test(test_kioskctl_binary),
     };
     return cmocka_run_group_tests_name("identity.card", tests, setup, teardown);
 }

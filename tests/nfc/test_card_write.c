@@ -286,6 +286,18 @@ static void test_garment(void **state)
     assert_string_equal(json_string_value(json_object_get(rec, "kind")), "uri");
     assert_string_equal(json_string_value(json_object_get(rec, "uri")), GARMENT_URI);
     json_decref(o);
+    /* For scripts: what was written, as the last line (the prompt goes to stderr). */
+    assert_int_equal(kioskctl(f, "--json", "card", "write", "--device", device(f), "--gtin", GTIN,
+                              "--serial", SERIAL, NULL),
+                     0);
+    char *last = strrchr(f->out, '{');
+    assert_non_null(last);
+    o = json_loads(last, 0, NULL);
+    assert_non_null(o);
+    assert_string_equal(json_string_value(json_object_get(o, "uri")), GARMENT_URI);
+    assert_string_equal(json_string_value(json_object_get(o, "uid")), uid_a_text);
+    assert_string_equal(json_string_value(json_object_get(o, "model")), "NTAG215");
+    json_decref(o);
 }
 
 /* A tag with no capability container is not formatted here: refused, left alone. */

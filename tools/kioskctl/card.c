@@ -43,7 +43,7 @@ static void usage(FILE *f)
             "                          [--uid HEX --out TAG.bin] [--days N] [--print-token]\n"
             "       kioskctl card mint-garment (--gtin GTIN [--serial S] | --uri URI)\n"
             "                                  --uid HEX --out TAG.bin\n"
-            "       kioskctl card show TAG.bin [--key PEM]... [--json]\n"
+            "       kioskctl card show TAG.bin [--key PEM]...\n"
             "       kioskctl card write --device CONNSTRING (--image TAG.bin |\n"
             "                           --role ROLE --member ID --key PEM [--days N] |\n"
             "                           --gtin GTIN [--serial S])\n"
@@ -58,10 +58,13 @@ static void usage(FILE *f)
             "              most %d bytes, and it must fit the tag).\n"
             "show          print the UID, the records and the token fields of an image;\n"
             "              with --key (public or private PEM, repeatable) also verify the\n"
-            "              token, exiting 1 if it does not verify; --json prints one JSON\n"
-            "              object (never the signature).\n"
+            "              token, exiting 1 if it does not verify (never prints the\n"
+            "              signature).\n"
             "write         write a card or garment tag onto the tag held on a reader (libnfc);\n"
-            "              see kioskctl card write --help.\n",
+            "              see kioskctl card write --help.\n"
+            "\n"
+            "--json (after the command, or kioskctl --json card ...): what was done as one\n"
+            "JSON object on stdout, for scripts.\n",
             CARD_DAYS_DEFAULT, NDEF_URI_MAX);
 }
 
@@ -208,7 +211,7 @@ static int cmd_mint(int argc, char **argv)
     const char *role_s = NULL, *member = NULL, *uid_s = NULL, *key = NULL, *out = NULL;
     const char *days_s = NULL;
     unsigned days = CARD_DAYS_DEFAULT;
-    bool print_token = false;
+    bool print_token = false, as_json = false;
     TokenRole role = TOKEN_ROLE_MEMBER;
     uint8_t uid[CARD_UID_LEN];
     uint8_t bin[TOKEN_BIN_MAX];
@@ -222,8 +225,8 @@ static int cmd_mint(int argc, char **argv)
     while (argi < argc) {
         const char *a = argv[argi++];
         const char **slot = NULL;
-        if (strcmp(a, "--print-token") == 0) {
-            print_token = true;
+        if (strcmp(a, "--print-token") == 0 || strcmp(a, "--json") == 0) {
+            *(a[2] == 'p' ? &print_token : &as_json) = true;
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -286,6 +289,8 @@ static int cmd_mint(int argc, char **argv)
     uint32_t expires = now + days * SECONDS_PER_DAY;
     char exp_text[CARD_TIME_TEXT_MAX];
     card_format_time(expires, exp_text);
+    json_t *done = json_pack("{s:s,s:s,s:s}", "role", token_role_name(role), "member", member,
+                             "expires", exp_text);
 
     if (out) {
         err = token_mint(key, role, member, uid, CARD_UID_LEN, now, expires, bin, &bin_len);
@@ -294,13 +299,21 @@ static int cmd_mint(int argc, char **argv)
         err = ndef_build_mime(NDEF_MIME_MEMBER_TOKEN, bin, bin_len, tlv, sizeof tlv, &tlv_len);
         if (err != KIOSK_OK) {
             fprintf(stderr, "kioskctl card mint: cannot build NDEF message: %s\n", kerr_name(err));
+            json_decref(done);
             return 1;
         }
-        if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0)
+        if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0) {
+            json_decref(done);
             return 1;
+        }
+        char uid_text[3 * CARD_UID_LEN + 1];
+        format_hex(uid, CARD_UID_LEN, ':', uid_text, sizeof uid_text);
+        json_object_set_new(done, "file", json_string(out));
+        json_object_set_new(done, "uid", json_string(uid_text));
         /* With --print-token stdout carries the token line only. */
-        fprintf(print_token ? stderr : stdout, "wrote %s: %s %s, expires %s\n", out,
-                token_role_name(role), member, exp_text);
+        if (!as_json)
+            fprintf(print_token ? stderr : stdout, "wrote %s: %s %s, expires %s\n", out,
+                    token_role_name(role), member, exp_text);
     }
     if (print_token) {
         err = token_mint(key, role, member, NULL, 0, now, expires, bin, &bin_len);
@@ -309,13 +322,22 @@ static int cmd_mint(int argc, char **argv)
         err = token_to_text(bin, bin_len, text, sizeof text);
         if (err != KIOSK_OK) {
             fprintf(stderr, "kioskctl card mint: cannot encode token: %s\n", kerr_name(err));
+            json_decref(done);
             return 1;
         }
-        printf("%s\n", text);
+        if (as_json)
+            json_object_set_new(done, "token", json_string(text));
+        else
+            printf("%s\n", text);
     }
+    if (as_json)
+        card_print_json(done);
+    else
+        json_decref(done);
     return 0;
 
 mint_failed:
+    json_decref(done);
     if (err == KIOSK_E_NOTFOUND)
         fprintf(stderr, "kioskctl card mint: no key file %s\n", key);
     else if (err == KIOSK_E_INVALID)
@@ -348,8 +370,9 @@ static bool uri_ok(const char *uri)
     return true;
 }
 
-/* mint-garment --uri: the retailer's own product URI, as it is. */
-static int mint_uri_tag(const char *uri, const char *serial, const char *uid_s, const char *out)
+/* A garment's tag holding uri: the retailer's own product URI as it is, or the GS1 Digital
+ * Link made from --gtin. */
+static int mint_uri_tag(const char *uri, const char *uid_s, const char *out, bool as_json)
 {
     const size_t data_max = (CARD_DATA_END_PAGE - CARD_DATA_FIRST_PAGE) * CARD_PAGE_SIZE;
     uint8_t uid[CARD_UID_LEN];
@@ -357,11 +380,6 @@ static int mint_uri_tag(const char *uri, const char *serial, const char *uid_s, 
     uint8_t img[CARD_IMAGE_SIZE];
     size_t tlv_len = 0, n = strlen(uri);
 
-    if (serial) {
-        fprintf(stderr, "kioskctl card mint-garment: --serial goes with --gtin; put a serial "
-                        "into the URI itself\n");
-        return 2;
-    }
     if (n > NDEF_URI_MAX) {
         fprintf(stderr,
                 "kioskctl card mint-garment: --uri is %zu bytes; an NDEF URI record holds at "
@@ -398,7 +416,12 @@ static int mint_uri_tag(const char *uri, const char *serial, const char *uid_s, 
     }
     if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0)
         return 1;
-    printf("wrote %s: %s\n", out, uri);
+    char uid_text[3 * CARD_UID_LEN + 1];
+    format_hex(uid, CARD_UID_LEN, ':', uid_text, sizeof uid_text);
+    if (as_json)
+        card_print_json(json_pack("{s:s,s:s,s:s}", "file", out, "uid", uid_text, "uri", uri));
+    else
+        printf("wrote %s: %s\n", out, uri);
     return 0;
 }
 
@@ -407,10 +430,7 @@ static int cmd_mint_garment(int argc, char **argv)
     const char *gtin_s = NULL, *uid_s = NULL, *out = NULL, *serial = NULL, *uri_s = NULL;
     char gtin[GS1_GTIN_LEN + 1];
     char uri[NDEF_URI_MAX + 1];
-    uint8_t uid[CARD_UID_LEN];
-    uint8_t tlv[CARD_IMAGE_SIZE];
-    uint8_t img[CARD_IMAGE_SIZE];
-    size_t tlv_len = 0;
+    bool as_json = false;
 
     int argi = 1;
     while (argi < argc) {
@@ -419,6 +439,10 @@ static int cmd_mint_garment(int argc, char **argv)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
             return 0;
+        }
+        if (strcmp(a, "--json") == 0) {
+            as_json = true;
+            continue;
         }
         if (strcmp(a, "--gtin") == 0)
             slot = &gtin_s;
@@ -448,8 +472,13 @@ static int cmd_mint_garment(int argc, char **argv)
         fprintf(stderr, "kioskctl card mint-garment: --uid and --out are required\n");
         return 2;
     }
+    if (uri_s && serial) {
+        fprintf(stderr, "kioskctl card mint-garment: --serial goes with --gtin; put a serial "
+                        "into the URI itself\n");
+        return 2;
+    }
     if (uri_s)
-        return mint_uri_tag(uri_s, serial, uid_s, out);
+        return mint_uri_tag(uri_s, uid_s, out, as_json);
     if (!gs1_gtin_normalise(gtin_s, gtin)) {
         fprintf(stderr, "kioskctl card mint-garment: --gtin must be 8, 12, 13 or 14 digits with a "
                         "valid check digit\n");
@@ -460,22 +489,9 @@ static int cmd_mint_garment(int argc, char **argv)
                 GS1_SERIAL_MAX);
         return 2;
     }
-    if (!parse_uid(uid_s, uid, CARD_UID_LEN)) {
-        fprintf(stderr, "kioskctl card mint-garment: --uid must be 7 bytes of hex\n");
-        return 2;
-    }
     snprintf(uri, sizeof uri, GS1_DL_PREFIX "%s%s%s", gtin, serial ? "/21/" : "",
              serial ? serial : "");
-    KioskErr err = ndef_build_uri(uri, tlv, sizeof tlv, &tlv_len);
-    if (err != KIOSK_OK) {
-        fprintf(stderr, "kioskctl card mint-garment: cannot build NDEF message: %s\n",
-                kerr_name(err));
-        return 1;
-    }
-    if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0)
-        return 1;
-    printf("wrote %s: %s\n", out, uri);
-    return 0;
+    return mint_uri_tag(uri, uid_s, out, as_json);
 }
 
 /* ---- show -------------------------------------------------------------------------------- */

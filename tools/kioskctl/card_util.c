@@ -53,3 +53,11 @@ bool card_parse_days(const char *s, unsigned *days)
     *days = (unsigned)v;
     return true;
 }
+
+void card_print_json(json_t *o)
+{
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    printf("%s\n", s ? s : "{}");
+    free(s);
+    json_decref(o);
+}

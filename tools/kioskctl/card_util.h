@@ -1,10 +1,12 @@
 /* card_util.h: argument checks and formatting shared by the `kioskctl card` commands
- * (card.c for tag files, card_write.c for real tags). Pure functions. */
+ * (card.c for tag files, card_write.c for real tags). */
 #ifndef KIOSK_CARD_UTIL_H
 #define KIOSK_CARD_UTIL_H
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "token.h"
 
@@ -18,5 +20,7 @@ bool card_parse_role(const char *s, TokenRole *role);
 bool card_member_id_ok(const char *s);
 /* A validity of 1..CARD_DAYS_MAX days. */
 bool card_parse_days(const char *s, unsigned *days);
+/* What a command did, for scripts (--json): o as one line on stdout; takes o. */
+void card_print_json(json_t *o);
 
 #endif

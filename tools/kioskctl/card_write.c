@@ -83,6 +83,7 @@ typedef struct WriteArgs {
     Content content;
     TokenRole role;
     unsigned days;
+    bool json; /* what was written as one JSON object */
     char uri[NDEF_URI_MAX + 1];
 } WriteArgs;
 
@@ -108,7 +109,8 @@ static void usage(FILE *f)
             "pn532_uart:/dev/ttyS0): the NDEF message of an image minted for that tag's UID,\n"
             "a new token bound to that tag's UID (valid from now for N days, default %d), or\n"
             "a GS1 Digital Link URI. Waits up to %d s for the tag, then reads the message back.\n"
-            "The kiosk must be stopped first: it holds the reader.\n"
+            "The kiosk must be stopped first: it holds the reader. --json: what was written\n"
+            "as one JSON object on stdout.\n"
             "Exit status: 0 written and verified, 1 failed, 2 bad arguments.\n",
             CARD_DAYS_DEFAULT, CARD_WRITE_WAIT_S);
 }
@@ -175,6 +177,10 @@ static int parse_args(int argc, char **argv, WriteArgs *a)
         if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
             usage(stdout);
             return -1;
+        }
+        if (strcmp(opt, "--json") == 0) {
+            a->json = true;
+            continue;
         }
         if (strcmp(opt, "--device") == 0)
             slot = &a->device;
@@ -648,9 +654,19 @@ int card_write_main(int argc, char **argv)
     if (write_and_verify(&w, tlv, tlv_len) != 0)
         goto out;
 
-    if (a.content == CONTENT_TOKEN) {
-        char when[CARD_TIME_TEXT_MAX];
-        card_format_time(expires, when);
+    char when[CARD_TIME_TEXT_MAX];
+    card_format_time(expires, when);
+    if (a.json) {
+        json_t *o = json_pack("{s:s,s:s,s:I}", "uid", w.uid_text, "model", w.model->name, "bytes",
+                              (json_int_t)tlv_len);
+        if (a.content == CONTENT_TOKEN)
+            json_object_update_new(o, json_pack("{s:s,s:s,s:s}", "role", token_role_name(a.role),
+                                                "member", a.member, "expires", when));
+        else
+            json_object_set_new(o, a.content == CONTENT_GARMENT ? "uri" : "image",
+                                json_string(a.content == CONTENT_GARMENT ? a.uri : a.image));
+        card_print_json(o);
+    } else if (a.content == CONTENT_TOKEN) {
         printf("wrote %s %s to tag %s (%s, %zu bytes), expires %s\n", token_role_name(a.role),
                a.member, w.uid_text, w.model->name, tlv_len, when);
     } else if (a.content == CONTENT_GARMENT) {

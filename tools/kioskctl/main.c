@@ -278,8 +278,19 @@ int main(int argc, char **argv)
     const char *cmd = argv[optind];
     char **args = argv + optind + 1;
     int nargs = argc - optind - 1;
-    if (strcmp(cmd, "card") == 0)
-        return card_main(argc - optind, argv + optind);
+    if (strcmp(cmd, "card") == 0) {
+        /* kioskctl --json card ...: the card commands' own --json. */
+        int n = argc - optind;
+        char **v = calloc((size_t)n + 2, sizeof *v);
+        if (!v)
+            return 1;
+        memcpy(v, argv + optind, (size_t)n * sizeof *v);
+        if (json_out)
+            v[n++] = "--json";
+        int rc = card_main(n, v);
+        free(v);
+        return rc;
+    }
 
     json_t *req = json_object();
     const char *wire = cmd;
