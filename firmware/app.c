@@ -184,6 +184,14 @@ void app_show_notice(AppState *s, Notice n, Effects *fx)
     app_want(fx, FX_TIMER_ARM, TIMER_NOTICE, APP_NOTICE_MS);
 }
 
+void app_clear_notice(AppState *s, Effects *fx)
+{
+    if (s->notice == NOTICE_NONE)
+        return;
+    s->notice = NOTICE_NONE;
+    app_want(fx, FX_TIMER_CANCEL, TIMER_NOTICE, 0);
+}
+
 /* ---- the journey's helpers --------------------------------------------------------- */
 
 static void want_load(Effects *fx, EffectType type, uint32_t seq)
@@ -1261,10 +1269,7 @@ static bool on_identity(AppState *s, const Identity *id, Effects *fx)
             app_want(fx, FX_FETCH_PROFILE, TIMER_COUNT, 0);
         app_pairing_clear(s, fx);
         app_signed_in(s, fx);
-        if (s->notice != NOTICE_NONE) {
-            s->notice = NOTICE_NONE;
-            app_want(fx, FX_TIMER_CANCEL, TIMER_NOTICE, 0);
-        }
+        app_clear_notice(s, fx);
         app_restart_idle(s, fx);
         log_info("app", "member signed in by %s", id->source == SOURCE_CARD ? "card" : "scanner");
         return true;

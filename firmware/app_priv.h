@@ -16,6 +16,8 @@ void app_put(char *dst, size_t size, const char *src);
 /* Opens a screen, remembering where Back returns to. */
 void app_go(AppState *s, ScreenId to);
 void app_show_notice(AppState *s, Notice n, Effects *fx);
+/* Takes a notice off the screen before its time (what it said no longer holds). */
+void app_clear_notice(AppState *s, Effects *fx);
 /* Someone touched the screen: the idle countdown starts again (an associate's is shorter). */
 void app_restart_idle(AppState *s, Effects *fx);
 void app_pairing_clear(AppState *s, Effects *fx);

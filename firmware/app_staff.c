@@ -89,6 +89,8 @@ static bool confirm_with(AppState *s, const char *member, const char *how, Effec
         return true;
     }
     app_put(se->confirmed_by, sizeof se->confirmed_by, how);
+    if (s->notice == NOTICE_WRONG_CUSTOMER) /* the right card came: that is over */
+        app_clear_notice(s, fx);
     app_pairing_clear(s, fx);
     se->order_phase = ORDER_STORING;
     se->refusal[0] = '\0';

@@ -67,11 +67,19 @@ static int line(Ui *ui, const char *id, SDL_Rect in, int y, const char *text, Te
     return y + h;
 }
 
+/* Sizes, then taste: one under the other in a column, side by side in a wide card (portrait,
+ * where the card spans the screen and has room for few lines). */
 static void sizes_and_taste(Ui *ui, const AppState *s, SDL_Rect r)
 {
     const Theme *t = &ui->theme;
     const Session *se = &s->session;
     SDL_Rect in = section(ui, "sizes", _("Sizes and taste"), r);
+    bool wide = r.w > 2 * r.h;
+    SDL_Rect taste = in;
+    if (wide) {
+        in.w = (in.w - t->gap) / 2;
+        taste = (SDL_Rect){in.x + in.w + t->gap, in.y, in.w, in.h};
+    }
     char text[256];
     int y = in.y;
     const struct {
@@ -94,8 +102,11 @@ static void sizes_and_taste(Ui *ui, const AppState *s, SDL_Rect r)
                  se->profile_loaded ? _("No sizes saved yet.") : _("One moment…"), TEXT_BODY,
                  t->text_muted);
     const CentralPreferences *pf = &se->prefs;
-    if (y >= 0)
+    if (wide)
+        y = taste.y;
+    else if (y >= 0)
         y += theme_px(t, 12);
+    in = taste;
     if (y >= 0 && pf->fit[0])
         y = line(ui, "pref-fit", in, y, word(pf->fit), TEXT_BODY, t->text);
     if (y >= 0 && pf->colour_count > 0) {

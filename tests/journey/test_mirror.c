@@ -254,15 +254,18 @@ static void type_text(World *w, const char *text)
     }
 }
 
-static void associate_orders_for_a_customer_who_confirms_with_their_card(void **state)
+/* The whole of an associate's order for a customer, on a showroom's landscape kiosk or on a
+ * fitting room's portrait mirror (args NULL or MIRROR_ARGS). */
+static void associate_orders(World *w, const char *const *args)
 {
-    World *w = *state;
     char staff[64], staff_name[160], member[64], other[64], path[160];
     demo_associate(w, staff, sizeof staff, staff_name, sizeof staff_name);
     journey_demo_member(w, "", member, sizeof member);
     journey_demo_member(w, "es", other, sizeof other);
     assert_string_not_equal(member, other);
-    journey_start_kiosk(w, "[staff]\nassociate_mode = true\n[session]\nidle_seconds = 120\n", NULL);
+    journey_start_kiosk(
+        w, args ? MIRROR_CONF : "[staff]\nassociate_mode = true\n[session]\nidle_seconds = 120\n",
+        args);
     /* The badge: associate mode, with their name from the service. */
     journey_tap_badge(w, "staff", staff, "04aa55aa55aa01");
     journey_await_screen(w, "associate");
@@ -286,10 +289,26 @@ static void associate_orders_for_a_customer_who_confirms_with_their_card(void **
     char returns[4][64]; /* the demo's first member sent a top back: it leads, with why */
     assert_true(ids_with(u, "return-", returns, 4) >= 1);
     assert_non_null(strstr(journey_text_of(u, returns[0]), "Too small"));
+    /* Their sizes and taste as the service keeps them, all of it in either orientation. */
+    snprintf(path, sizeof path, "/v1/members/%s", member);
+    json_t *profile = service_get(w, path);
+    json_t *prefs = json_object_get(profile, "preferences");
+    const char *shoe =
+        json_string_value(json_object_get(json_object_get(profile, "sizes"), "shoe"));
+    assert_non_null(shoe);
+    assert_non_null(strstr(journey_text_of(u, "size-shoe"), shoe));
+    const char *colour = json_string_value(json_array_get(json_object_get(prefs, "colours"), 0));
+    assert_non_null(colour);
+    assert_non_null(strstr(journey_text_of(u, "pref-colours"), colour));
+    assert_true(json_array_size(json_object_get(prefs, "styles")) > 0);
+    assert_non_null(kiosk_widget(u, "pref-styles"));
+    json_decref(profile);
     json_decref(u);
     journey_layout_ok(w, "customer file");
-    json_decref(kiosk_proc_cmd(&w->kiosk, "screenshot",
-                               json_pack("{s:s}", "path", "associate-customer.png")));
+    json_decref(kiosk_proc_cmd(
+        &w->kiosk, "screenshot",
+        json_pack("{s:s}", "path",
+                  args ? "associate-customer-mirror.png" : "associate-customer.png")));
     /* A note, kept at the service. */
     journey_press(w, "add-note");
     journey_await_screen(w, "note");
@@ -352,6 +371,11 @@ static void associate_orders_for_a_customer_who_confirms_with_their_card(void **
     json_decref(before);
     journey_tap_card_of(w, member);
     journey_await_screen(w, "confirmation");
+    json_t *now = kiosk_state(w); /* the word about the other card went with it */
+    assert_string_equal(json_string_value(json_object_get(now, "notice")), "none");
+    json_decref(now);
+    json_decref(journey_await_widget(w, "tracking-qr", false));
+    journey_layout_ok(w, "confirmation");
     /* Exactly one new order, attributed to the associate and this store. */
     json_t *after = service_get(w, path);
     json_t *orders = json_object_get(after, "orders");
@@ -374,6 +398,16 @@ static void associate_orders_for_a_customer_who_confirms_with_their_card(void **
     assert_true(json_is_false(json_object_get(st, "associate")));
     assert_int_equal(json_integer_value(json_object_get(st, "cart")), 0);
     json_decref(st);
+}
+
+static void associate_orders_for_a_customer_who_confirms_with_their_card(void **state)
+{
+    associate_orders(*state, NULL);
+}
+
+static void associate_orders_at_the_mirror(void **state)
+{
+    associate_orders(*state, MIRROR_ARGS);
 }
 
 static void attempt_associate_intents(World *w, const char *screen)
@@ -441,6 +475,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             associate_orders_for_a_customer_who_confirms_with_their_card, journey_setup,
             journey_teardown),
+        cmocka_unit_test_setup_teardown(associate_orders_at_the_mirror, journey_setup,
+                                        journey_teardown),
         cmocka_unit_test_setup_teardown(shoppers_never_reach_associate_mode, journey_setup,
                                         journey_teardown),
     };

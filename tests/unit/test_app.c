@@ -1299,8 +1299,9 @@ static void associate_order_waits_for_the_customers_card(void **state)
     assert_string_equal(se->confirmed_by, "");
     assert_int_equal(se->cart_count, 1);
     assert_int_equal(se->order_phase, ORDER_EDITING);
-    /* the customer's own card is */
+    /* the customer's own card is, and the word about the other card goes */
     assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx));
+    assert_int_equal(s->notice, NOTICE_NONE);
     assert_string_equal(se->confirmed_by, "card");
     assert_int_equal(count_of(&fx, FX_PLACE_ORDER), 1);
     assert_int_equal(se->order_phase, ORDER_STORING);
