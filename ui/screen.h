@@ -60,9 +60,12 @@ int screen_top_bar(Ui *ui, const AppState *s, const ScreenEnv *env, const char *
 void screen_offline_line(Ui *ui, const AppState *s);
 /* A product picture by its catalog URL, with a placeholder until it has loaded. */
 void screen_image(Ui *ui, const ScreenEnv *env, const char *url, SDL_Rect r, const char *id);
-/* A product card: picture, name, price, the reason (recommendations) and where it is. */
+/* A product card: picture, name, price, the reason (recommendations) and where it is. Cards
+ * side by side share name_lines (1 or 2), from screen_card_name_lines over their row. */
 void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductCard *c, SDL_Rect r,
-                 const char *id, Event action);
+                 int name_lines, const char *id, Event action);
+/* 2 if any of the n cards' names needs two lines on a card card_w wide, else 1. */
+int screen_card_name_lines(Ui *ui, const ProductCard *cards, int n, int card_w);
 /* A panel's waiting or failed state: a quiet "Loading..." or a friendly line and Retry.
  * Draws nothing for LOAD_OK and LOAD_NONE. */
 void screen_status(Ui *ui, LoadState st, SDL_Rect r, const char *id, const char *failed);

@@ -29,11 +29,15 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
     }
     int cols = screen_columns(ui), rows = APP_PAGE_CARDS / cols, gap = t->gap;
     int cw = (grid.w - (cols - 1) * gap) / cols, ch = (grid.h - (rows - 1) * gap) / rows;
-    for (int i = 0; i < se->browse.count && i < APP_PAGE_CARDS; i++) {
+    int n = se->browse.count < APP_PAGE_CARDS ? se->browse.count : APP_PAGE_CARDS, lines = 1;
+    for (int i = 0; i < n; i++) {
         char id[UI_ID_MAX];
         snprintf(id, sizeof id, "product-%d", i);
         SDL_Rect r = {grid.x + (i % cols) * (cw + gap), grid.y + (i / cols) * (ch + gap), cw, ch};
-        screen_card(ui, s, env, &se->browse.items[i], r, id,
+        if (i % cols == 0) /* a new row */
+            lines =
+                screen_card_name_lines(ui, &se->browse.items[i], n - i < cols ? n - i : cols, cw);
+        screen_card(ui, s, env, &se->browse.items[i], r, lines, id,
                     screen_intent(INTENT_OPEN_PRODUCT, CARDS_BROWSE << 8 | i));
     }
     int pages = (se->browse.total + APP_PAGE_CARDS - 1) / APP_PAGE_CARDS;

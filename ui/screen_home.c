@@ -162,11 +162,14 @@ static void recommendations(Ui *ui, const AppState *s, const ScreenEnv *env, SDL
     int cols = landscape ? 3 : 2, rows = landscape ? 1 : 2, gap = t->gap;
     int cw = (body.w - (cols - 1) * gap) / cols;
     int ch = (body.h - (rows - 1) * gap) / rows;
-    for (int i = 0; i < se->recs.count && i < cols * rows; i++) {
+    int n = se->recs.count < cols * rows ? se->recs.count : cols * rows, lines = 1;
+    for (int i = 0; i < n; i++) {
         char id[UI_ID_MAX];
         snprintf(id, sizeof id, "rec-%d", i);
         SDL_Rect r = {body.x + (i % cols) * (cw + gap), body.y + (i / cols) * (ch + gap), cw, ch};
-        screen_card(ui, s, env, &se->recs.items[i], r, id,
+        if (i % cols == 0) /* a new row */
+            lines = screen_card_name_lines(ui, &se->recs.items[i], n - i < cols ? n - i : cols, cw);
+        screen_card(ui, s, env, &se->recs.items[i], r, lines, id,
                     screen_intent(INTENT_OPEN_PRODUCT, CARDS_RECS << 8 | i));
     }
 }
@@ -336,11 +339,12 @@ static void draw_mirror(Ui *ui, const AppState *s, const ScreenEnv *env)
         y += cap_h;
         int n = se->recs.count < 3 ? se->recs.count : 3, gap = theme_px(t, 16);
         int cw = (W - 2 * M - 2 * gap) / 3;
+        int lines = screen_card_name_lines(ui, se->recs.items, n, cw);
         for (int i = 0; i < n; i++) {
             char id[UI_ID_MAX];
             snprintf(id, sizeof id, "rec-%d", i);
             screen_card(ui, s, env, &se->recs.items[i],
-                        (SDL_Rect){M + i * (cw + gap), y, cw, bottom - y}, id,
+                        (SDL_Rect){M + i * (cw + gap), y, cw, bottom - y}, lines, id,
                         screen_intent(INTENT_OPEN_PRODUCT, CARDS_RECS << 8 | i));
         }
     } else if (se->member_id[0]) {

@@ -597,25 +597,32 @@ static void reason_text(const ProductCard *c, char *out, size_t size)
 
 /* A name that needs two lines at the card's text size (shorter ones keep one line, so that
  * the cards of a row look alike). */
-static bool long_name(Ui *ui, const char *name, int width)
+int screen_card_name_lines(Ui *ui, const ProductCard *cards, int n, int card_w)
 {
-    int w = 0, h = 0;
-    text_measure(ui->text, name, ui->theme.weight[TEXT_BODY], ui->theme.px[TEXT_BODY], &w, &h);
-    return w > width;
+    int w = card_w - 2 * theme_px(&ui->theme, 20), tw = 0, th = 0;
+    for (int i = 0; i < n; i++) {
+        text_measure(ui->text, cards[i].name, ui->theme.weight[TEXT_BODY], ui->theme.px[TEXT_BODY],
+                     &tw, &th);
+        if (tw > w)
+            return 2;
+    }
+    return 1;
 }
 
 void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductCard *c, SDL_Rect r,
-                 const char *id, Event action)
+                 int name_lines, const char *id, Event action)
 {
     const Theme *t = &ui->theme;
     Widget tile = {.id = id, .rect = r, .text = c->name, .enabled = true, .action = action};
     ui_add(ui, &WIDGET_TILE, &tile);
     int pad = theme_px(t, 20), w = r.w - 2 * pad;
     char nid[UI_ID_MAX], line[256];
-    /* Bottom up: where it is, the reason, the price, the name; the picture takes the rest. */
+    /* Bottom up: where it is, the reason, the price, the name; the picture takes the rest. The
+     * name has the lines its row needs (it sits on the price), so the pictures and prices of
+     * cards side by side line up. */
     int hint_h = t->px[TEXT_CAPTION] * 14 / 10;
     int price_h = t->px[TEXT_HEADING] * 12 / 10;
-    int name_h = t->px[TEXT_BODY] * 13 / 10 * (long_name(ui, c->name, w) ? 2 : 1);
+    int name_h = t->px[TEXT_BODY] * 13 / 10 * (name_lines > 1 ? 2 : 1);
     reason_text(c, line, sizeof line);
     int reason_h = line[0] ? t->px[TEXT_CAPTION] * 27 / 10 : 0;
     int text_h = name_h + price_h + reason_h + hint_h + theme_px(t, 16);
@@ -634,7 +641,7 @@ void screen_card(Ui *ui, const AppState *s, const ScreenEnv *env, const ProductC
     int y = r.y + pad + img_h + theme_px(t, 10);
     snprintf(nid, sizeof nid, "%.32s-name", id);
     ui_text(ui, nid, (SDL_Rect){r.x + pad, y, w, name_h}, c->name, TEXT_BODY, t->text,
-            (TextLayout){H_LEFT, V_TOP, true});
+            (TextLayout){H_LEFT, V_BOTTOM, true});
     y += name_h;
     char price[64];
     screen_money(price, sizeof price, s, c->price_cents, c->currency);
