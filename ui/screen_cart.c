@@ -22,7 +22,7 @@ static void line_row(Ui *ui, const AppState *s, const ScreenEnv *env, int i, SDL
     snprintf(id, sizeof id, "line-%d-image", i);
     screen_image(ui, env, l->image_url, (SDL_Rect){r.x + pad, r.y + pad, img, img}, id);
     int b = t->touch_min;
-    int controls_w = 3 * b + theme_px(t, 60);
+    int controls_w = 3 * b + theme_px(t, 72) + theme_px(t, 16); /* - qty + ×, then a gap */
     int price_w = theme_px(t, 200);
     int tx = r.x + 2 * pad + img;
     int tw = r.x + r.w - pad - price_w - controls_w - tx - pad;
@@ -94,8 +94,13 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         screen_offline_line(ui, s);
         return;
     }
+    int pad = theme_px(t, 36), bh = theme_px(t, 96), bgap = theme_px(t, 16);
     int summary_w = landscape ? theme_px(t, 620) : W - 2 * M;
-    int summary_h = landscape ? bottom - top : theme_px(t, 420);
+    /* Portrait: as tall as what it holds (the words, then the buttons), the list above it. */
+    int summary_h = landscape ? bottom - top
+                              : 2 * pad + t->px[TEXT_BODY] * 16 / 10 + t->px[TEXT_TITLE] * 13 / 10 +
+                                    t->px[TEXT_CAPTION] * 30 / 10 + bgap + bh +
+                                    (s->central ? bgap + t->touch_min : 0);
     SDL_Rect list = {M, top, landscape ? W - 2 * M - summary_w - t->gap : W - 2 * M,
                      landscape ? bottom - top : bottom - top - summary_h - t->gap};
     int row_h = theme_px(t, 140), gap = theme_px(t, 14);
@@ -106,7 +111,7 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
                              : (SDL_Rect){M, bottom - summary_h, summary_w, summary_h};
     Widget card = {.id = "summary", .rect = sum, .enabled = true};
     ui_add(ui, &WIDGET_CARD, &card);
-    int pad = theme_px(t, 36), y = sum.y + pad;
+    int y = sum.y + pad;
     char line[128], money[64];
     int items = app_cart_items(s);
     snprintf(line, sizeof line, ngettext("%d item", "%d items", (unsigned long)items), items);
@@ -125,7 +130,6 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         (SDL_Rect){sum.x + pad, y, sum.w - 2 * pad, t->px[TEXT_CAPTION] * 30 / 10},
         _("Delivery and offers are chosen at checkout. Tax is added when the order is confirmed."),
         TEXT_CAPTION, t->text_muted, (TextLayout){H_LEFT, V_TOP, true});
-    int bh = theme_px(t, 96), bgap = theme_px(t, 16);
     int by = sum.y + sum.h - pad - bh;
     if (s->central) {
         SDL_Rect pr = {sum.x + pad, sum.y + sum.h - pad - t->touch_min, sum.w - 2 * pad,

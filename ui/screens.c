@@ -293,8 +293,12 @@ static void draw_handoff(Ui *ui, const AppState *s)
 {
     const Theme *t = &ui->theme;
     const Session *se = &s->session;
-    SDL_Rect scrim = {0, 0, ui->w, ui->h};
-    art_round_rect(ui->art, scrim, 0, (SDL_Color){0, 0, 0, 150}, (SDL_Color){0, 0, 0, 0}, 0);
+    Widget scrim = {.id = "handoff-scrim",
+                    .rect = {0, 0, ui->w, ui->h},
+                    .color = {0, 0, 0, 150},
+                    .text = "",
+                    .enabled = true};
+    ui_add(ui, &WIDGET_SCRIM, &scrim);
     int w = theme_px(t, 900), h = theme_px(t, 820);
     if (w > ui->w - 2 * t->margin)
         w = ui->w - 2 * t->margin;

@@ -74,10 +74,12 @@ void ui_add(Ui *ui, const WidgetClass *cls, const Widget *w)
     n->role = cls->role;
     snprintf(n->text, sizeof n->text, "%s", w->text && !w->hidden_text ? w->text : "");
     n->rect = w->rect;
+    n->ink = cls == &WIDGET_TEXT ? ui->ink : w->rect;
     n->enabled = w->enabled;
     n->clipped = !fits;
     n->selected = cls == &WIDGET_BUTTON && w->kind == BUTTON_CHIP_ON;
     n->pressable = cls->pressable;
+    n->blocks = cls->blocks;
     n->action = w->action;
 }
 
@@ -112,8 +114,12 @@ const SemNode *ui_hit(const Ui *ui, int x, int y)
     for (int i = ui->node_count - 1; i >= 0; i--) { /* last drawn is on top */
         const SemNode *n = &ui->nodes[i];
         SDL_Point p = {x, y};
-        if (n->pressable && n->enabled && SDL_PointInRect(&p, &n->rect))
+        if (!SDL_PointInRect(&p, &n->rect))
+            continue;
+        if (n->pressable && n->enabled)
             return n;
+        if (n->blocks)
+            return NULL;
     }
     return NULL;
 }

@@ -52,16 +52,19 @@ typedef struct SemNode {
     const char *role;
     char text[UI_TEXT_MAX];
     SDL_Rect rect;
+    SDL_Rect ink; /* text: where its letters were drawn (within rect); others: rect */
     bool enabled;
     bool clipped;  /* its text did not fit its box */
     bool selected; /* a chosen chip (a size, a colour, a language), as a screen reader says */
     bool pressable;
+    bool blocks;
     Event action;
 } SemNode;
 
 struct WidgetClass {
-    const char *role; /* "text", "button", "image", "qr", "list", "item", "group" */
+    const char *role; /* "text", "button", "image", "qr", "list", "item", "group", "scrim" */
     bool pressable;
+    bool blocks; /* a touch on it reaches nothing drawn before it (a modal's scrim) */
     /* Draws w; returns false if its text had to be clipped. */
     bool (*draw)(Ui *ui, const Widget *w);
 };
@@ -71,6 +74,7 @@ extern const WidgetClass WIDGET_BUTTON;
 extern const WidgetClass WIDGET_IMAGE;
 extern const WidgetClass WIDGET_QR;
 extern const WidgetClass WIDGET_CARD;    /* a surface grouping other widgets ("group") */
+extern const WidgetClass WIDGET_SCRIM;   /* a modal's shade over the screen ("scrim") */
 extern const WidgetClass WIDGET_TILE;    /* a pressable surface ("item") */
 extern const WidgetClass WIDGET_PICTURE; /* a product picture drawn by images.c */
 
@@ -82,7 +86,8 @@ struct Ui {
     Art *art;
     SemNode nodes[UI_MAX_WIDGETS];
     int node_count;
-    int dropped; /* widgets past UI_MAX_WIDGETS this frame (a bug) */
+    int dropped;  /* widgets past UI_MAX_WIDGETS this frame (a bug) */
+    SDL_Rect ink; /* set by a text widget's draw: where its letters went */
 };
 
 /* w x h: the logical size screens lay out for. NULL with *err set on failure. */

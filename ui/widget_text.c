@@ -4,8 +4,9 @@
 static bool draw(Ui *ui, const Widget *w)
 {
     const Theme *t = &ui->theme;
+    ui->ink = (SDL_Rect){w->rect.x, w->rect.y, 0, 0};
     return text_draw(ui->text, w->text, t->weight[w->role], t->px[w->role], w->color, w->rect,
-                     w->layout, NULL);
+                     w->layout, &ui->ink);
 }
 
 const WidgetClass WIDGET_TEXT = {.role = "text", .pressable = false, .draw = draw};

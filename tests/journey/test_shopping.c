@@ -210,6 +210,10 @@ static void walk_screens(World *w, const char *shape, const char *member)
     json_decref(journey_await_widget(w, "handoff-qr", false));
     snprintf(where, sizeof where, "hand-off/%s", lang);
     journey_layout_ok(w, where);
+    /* While the panel is open, what lies under its shade is out of reach. */
+    json_t *r = kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", "search"));
+    assert_true(json_is_null(json_object_get(r, "pressed")));
+    json_decref(r);
     journey_press(w, "handoff-close");
     journey_press(w, "search");
     journey_await_screen(w, "search");

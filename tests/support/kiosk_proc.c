@@ -193,6 +193,75 @@ json_t *kiosk_widget(json_t *ui, const char *id)
     return NULL;
 }
 
+typedef struct Box {
+    int x, y, w, h;
+} Box;
+
+static Box box_of(json_t *r)
+{
+    return (Box){(int)json_integer_value(json_array_get(r, 0)),
+                 (int)json_integer_value(json_array_get(r, 1)),
+                 (int)json_integer_value(json_array_get(r, 2)),
+                 (int)json_integer_value(json_array_get(r, 3))};
+}
+
+/* More than a sliver in common (two pixels each way: anti-aliased edges may touch). */
+static bool boxes_overlap(Box a, Box b)
+{
+    int w = (a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w) - (a.x > b.x ? a.x : b.x);
+    int h = (a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h) - (a.y > b.y ? a.y : b.y);
+    return w > 2 && h > 2;
+}
+
+static bool box_inside(Box in, Box out)
+{
+    return in.x >= out.x && in.y >= out.y && in.x + in.w <= out.x + out.w &&
+           in.y + in.h <= out.y + out.h;
+}
+
+/* How many modal scrims lie under widget i: widgets on different layers may overlap. */
+static int layer_of(json_t *widgets, size_t i)
+{
+    int layer = 0;
+    for (size_t k = 0; k <= i; k++)
+        layer += strcmp(json_string_value(json_object_get(json_array_get(widgets, k), "role")),
+                        "scrim") == 0;
+    return layer;
+}
+
+/* Letters drawn across a button's edge, or two buttons on top of each other (on one layer). */
+static bool collides(json_t *widgets, char *why, size_t size)
+{
+    size_t i, j;
+    json_t *a, *b;
+    json_array_foreach(widgets, i, a)
+    {
+        const char *role = json_string_value(json_object_get(a, "role"));
+        bool text = strcmp(role, "text") == 0, button = strcmp(role, "button") == 0;
+        if (!text && !button)
+            continue;
+        json_t *ink = json_object_get(a, "ink");
+        Box ba = box_of(ink ? ink : json_object_get(a, "rect"));
+        if (ba.w <= 0 || ba.h <= 0)
+            continue;
+        json_array_foreach(widgets, j, b)
+        {
+            if (j == i || (button && j < i) ||
+                strcmp(json_string_value(json_object_get(b, "role")), "button") != 0 ||
+                layer_of(widgets, i) != layer_of(widgets, j))
+                continue;
+            Box bb = box_of(json_object_get(b, "rect"));
+            if (boxes_overlap(ba, bb) && !(text && box_inside(ba, bb))) {
+                snprintf(why, size, "%s runs into the button %s",
+                         json_string_value(json_object_get(a, "id")),
+                         json_string_value(json_object_get(b, "id")));
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 bool kiosk_layout_ok(json_t *ui, char *why, size_t size)
 {
     json_t *dims = json_object_get(ui, "size");
@@ -224,5 +293,5 @@ bool kiosk_layout_ok(json_t *ui, char *why, size_t size)
             return false;
         }
     }
-    return true;
+    return !collides(json_object_get(ui, "widgets"), why, size);
 }
