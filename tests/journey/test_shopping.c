@@ -176,8 +176,23 @@ static void shop_and_order_to_home(void **state)
     json_decref(st);
 }
 
-/* Every screen of the journey, in one language and one shape. */
-static void walk_screens(World *w, const char *shape, const char *member)
+/* Search, typed on the screen's keyboard, until its first hit shows. */
+static void search_for(World *w, const char *word, const char *where)
+{
+    journey_press(w, "search");
+    journey_await_screen(w, "search");
+    for (const char *c = word; *c; c++) {
+        char key[8];
+        snprintf(key, sizeof key, "key-%c", *c);
+        journey_press(w, key);
+    }
+    json_decref(journey_await_widget(w, "hit-0", true));
+    journey_layout_ok(w, where);
+}
+
+/* Every screen of the journey, in one language and one shape. The mirror's home has no
+ * categories (a garment's tag or a search leads to a product). */
+static void walk_screens(World *w, const char *shape, const char *member, bool mirror)
 {
     char where[96];
     const char *lang = shape;
@@ -189,15 +204,21 @@ static void walk_screens(World *w, const char *shape, const char *member)
     journey_layout_ok(w, where);
     journey_press(w, "guest");
     journey_await_screen(w, "home");
-    json_decref(journey_await_widget(w, "category-jackets", true));
+    json_decref(journey_await_widget(w, mirror ? "tag-hint" : "category-jackets", true));
     snprintf(where, sizeof where, "guest home/%s", lang);
     journey_layout_ok(w, where);
-    journey_press(w, "category-jackets");
-    journey_await_screen(w, "browse");
-    json_decref(journey_await_widget(w, "product-0", true));
-    snprintf(where, sizeof where, "browse/%s", lang);
-    journey_layout_ok(w, where);
-    journey_press(w, "product-0");
+    if (mirror) {
+        snprintf(where, sizeof where, "search/%s", lang);
+        search_for(w, "jacket", where);
+        journey_press(w, "hit-0");
+    } else {
+        journey_press(w, "category-jackets");
+        journey_await_screen(w, "browse");
+        json_decref(journey_await_widget(w, "product-0", true));
+        snprintf(where, sizeof where, "browse/%s", lang);
+        journey_layout_ok(w, where);
+        journey_press(w, "product-0");
+    }
     journey_await_screen(w, "product");
     json_decref(journey_await_widget(w, "stock-title", false));
     json_decref(journey_await_widget(w, "size-M", false));
@@ -206,22 +227,19 @@ static void walk_screens(World *w, const char *shape, const char *member)
     snprintf(where, sizeof where, "product/%s", lang);
     journey_layout_ok(w, where);
     journey_press(w, "add-to-bag");
-    journey_press(w, "handoff");
-    json_decref(journey_await_widget(w, "handoff-qr", false));
-    snprintf(where, sizeof where, "hand-off/%s", lang);
-    journey_layout_ok(w, where);
-    /* While the panel is open, what lies under its shade is out of reach. */
-    json_t *r = kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", "search"));
-    assert_true(json_is_null(json_object_get(r, "pressed")));
-    json_decref(r);
-    journey_press(w, "handoff-close");
-    journey_press(w, "search");
-    journey_await_screen(w, "search");
-    journey_press(w, "key-t");
-    journey_press(w, "key-r");
-    json_decref(journey_await_widget(w, "hit-0", true));
+    if (!mirror) { /* the mirror offers the phone from the bag, not the product */
+        journey_press(w, "handoff");
+        json_decref(journey_await_widget(w, "handoff-qr", false));
+        snprintf(where, sizeof where, "hand-off/%s", lang);
+        journey_layout_ok(w, where);
+        /* While the panel is open, what lies under its shade is out of reach. */
+        json_t *r = kiosk_proc_cmd(&w->kiosk, "press", json_pack("{s:s}", "id", "search"));
+        assert_true(json_is_null(json_object_get(r, "pressed")));
+        json_decref(r);
+        journey_press(w, "handoff-close");
+    }
     snprintf(where, sizeof where, "search/%s", lang);
-    journey_layout_ok(w, where);
+    search_for(w, "tr", where);
     journey_press(w, "bag");
     journey_await_screen(w, "cart");
     snprintf(where, sizeof where, "cart/%s", lang);
@@ -247,10 +265,14 @@ static void walk_screens(World *w, const char *shape, const char *member)
 static void every_screen_fits_in_every_language(void **state)
 {
     World *w = *state;
-    static const char *const shapes[][2] = {{"kiosk", NULL}, {"kiosk", "1080x1920"}};
+    static const struct {
+        const char *name;
+        const char *args[3];
+    } shapes[] = {{"landscape", {NULL}},
+                  {"portrait", {"--size", "1080x1920", NULL}},
+                  {"mirror", {"--mode", "mirror", NULL}}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
-        const char *args[] = {"--size", shapes[s][1], NULL};
-        journey_start_kiosk(w, NULL, shapes[s][1] ? args : NULL);
+        journey_start_kiosk(w, NULL, shapes[s].args[0] ? shapes[s].args : NULL);
         static const char *const langs[] = {"en", "es", "fr"};
         for (size_t l = 0; l < 3; l++) {
             char member[64], chip[16];
@@ -261,9 +283,8 @@ static void every_screen_fits_in_every_language(void **state)
                 journey_press(w, chip);
             }
             char shape[48];
-            snprintf(shape, sizeof shape, "%s %s", langs[l],
-                     shapes[s][1] ? "portrait" : "landscape");
-            walk_screens(w, shape, member);
+            snprintf(shape, sizeof shape, "%s %s", langs[l], shapes[s].name);
+            walk_screens(w, shape, member, strcmp(shapes[s].name, "mirror") == 0);
         }
         assert_int_equal(kiosk_proc_stop(&w->kiosk), 0);
         w->kiosk.pid = 0;
