@@ -60,6 +60,7 @@ bool app_service_identity(AppState *s, const Identity *id, uint64_t now_ms, Effe
     }
     if (s->session.active || s->staff.active)
         app_wipe_session(s, fx); /* nobody's session carries into service mode */
+    app_clear_notice(s, fx);     /* what a notice said was about the screen left behind */
     app_put(sv->technician, sizeof sv->technician, id->member_id);
     memset(sv->pin, 0, sizeof sv->pin);
     s->screen = SCREEN_SERVICE_PIN;

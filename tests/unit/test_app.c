@@ -2294,9 +2294,11 @@ static void service_badge_asks_the_pin_and_ends_the_session(void **state)
             open_associate(s, "S1001", &fx);
             assert_true(tap(s, IDENTITY_MEMBER, "M10001", SOURCE_CARD, &fx));
         }
+        s->notice = NOTICE_STAFF_BADGE; /* about the screen being left */
         uint32_t delay = 0;
         assert_true(tap(s, IDENTITY_TECHNICIAN, "T9001", SOURCE_CARD, &fx));
         assert_int_equal(s->screen, SCREEN_SERVICE_PIN);
+        assert_int_equal(s->notice, NOTICE_NONE);
         assert_string_equal(s->service.technician, "T9001");
         assert_false(s->service.active);
         assert_session_wiped(&s->session, false);
