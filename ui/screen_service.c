@@ -32,6 +32,8 @@ static const char *section_name(ServiceSection s)
     return "";
 }
 
+/* A label and its value: side by side on a wide panel, the label above on a narrow one (a
+ * portrait screen), where a value such as the reader's connection string needs the width. */
 static int row(Ui *ui, const char *id, const char *label, const char *value, SDL_Rect in, int y,
                SDL_Color c)
 {
@@ -39,6 +41,14 @@ static int row(Ui *ui, const char *id, const char *label, const char *value, SDL
     int h = t->px[TEXT_BODY] * 16 / 10;
     char lid[48];
     snprintf(lid, sizeof lid, "%s-label", id);
+    if (in.w < theme_px(t, 1100)) {
+        int lh = t->px[TEXT_CAPTION] * 13 / 10, vh = t->px[TEXT_BODY] * 14 / 10;
+        ui_text(ui, lid, (SDL_Rect){in.x, y, in.w, lh}, label, TEXT_CAPTION, t->text_muted,
+                (TextLayout){H_LEFT, V_TOP, false});
+        ui_text(ui, id, (SDL_Rect){in.x, y + lh, in.w, vh}, value, TEXT_BODY, c,
+                (TextLayout){H_LEFT, V_TOP, false});
+        return y + lh + vh + theme_px(t, 12);
+    }
     ui_text(ui, lid, (SDL_Rect){in.x, y, in.w * 40 / 100, h}, label, TEXT_BODY, t->text_muted,
             (TextLayout){H_LEFT, V_MIDDLE, false});
     ui_text(ui, id, (SDL_Rect){in.x + in.w * 40 / 100, y, in.w * 60 / 100, h}, value, TEXT_BODY, c,
@@ -173,20 +183,35 @@ static void display_test(Ui *ui, const AppState *s, SDL_Rect in)
             (TextLayout){H_LEFT, V_MIDDLE, false});
 }
 
+/* The most recent lines that fit, oldest first; a line wider than the panel wraps onto a
+ * second line rather than shrinking. */
 static void logs(Ui *ui, SDL_Rect in)
 {
     const Theme *t = &ui->theme;
-    static LogLine lines[LOG_RECENT_LINES]; /* UI thread only */
+    static LogLine lines[LOG_RECENT_LINES];                   /* UI thread only */
+    static char text[LOG_RECENT_LINES][LOG_RECENT_TEXT + 64]; /* the same */
     int h = t->px[TEXT_CAPTION] * 14 / 10, fit = in.h / h;
     int n = log_recent(lines, fit < LOG_RECENT_LINES ? fit : LOG_RECENT_LINES);
-    char text[LOG_RECENT_TEXT + 64], id[24];
-    for (int i = 0; i < n; i++) {
-        snprintf(text, sizeof text, "%s %.15s: %s", log_level_name(lines[i].level), lines[i].module,
-                 lines[i].text);
-        snprintf(id, sizeof id, "log-%d", i);
-        ui_text(ui, id, (SDL_Rect){in.x, in.y + i * h, in.w, h}, text, TEXT_CAPTION,
+    int first = n, used = 0, tw = 0, th = 0;
+    bool wide[LOG_RECENT_LINES] = {false};
+    for (int i = n - 1; i >= 0; i--) {
+        snprintf(text[i], sizeof text[i], "%s %.15s: %s", log_level_name(lines[i].level),
+                 lines[i].module, lines[i].text);
+        text_measure(ui->text, text[i], t->weight[TEXT_CAPTION], t->px[TEXT_CAPTION], &tw, &th);
+        wide[i] = tw > in.w;
+        if (used + (wide[i] ? 2 : 1) * h > in.h)
+            break;
+        used += (wide[i] ? 2 : 1) * h;
+        first = i;
+    }
+    char id[24];
+    for (int i = first, y = in.y; i < n; i++) {
+        snprintf(id, sizeof id, "log-%d", i - first);
+        int lh = (wide[i] ? 2 : 1) * h;
+        ui_text(ui, id, (SDL_Rect){in.x, y, in.w, lh}, text[i], TEXT_CAPTION,
                 lines[i].level <= LOG_WARN ? t->accent : t->text,
-                (TextLayout){H_LEFT, V_MIDDLE, false});
+                (TextLayout){H_LEFT, V_TOP, wide[i]});
+        y += lh;
     }
 }
 

@@ -28,6 +28,8 @@
 typedef struct Fleet {
     World w;
     char data[HARNESS_PATH_MAX + 16];
+    const char *const *args; /* the kiosk's flags: NULL for a landscape kiosk */
+    const char *kind;        /* what the enrollment code is for: "kiosk" (NULL) or "mirror" */
 } Fleet;
 
 static int setup(void **state)
@@ -62,7 +64,7 @@ static void start(Fleet *f)
              "[central]\nurl = %s\nca_file = %s\nconnect_timeout_ms = 2000\n"
              "request_timeout_ms = 5000\n[nfc]\nconnstring = %s\n[identity]\nloyalty_keys = %s\n",
              f->data, f->w.central.base, f->w.central.ca, nfctest_sim_connstring(f->w.sim), pub);
-    assert_true(kiosk_proc_start(&f->w.kiosk, conf, NULL));
+    assert_true(kiosk_proc_start(&f->w.kiosk, conf, f->args));
 }
 
 static json_t *state_of(Fleet *f)
@@ -83,9 +85,11 @@ static void await(Fleet *f, const char *field, json_t *want)
 static void enrollment_code(Fleet *f, char *code, size_t size)
 {
     Resp r;
-    assert_int_equal(harness_operator(&f->w.central, "POST", "/v1/admin/enrollment-codes",
-                                      "{\"store\":\"sea-ballard\",\"kind\":\"kiosk\"}", &r),
-                     0);
+    char body[96];
+    snprintf(body, sizeof body, "{\"store\":\"sea-ballard\",\"kind\":\"%s\"}",
+             f->kind ? f->kind : "kiosk");
+    assert_int_equal(
+        harness_operator(&f->w.central, "POST", "/v1/admin/enrollment-codes", body, &r), 0);
     assert_int_equal(r.status, 201);
     snprintf(code, size, "%s", json_string_value(json_object_get(r.json, "code")));
     resp_free(&r);
@@ -589,6 +593,54 @@ static void service_mode_needs_the_badge_and_the_pin(void **state)
     f->w.kiosk.pid = 0;
 }
 
+/* A fitting room's mirror (portrait) is set up and serviced like a kiosk: every technician's
+ * screen is laid out for portrait, nothing cut off or overlapping. */
+static void a_mirror_is_set_up_and_serviced_in_portrait(void **state)
+{
+    Fleet *f = *state;
+    static const char *const mirror[] = {"--mode", "mirror", NULL};
+    char code[HARNESS_CODE_MAX], pins[HARNESS_PATH_MAX + 32], pin[16];
+    f->args = mirror;
+    f->kind = "mirror";
+    start(f);
+    journey_await_screen(&f->w, "setup");
+    json_decref(journey_await_widget(&f->w, "setup-network", false));
+    journey_layout_ok(&f->w, "mirror setup");
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    json_decref(journey_await_widget(&f->w, "setup-cancel", true));
+    journey_layout_ok(&f->w, "mirror setup code");
+    enrollment_code(f, code, sizeof code);
+    json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
+    await_exit(f);
+    harness_path(&f->w.central, "demo-service-pins.json", pins, sizeof pins);
+    json_t *all = json_load_file(pins, 0, NULL);
+    assert_non_null(all);
+    snprintf(pin, sizeof pin, "%s", json_string_value(json_object_get(all, "sea-ballard")));
+    json_decref(all);
+    start(f);
+    journey_await_screen(&f->w, "attract");
+    journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
+    journey_await_screen(&f->w, "service_pin");
+    journey_layout_ok(&f->w, "mirror service pin");
+    press_digits(f, pin);
+    journey_await_screen(&f->w, "service");
+    json_t *u = journey_await_widget(&f->w, "svc-storage", false);
+    assert_non_null(strstr(journey_text_of(u, "svc-reader"), "PN532"));
+    json_decref(u);
+    journey_layout_ok(&f->w, "mirror service status");
+    static const char *const sections[] = {"section-1", "section-2", "section-3", "section-4",
+                                           "section-5"};
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        journey_press(&f->w, sections[i]);
+        journey_pause_ms(100);
+        journey_layout_ok(&f->w, sections[i]);
+    }
+    journey_press(&f->w, "service-done");
+    journey_await_screen(&f->w, "attract");
+    assert_int_equal(kiosk_proc_stop(&f->w.kiosk), 0);
+    f->w.kiosk.pid = 0;
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +649,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(factory_reset_leaves_nothing_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(service_mode_needs_the_badge_and_the_pin, setup, teardown),
         cmocka_unit_test_setup_teardown(certificate_renewed_before_it_expires, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_mirror_is_set_up_and_serviced_in_portrait, setup,
+                                        teardown),
     };
     TEST_FILTER(argc, argv, tests);
     return cmocka_run_group_tests(tests, NULL, NULL);
