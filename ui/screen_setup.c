@@ -34,8 +34,14 @@ static int keypad(Ui *ui, SDL_Rect area)
     return y + kh;
 }
 
-static const char *failure(const char *code)
+static const char *failure(const char *code, KioskMode mode)
 {
+    if (strcmp(code, "enrollment_code_other_kind") == 0)
+        return mode == KIOSK_MODE_MIRROR
+                   ? _("That code is for a kiosk, and this screen is a mirror. Make a code for a "
+                       "mirror at the device console.")
+                   : _("That code is for a mirror, and this screen is a kiosk. Make a code for a "
+                       "kiosk at the device console.");
     if (strcmp(code, "enrollment_code_invalid") == 0)
         return _("That code is not valid: it may have been used already or have expired. "
                  "Make a new one at the device console.");
@@ -168,7 +174,7 @@ static void draw(Ui *ui, const AppState *s, const ScreenEnv *env)
         break;
     case SETUP_FAILED:
         ui_text(ui, "setup-failed", (SDL_Rect){in.x, in.y, in.w, in.h - t->touch_min - t->gap},
-                failure(st->error), TEXT_BODY, t->text, (TextLayout){H_LEFT, V_TOP, true});
+                failure(st->error, s->mode), TEXT_BODY, t->text, (TextLayout){H_LEFT, V_TOP, true});
         ui_button(ui, "setup-retry",
                   (SDL_Rect){in.x, in.y + in.h - t->touch_min, in.w / 2, t->touch_min},
                   _("Try again"), BUTTON_PRIMARY, screen_intent(INTENT_RETRY, 0));

@@ -285,7 +285,7 @@ static void test_enrollment_codes(void **state)
     /* The wrong kind, then an unparseable CSR: refused, and the code is still good. */
     assert_int_equal(harness_make_csr(tc, "devc", false), 0);
     post_enroll(tc, "SN-C1", code, "kiosk", "devc", &r);
-    expect_code(&r, 403, "enrollment_code_invalid");
+    expect_code(&r, 403, "enrollment_code_other_kind");
     resp_free(&r);
     /* Typed in lower case without the dash, or scanned with the QR's prefix: the same code. */
     char loose[16];

@@ -609,6 +609,19 @@ static void a_mirror_is_set_up_and_serviced_in_portrait(void **state)
     journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
     json_decref(journey_await_widget(&f->w, "setup-cancel", true));
     journey_layout_ok(&f->w, "mirror setup code");
+    /* A kiosk's code: the mirror says so, and which code to make. */
+    f->kind = "kiosk";
+    enrollment_code(f, code, sizeof code);
+    char line[64];
+    snprintf(line, sizeof line, "ENROLL:%s\n", code);
+    scan(f, line);
+    json_t *u = journey_await_widget(&f->w, "setup-retry", true);
+    assert_non_null(strstr(journey_text_of(u, "setup-failed"), "for a kiosk"));
+    assert_non_null(strstr(journey_text_of(u, "setup-failed"), "code for a mirror"));
+    json_decref(u);
+    journey_layout_ok(&f->w, "mirror setup, a kiosk's code");
+    journey_press(&f->w, "setup-retry");
+    f->kind = "mirror";
     enrollment_code(f, code, sizeof code);
     json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
     await_exit(f);
@@ -624,7 +637,7 @@ static void a_mirror_is_set_up_and_serviced_in_portrait(void **state)
     journey_layout_ok(&f->w, "mirror service pin");
     press_digits(f, pin);
     journey_await_screen(&f->w, "service");
-    json_t *u = journey_await_widget(&f->w, "svc-storage", false);
+    u = journey_await_widget(&f->w, "svc-storage", false);
     assert_non_null(strstr(journey_text_of(u, "svc-reader"), "PN532"));
     json_decref(u);
     journey_layout_ok(&f->w, "mirror service status");

@@ -520,7 +520,7 @@ void api_device_enroll(HttpRequest *req, HttpReply *r)
         return;
     }
     if (strcmp(row.kind, kind) != 0) {
-        http_reply_error(r, 403, "enrollment_code_invalid", "This enrollment code is for a %s",
+        http_reply_error(r, 403, "enrollment_code_other_kind", "This enrollment code is for a %s",
                          row.kind);
         return;
     }
