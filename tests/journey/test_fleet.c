@@ -428,6 +428,21 @@ static void certificate_renewed_before_it_expires(void **state)
     f->w.kiosk.pid = 0;
 }
 
+/* Enrolls the kiosk with a fresh code through the control socket, waits for it to stop (to
+ * start again with its identity), and gives the store's service PIN. */
+static void enroll_for_service(Fleet *f, char *pin, size_t size)
+{
+    char code[HARNESS_CODE_MAX], pins[HARNESS_PATH_MAX + 32];
+    enrollment_code(f, code, sizeof code);
+    json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
+    await_exit(f);
+    harness_path(&f->w.central, "demo-service-pins.json", pins, sizeof pins);
+    json_t *all = json_load_file(pins, 0, NULL);
+    assert_non_null(all);
+    snprintf(pin, size, "%s", json_string_value(json_object_get(all, "sea-ballard")));
+    json_decref(all);
+}
+
 static void press_digits(Fleet *f, const char *digits)
 {
     char id[16];
@@ -459,17 +474,10 @@ static void await_wrong_pin(Fleet *f)
 static void service_mode_needs_the_badge_and_the_pin(void **state)
 {
     Fleet *f = *state;
-    char code[HARNESS_CODE_MAX], pins[HARNESS_PATH_MAX + 32], member[64], pin[16];
+    char member[64], pin[16];
     start(f);
     journey_await_screen(&f->w, "setup");
-    enrollment_code(f, code, sizeof code);
-    json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
-    await_exit(f);
-    harness_path(&f->w.central, "demo-service-pins.json", pins, sizeof pins);
-    json_t *all = json_load_file(pins, 0, NULL);
-    assert_non_null(all);
-    snprintf(pin, sizeof pin, "%s", json_string_value(json_object_get(all, "sea-ballard")));
-    json_decref(all);
+    enroll_for_service(f, pin, sizeof pin);
     start(f);
     journey_await_screen(&f->w, "attract");
     /* Not through the control socket, not for a shopper, not for a staff badge. */
@@ -599,7 +607,7 @@ static void a_mirror_is_set_up_and_serviced_in_portrait(void **state)
 {
     Fleet *f = *state;
     static const char *const mirror[] = {"--mode", "mirror", NULL};
-    char code[HARNESS_CODE_MAX], pins[HARNESS_PATH_MAX + 32], pin[16];
+    char code[HARNESS_CODE_MAX], pin[16];
     f->args = mirror;
     f->kind = "mirror";
     start(f);
@@ -622,14 +630,7 @@ static void a_mirror_is_set_up_and_serviced_in_portrait(void **state)
     journey_layout_ok(&f->w, "mirror setup, a kiosk's code");
     journey_press(&f->w, "setup-retry");
     f->kind = "mirror";
-    enrollment_code(f, code, sizeof code);
-    json_decref(kiosk_proc_cmd(&f->w.kiosk, "enroll", json_pack("{s:s}", "code", code)));
-    await_exit(f);
-    harness_path(&f->w.central, "demo-service-pins.json", pins, sizeof pins);
-    json_t *all = json_load_file(pins, 0, NULL);
-    assert_non_null(all);
-    snprintf(pin, sizeof pin, "%s", json_string_value(json_object_get(all, "sea-ballard")));
-    json_decref(all);
+    enroll_for_service(f, pin, sizeof pin);
     start(f);
     journey_await_screen(&f->w, "attract");
     journey_tap_badge(&f->w, "technician", "S1007", "04aa55aa55aa07");
