@@ -227,7 +227,8 @@ void app_go(AppState *s, ScreenId to)
     }
     s->screen = to;
     se->handoff_state = LOAD_NONE;
-    if (s->notice == NOTICE_ADDED_TO_CART || s->notice == NOTICE_CART_FULL)
+    if (s->notice == NOTICE_ADDED_TO_CART || s->notice == NOTICE_CART_FULL ||
+        s->notice == NOTICE_NOTE_SAVED)
         s->notice = NOTICE_NONE; /* said where it happened; not news on the next screen */
 }
 

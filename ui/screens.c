@@ -168,6 +168,9 @@ static const char *notice_icon(Notice n)
     case NOTICE_PRODUCT_TAG:
     case NOTICE_TAG_UNKNOWN:
         return "tag";
+    case NOTICE_NOTE_SAVED:
+    case NOTICE_NOTE_FAILED:
+        return "note";
     default:
         return "nfc-card";
     }

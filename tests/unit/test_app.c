@@ -1247,6 +1247,10 @@ static void associate_writes_a_note(void **state)
     assert_int_equal(se->notes.count, 2); /* newest first */
     assert_string_equal(se->notes.notes[0].id, "N000006");
     assert_string_equal(se->notes.notes[1].text, "Size up in knits.");
+    /* said on the customer's file; not news on the look being built */
+    assert_true(send(s, INTENT_HOME, 0, &fx));
+    assert_int_equal(s->screen, SCREEN_HOME);
+    assert_int_equal(s->notice, NOTICE_NONE);
     free(s);
 }
 
