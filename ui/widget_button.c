@@ -62,13 +62,17 @@ static bool draw(Ui *ui, const Widget *w)
     label.w -= 2 * pad;
     if (w->icon) {
         int side = w->rect.h * 5 / 10;
+        bool words = w->text && w->text[0];
         int tw = 0, th = 0;
-        text_measure(ui->text, w->text, t->weight[w->role], t->px[w->role], &tw, &th);
-        int gap = theme_px(t, 14);
-        int total = side + gap + (tw < label.w - side - gap ? tw : label.w - side - gap);
+        if (words)
+            text_measure(ui->text, w->text, t->weight[w->role], t->px[w->role], &tw, &th);
+        int gap = words ? theme_px(t, 14) : 0, room = label.w - side - gap;
+        int total = side + gap + (tw < room ? tw : room > 0 ? room : 0);
         int x = label.x + (label.w - total) / 2;
         if (w->layout.align == H_LEFT)
             x = label.x;
+        else if (!words) /* an icon alone sits in the middle of the button, whatever its shape */
+            x = w->rect.x + (w->rect.w - side) / 2;
         art_icon(ui->art, w->icon, (SDL_Rect){x, w->rect.y + (w->rect.h - side) / 2, side, side},
                  faded(fg, w->enabled));
         label.w -= (x - label.x) + side + gap;
