@@ -56,6 +56,13 @@ static int row(Ui *ui, const char *id, const char *label, const char *value, SDL
     return y + h;
 }
 
+/* "Ends in N days", of a certificate. */
+static void ends_in(char *out, size_t size, int64_t days)
+{
+    snprintf(out, size, ngettext("Ends in %lld day", "Ends in %lld days", (unsigned long)days),
+             (long long)days);
+}
+
 static void status(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect in)
 {
     const Theme *t = &ui->theme;
@@ -78,19 +85,13 @@ static void status(Ui *ui, const AppState *s, const ScreenEnv *env, SDL_Rect in)
     y = row(ui, "svc-central", _("Central service"), v, in, y,
             checked && s->central && !sv->reachable ? t->accent : t->text);
     if (checked && sv->certificate_days >= 0) {
-        snprintf(
-            v, sizeof v,
-            ngettext("Ends in %lld day", "Ends in %lld days", (unsigned long)sv->certificate_days),
-            (long long)sv->certificate_days);
+        ends_in(v, sizeof v, sv->certificate_days);
         y = row(ui, "svc-tls", _("Service's certificate"), v, in, y,
                 sv->certificate_days < 14 ? t->accent : t->text);
     }
     if (checked && sv->device_enrolled) { /* renewed by itself well before it ends */
         if (sv->device_certificate_days >= 0)
-            snprintf(v, sizeof v,
-                     ngettext("Ends in %lld day", "Ends in %lld days",
-                              (unsigned long)sv->device_certificate_days),
-                     (long long)sv->device_certificate_days);
+            ends_in(v, sizeof v, sv->device_certificate_days);
         else
             snprintf(v, sizeof v, "%s", _("Ended: enroll this device again"));
         y = row(ui, "svc-device-cert", _("This device's certificate"), v, in, y,

@@ -381,8 +381,7 @@ static void cmd_ui(Shell *sh, ControlCall *call)
                               n->text, "rect", rect_json(n->rect), "enabled", n->enabled);
         if (n->clipped)
             json_object_set_new(w, "clipped", json_true());
-        if (n->ink.w != n->rect.w || n->ink.h != n->rect.h || n->ink.x != n->rect.x ||
-            n->ink.y != n->rect.y)
+        if (!SDL_RectEquals(&n->ink, &n->rect))
             json_object_set_new(w, "ink", rect_json(n->ink));
         if (n->selected)
             json_object_set_new(w, "selected", json_true());

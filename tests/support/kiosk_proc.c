@@ -219,26 +219,28 @@ static bool box_inside(Box in, Box out)
            in.y + in.h <= out.y + out.h;
 }
 
-/* How many modal scrims lie under widget i: widgets on different layers may overlap. */
-static int layer_of(json_t *widgets, size_t i)
-{
-    int layer = 0;
-    for (size_t k = 0; k <= i; k++)
-        layer += strcmp(json_string_value(json_object_get(json_array_get(widgets, k), "role")),
-                        "scrim") == 0;
-    return layer;
-}
-
-/* Letters drawn across a button's edge, or two buttons on top of each other (on one layer). */
+/* Letters drawn across a button's edge, or two buttons on top of each other, on one layer:
+ * each modal scrim starts a layer above everything drawn before it. */
 static bool collides(json_t *widgets, char *why, size_t size)
 {
-    size_t i, j;
+    size_t i, j, n = json_array_size(widgets);
     json_t *a, *b;
+    int *layer = calloc(n ? n : 1, sizeof *layer);
+    if (!layer) {
+        snprintf(why, size, "out of memory");
+        return true;
+    }
+    json_array_foreach(widgets, i, a)
+    {
+        bool scrim = strcmp(json_string_value(json_object_get(a, "role")), "scrim") == 0;
+        layer[i] = (i ? layer[i - 1] : 0) + scrim;
+    }
+    bool hit = false;
     json_array_foreach(widgets, i, a)
     {
         const char *role = json_string_value(json_object_get(a, "role"));
         bool text = strcmp(role, "text") == 0, button = strcmp(role, "button") == 0;
-        if (!text && !button)
+        if (hit || (!text && !button))
             continue;
         json_t *ink = json_object_get(a, "ink");
         Box ba = box_of(ink ? ink : json_object_get(a, "rect"));
@@ -246,20 +248,20 @@ static bool collides(json_t *widgets, char *why, size_t size)
             continue;
         json_array_foreach(widgets, j, b)
         {
-            if (j == i || (button && j < i) ||
-                strcmp(json_string_value(json_object_get(b, "role")), "button") != 0 ||
-                layer_of(widgets, i) != layer_of(widgets, j))
+            if (hit || j == i || (button && j < i) || layer[i] != layer[j] ||
+                strcmp(json_string_value(json_object_get(b, "role")), "button") != 0)
                 continue;
             Box bb = box_of(json_object_get(b, "rect"));
             if (boxes_overlap(ba, bb) && !(text && box_inside(ba, bb))) {
                 snprintf(why, size, "%s runs into the button %s",
                          json_string_value(json_object_get(a, "id")),
                          json_string_value(json_object_get(b, "id")));
-                return true;
+                hit = true;
             }
         }
     }
-    return false;
+    free(layer);
+    return hit;
 }
 
 bool kiosk_layout_ok(json_t *ui, char *why, size_t size)

@@ -225,8 +225,12 @@ static int cmd_mint(int argc, char **argv)
     while (argi < argc) {
         const char *a = argv[argi++];
         const char **slot = NULL;
-        if (strcmp(a, "--print-token") == 0 || strcmp(a, "--json") == 0) {
-            *(a[2] == 'p' ? &print_token : &as_json) = true;
+        if (strcmp(a, "--print-token") == 0) {
+            print_token = true;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            as_json = true;
             continue;
         }
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -289,8 +293,6 @@ static int cmd_mint(int argc, char **argv)
     uint32_t expires = now + days * SECONDS_PER_DAY;
     char exp_text[CARD_TIME_TEXT_MAX];
     card_format_time(expires, exp_text);
-    json_t *done = json_pack("{s:s,s:s,s:s}", "role", token_role_name(role), "member", member,
-                             "expires", exp_text);
 
     if (out) {
         err = token_mint(key, role, member, uid, CARD_UID_LEN, now, expires, bin, &bin_len);
@@ -299,17 +301,10 @@ static int cmd_mint(int argc, char **argv)
         err = ndef_build_mime(NDEF_MIME_MEMBER_TOKEN, bin, bin_len, tlv, sizeof tlv, &tlv_len);
         if (err != KIOSK_OK) {
             fprintf(stderr, "kioskctl card mint: cannot build NDEF message: %s\n", kerr_name(err));
-            json_decref(done);
             return 1;
         }
-        if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0) {
-            json_decref(done);
+        if (build_image(uid, tlv, tlv_len, img) != 0 || write_file(out, img, sizeof img) != 0)
             return 1;
-        }
-        char uid_text[3 * CARD_UID_LEN + 1];
-        format_hex(uid, CARD_UID_LEN, ':', uid_text, sizeof uid_text);
-        json_object_set_new(done, "file", json_string(out));
-        json_object_set_new(done, "uid", json_string(uid_text));
         /* With --print-token stdout carries the token line only. */
         if (!as_json)
             fprintf(print_token ? stderr : stdout, "wrote %s: %s %s, expires %s\n", out,
@@ -322,22 +317,23 @@ static int cmd_mint(int argc, char **argv)
         err = token_to_text(bin, bin_len, text, sizeof text);
         if (err != KIOSK_OK) {
             fprintf(stderr, "kioskctl card mint: cannot encode token: %s\n", kerr_name(err));
-            json_decref(done);
             return 1;
         }
-        if (as_json)
-            json_object_set_new(done, "token", json_string(text));
-        else
+        if (!as_json)
             printf("%s\n", text);
     }
-    if (as_json)
-        card_print_json(done);
-    else
-        json_decref(done);
+    if (as_json) { /* what was made, once it all worked */
+        char uid_text[3 * CARD_UID_LEN + 1] = "";
+        if (out)
+            format_hex(uid, CARD_UID_LEN, ':', uid_text, sizeof uid_text);
+        /* "s*": a key without its value (no --out, no --print-token) is left out */
+        card_print_json(json_pack("{s:s,s:s,s:s,s:s*,s:s*,s:s*}", "role", token_role_name(role),
+                                  "member", member, "expires", exp_text, "file", out, "uid",
+                                  out ? uid_text : NULL, "token", print_token ? text : NULL));
+    }
     return 0;
 
 mint_failed:
-    json_decref(done);
     if (err == KIOSK_E_NOTFOUND)
         fprintf(stderr, "kioskctl card mint: no key file %s\n", key);
     else if (err == KIOSK_E_INVALID)
